@@ -1,0 +1,121 @@
+package io.paygate;
+
+import io.paygate.api.Health;
+import io.paygate.config.GatewaySettings;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.config.MerchantProfile;
+import io.paygate.config.MerchantsFile;
+import io.paygate.sandbox.wechat.WechatSimulator;
+import io.paygate.store.Database;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the gateway from its settings: the store, the beans the routes call by name, the sandbox
+ * simulators when enabled, and Camel Main with routes loaded from the routes folder (outside the
+ * jar, so ops change a route without a rebuild). The registry is visible here in one place.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewaySettings settings;
+    private final MerchantDirectory merchants;
+    private final Database db;
+    private final Main main;
+    private final List<AutoCloseable> sandboxes = new ArrayList<>();
+
+    private Gateway(GatewaySettings settings, MerchantDirectory merchants) {
+        this.settings = settings;
+        this.merchants = merchants;
+        try {
+            Files.createDirectories(settings.dataDir());
+        } catch (IOException e) {
+            throw new io.paygate.config.ConfigException("GATEWAY_DATA_DIR " + settings.dataDir() + ": cannot be created: " + e.getMessage());
+        }
+        String url = settings.get("gateway.store.url").isBlank() ? Database.embeddedUrl(settings.dataDir())
+                : settings.get("gateway.store.url");
+        this.db = new Database(url, settings.get("gateway.store.user"), settings.get("gateway.store.password"),
+                settings.intValue("gateway.store.pool-size", 1, 200));
+        this.main = new Main();
+    }
+
+    /** Reads and checks the configuration; throws {@link io.paygate.config.ConfigException} naming file and key. */
+    public static Gateway configure(java.util.Map<String, String> env, Properties system) {
+        GatewaySettings settings = GatewaySettings.load(env, system);
+        MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), env);
+        if (!Files.isDirectory(settings.routesDir())) {
+            throw new io.paygate.config.ConfigException("GATEWAY_ROUTES_DIR " + settings.routesDir() + ": not a folder");
+        }
+        return new Gateway(settings, merchants);
+    }
+
+    /** Starts everything and blocks until the JVM is asked to stop. */
+    public void run() throws Exception {
+        startSandboxes();
+        GatewayBeans beans = new GatewayBeans(settings, merchants, db);
+        beans.bindAll(main::bind);
+        Health health = beans.health();
+        Properties props = GatewayBeans.camelProperties(settings);
+        props.setProperty("camel.main.routes-include-pattern", "file:" + settings.routesDir() + "/*.yaml");
+        main.setInitialProperties(props);
+        main.configure().withRoutesIncludePattern("file:" + settings.routesDir() + "/*.yaml");
+        main.configure().httpServer().withEnabled(true)
+                .withHost(settings.get("gateway.http.host"))
+                .withPort(settings.intValue("gateway.http.port", 0, 65535))
+                .withMaxBodySize(settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024));
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                health.markStarted();
+                LOG.info("payment gateway ready on {}:{} (config {}, routes {}, data {})", settings.get("gateway.http.host"),
+                        settings.get("gateway.http.port"), settings.configDir(), settings.routesDir(), settings.dataDir());
+            }
+
+            @Override
+            public void beforeStop(BaseMainSupport m) {
+                health.markStopping();
+            }
+        });
+        main.run();
+    }
+
+    private void startSandboxes() throws IOException {
+        if (!settings.bool("gateway.sandbox.enabled")) {
+            return;
+        }
+        List<WechatSimulator.Merchant> wechatMerchants = new ArrayList<>();
+        for (MerchantProfile p : merchants.all()) {
+            if (p.wechat() != null) {
+                wechatMerchants.add(new WechatSimulator.Merchant(p.wechat().mchId(), p.wechat().appId(), p.wechat().apiKey()));
+            }
+        }
+        if (!wechatMerchants.isEmpty()) {
+            Files.createDirectories(settings.dataDir().resolve("sandbox"));
+            WechatSimulator sim = new WechatSimulator(settings.intValue("gateway.sandbox.wechat.port", 0, 65535),
+                    wechatMerchants, settings.dataDir().resolve("sandbox").resolve("wechat-orders.json"));
+            sim.start();
+            sandboxes.add(sim);
+            LOG.info("sandbox mode: WeChat Pay simulator on 127.0.0.1:{}", sim.port());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable s : sandboxes) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                LOG.warn("sandbox did not stop cleanly: {}", e.toString());
+            }
+        }
+        db.close();
+    }
+}

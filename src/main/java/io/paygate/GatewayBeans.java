@@ -1,0 +1,98 @@
+package io.paygate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paygate.api.Health;
+import io.paygate.api.OrderQueries;
+import io.paygate.api.PaymentApi;
+import io.paygate.api.ProviderFailures;
+import io.paygate.canonical.Json;
+import io.paygate.config.GatewaySettings;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.provider.ProviderConnector;
+import io.paygate.provider.wechat.WechatConnector;
+import io.paygate.store.Database;
+import io.paygate.store.IdempotencyStore;
+import io.paygate.store.Ledger;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import org.apache.camel.component.http.HttpComponent;
+
+/**
+ * The beans the routes call by name, made in one place (the registry is visible here), and the
+ * Camel properties derived from the gateway's settings. Used by the running gateway and by the
+ * route tests, so both run the same wiring.
+ */
+public final class GatewayBeans {
+    private final ObjectMapper json = Json.mapper();
+    private final Ledger ledger;
+    private final IdempotencyStore idempotency;
+    private final PaymentApi api;
+    private final Health health;
+    private final WechatConnector wechat;
+    private final HttpComponent providerHttpClient;
+
+    public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
+        Clock clock = Clock.systemUTC();
+        // A new owner id per process life: idempotency records left IN_PROGRESS by an earlier
+        // life are recognised as interrupted, not as in flight.
+        this.ledger = new Ledger(db, json, clock);
+        this.idempotency = new IdempotencyStore(db, clock, UUID.randomUUID().toString());
+        this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"));
+        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
+        this.api = new PaymentApi(merchants, connectors, ledger, idempotency, json,
+                settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
+                settings.seconds("gateway.idempotency.wait"));
+        this.health = new Health(db);
+        this.providerHttpClient = providerHttpClient(settings);
+    }
+
+    /**
+     * One pooled HTTP client for every provider call (bound as the {@code http} component), with
+     * the connect and read timeouts of gateway.provider.*.
+     */
+    private static HttpComponent providerHttpClient(GatewaySettings settings) {
+        long connectMs = settings.seconds("gateway.provider.connect-timeout").toMillis();
+        long readMs = settings.seconds("gateway.provider.read-timeout").toMillis();
+        HttpComponent http = new HttpComponent();
+        http.setConnectTimeout(connectMs);
+        http.setConnectionRequestTimeout(connectMs);
+        http.setResponseTimeout(readMs);
+        http.setSoTimeout(readMs);
+        http.setMaxTotalConnections(200);
+        http.setConnectionsPerRoute(50);
+        return http;
+    }
+
+    public void bindAll(BiConsumer<String, Object> registry) {
+        registry.accept("http", providerHttpClient);
+        registry.accept("paymentApi", api);
+        registry.accept("orderQueries", new OrderQueries(api, ledger, json));
+        registry.accept("providerFailures", new ProviderFailures());
+        registry.accept("health", health);
+        registry.accept("wechatConnector", wechat);
+        registry.accept("ledger", ledger);
+    }
+
+    /** Camel properties: every gateway.* key for {{placeholders}}. */
+    public static Properties camelProperties(GatewaySettings settings) {
+        Properties props = settings.asProperties();
+        props.setProperty("camel.main.name", "payment-gateway");
+        props.setProperty("camel.main.shutdown-timeout", "15");
+        return props;
+    }
+
+    public Health health() {
+        return health;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+}

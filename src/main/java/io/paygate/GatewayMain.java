@@ -1,0 +1,43 @@
+package io.paygate;
+
+import io.paygate.config.ConfigException;
+
+/**
+ * {@code java -jar payment-gateway.jar}: a configuration error prints one line naming the file and
+ * key and exits 2; any other start-up failure exits 1 (the embedded parts hold non-daemon threads,
+ * so the JVM is ended explicitly).
+ */
+public final class GatewayMain {
+    private GatewayMain() {
+    }
+
+    public static void main(String[] args) {
+        Gateway gateway;
+        try {
+            gateway = Gateway.configure(System.getenv(), System.getProperties());
+        } catch (ConfigException e) {
+            System.err.println("payment-gateway: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int code = 0;
+        try {
+            gateway.run();
+        } catch (Throwable e) {
+            System.err.println("payment-gateway: start-up failed: " + rootMessage(e));
+            org.slf4j.LoggerFactory.getLogger(GatewayMain.class).error("start-up failed", e);
+            code = 1;
+        } finally {
+            gateway.close();
+        }
+        System.exit(code);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    }
+}

@@ -1,0 +1,272 @@
+package io.paygate.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paygate.canonical.ErrorCode;
+import io.paygate.canonical.FieldError;
+import io.paygate.canonical.Json;
+import io.paygate.canonical.Operation;
+import io.paygate.canonical.PaymentError;
+import io.paygate.canonical.PaymentRequest;
+import io.paygate.canonical.PaymentResult;
+import io.paygate.canonical.RequestValidator;
+import io.paygate.canonical.Source;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.config.MerchantProfile;
+import io.paygate.provider.ProviderConnector;
+import io.paygate.store.DuplicateOrderException;
+import io.paygate.store.IdempotencyStore;
+import io.paygate.store.IdempotencyStore.Claim;
+import io.paygate.store.Ledger;
+import io.paygate.store.OrderRecord;
+import io.paygate.store.Transition;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The canonical API steps shared by every entry route (HTTP now, JMS next): authenticate, parse,
+ * authorize, validate, claim the idempotency key and record the order intent, then, after the
+ * provider route, apply the result to the ledger and store the answer for replays.
+ *
+ * <p>Checks run in the contract's order: authentication (401), parse (400), authorization (403),
+ * fields (400), idempotency (409).
+ */
+public final class PaymentApi {
+    private static final Logger LOG = LoggerFactory.getLogger(PaymentApi.class);
+    private static final String BEARER = "Bearer ";
+
+    private final MerchantDirectory merchants;
+    private final Map<String, ProviderConnector> connectors;
+    private final Ledger ledger;
+    private final IdempotencyStore idempotency;
+    private final ObjectMapper json;
+    private final int maxBodyBytes;
+    private final Duration inFlightWait;
+
+    public PaymentApi(MerchantDirectory merchants, Map<String, ProviderConnector> connectors, Ledger ledger,
+                      IdempotencyStore idempotency, ObjectMapper json, int maxBodyBytes, Duration inFlightWait) {
+        this.merchants = merchants;
+        this.connectors = Map.copyOf(connectors);
+        this.ledger = ledger;
+        this.idempotency = idempotency;
+        this.json = json;
+        this.maxBodyBytes = maxBodyBytes;
+        this.inFlightWait = inFlightWait;
+    }
+
+    /** Everything before the provider call. Leaves {@link ApiAnswer#DONE} set when the answer is already known. */
+    public void accept(Exchange ex) {
+        Optional<MerchantProfile> caller = authenticate(ex);
+        if (caller.isEmpty()) {
+            return;
+        }
+        MerchantProfile profile = caller.get();
+        String contentType = ex.getMessage().getHeader("Content-Type", String.class);
+        if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            error(ex, 415, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("Content-Type",
+                    "must be application/json (curl: -H 'Content-Type: application/json')"))));
+            return;
+        }
+        byte[] raw = ex.getMessage().getBody(byte[].class);
+        if (raw != null && raw.length > maxBodyBytes) {
+            error(ex, 413, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
+                    "is larger than " + maxBodyBytes + " bytes"))));
+            return;
+        }
+        JsonNode tree;
+        try {
+            tree = raw == null || raw.length == 0 ? null : json.readTree(raw);
+        } catch (IOException e) {
+            // Jackson's message quotes the input: never echo it.
+            error(ex, 400, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
+                    "is not valid JSON"))));
+            return;
+        }
+        if (tree == null || !tree.isObject()) {
+            error(ex, 400, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
+                    "must be a JSON object (a PaymentRequest)"))));
+            return;
+        }
+        JsonNode merchantNode = tree.get("merchant");
+        if (merchantNode != null && merchantNode.isTextual() && !merchantNode.asText().equals(profile.id())) {
+            boolean known = merchants.byId(merchantNode.asText()).isPresent();
+            error(ex, 403, PaymentResult.builder(), PaymentError.of(known ? ErrorCode.FORBIDDEN : ErrorCode.UNKNOWN_MERCHANT,
+                    known ? "the token does not belong to merchant " + merchantNode.asText()
+                            : "merchant " + merchantNode.asText() + " is not configured", false));
+            return;
+        }
+        List<FieldError> problems = new ArrayList<>(RequestValidator.validate(tree));
+        if (!problems.isEmpty()) {
+            error(ex, 400, partial(tree), PaymentError.invalid(problems));
+            return;
+        }
+        PaymentRequest request;
+        try {
+            request = json.treeToValue(tree, PaymentRequest.class);
+        } catch (JsonProcessingException e) {
+            error(ex, 400, partial(tree), PaymentError.invalid(List.of(new FieldError("(body)", "does not match PaymentRequest"))));
+            return;
+        }
+        String provider = request.provider() != null ? request.provider() : profile.provider();
+        request = request.withProvider(provider);
+        if (!profile.supports(provider)) {
+            problems.add(new FieldError("provider", "merchant " + profile.id() + " has no " + provider + " settings"));
+        }
+        if (request.notifyUrl() != null && !profile.callbackHosts().contains(URI.create(request.notifyUrl()).getHost())) {
+            problems.add(new FieldError("notifyUrl", "host is not one of the merchant's callbackHosts"));
+        }
+        if (!problems.isEmpty()) {
+            error(ex, 400, PaymentResult.answering(request), PaymentError.invalid(problems));
+            return;
+        }
+        ProviderConnector connector = connectors.get(provider);
+        if (connector == null) {
+            error(ex, 200, PaymentResult.answering(request), PaymentError.of(ErrorCode.UNSUPPORTED,
+                    "provider " + provider + " is not available in this build", false));
+            return;
+        }
+        Optional<PaymentError> refusal = connector.refuse(request, profile);
+        if (refusal.isPresent()) {
+            PaymentError e = refusal.get();
+            error(ex, e.code() == ErrorCode.INVALID_REQUEST ? 400 : 200, PaymentResult.answering(request), e);
+            return;
+        }
+        String hash = Json.contentHash(json, tree);
+        Claim claim = claimOrWait(request, hash);
+        Operation providerOperation = request.operation();
+        switch (claim.kind()) {
+            case CONFLICT -> {
+                error(ex, 409, PaymentResult.answering(request), PaymentError.of(ErrorCode.DUPLICATE_REQUEST,
+                        "requestId " + request.requestId() + " was used before with other content", false));
+                return;
+            }
+            case REPLAY -> {
+                ApiAnswer.finish(ex, claim.httpStatus(), claim.body());
+                return;
+            }
+            case IN_FLIGHT -> {
+                error(ex, 409, PaymentResult.answering(request), PaymentError.of(ErrorCode.DUPLICATE_REQUEST,
+                        "requestId " + request.requestId() + " is still being processed; send it again later", true));
+                return;
+            }
+            case ORPHANED -> {
+                // The first attempt died mid-call: the provider may have seen it. Never pay twice:
+                // ask the provider what became of the order instead.
+                LOG.warn("request {} of merchant {} was interrupted by a restart; resolving it by query",
+                        request.requestId(), request.merchant());
+                ex.setProperty(Keys.ORPHANED, true);
+                if (request.operation() == Operation.PAY) {
+                    providerOperation = Operation.QUERY;
+                    if (ledger.find(request.merchant(), request.orderId()).isEmpty()) {
+                        ledger.create(request);
+                    }
+                }
+            }
+            case NEW -> {
+                if (request.operation() == Operation.PAY) {
+                    try {
+                        ledger.create(request);
+                    } catch (DuplicateOrderException e) {
+                        PaymentResult result = PaymentResult.answering(request).error(PaymentError.of(ErrorCode.DUPLICATE_ORDER,
+                                "order " + request.orderId() + " already exists; QUERY it, or PAY under a new orderId", false)).build();
+                        completeWith(ex, request, 409, result);
+                        return;
+                    }
+                }
+            }
+            default -> throw new IllegalStateException(claim.kind().name());
+        }
+        ex.setProperty(Keys.REQUEST, request);
+        ex.setProperty(Keys.PROFILE, profile);
+        ex.setProperty(Keys.PROVIDER, provider);
+        ex.setProperty(Keys.BASE_URL, connector.baseUrl(profile));
+        ex.setProperty(Keys.PROVIDER_OPERATION, providerOperation.name());
+        ex.getMessage().setBody(request);
+    }
+
+    /** After the provider route: the result goes through the ledger, then is stored for replays. */
+    public void complete(Exchange ex) {
+        PaymentRequest request = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
+        Operation sent = Operation.valueOf(ex.getProperty(Keys.PROVIDER_OPERATION, String.class));
+        Source source = sent == Operation.PAY ? Source.RESPONSE : Source.QUERY;
+        if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY)) {
+            ledger.apply(new Transition(request.merchant(), request.orderId(), result.status(), source,
+                    result.providerTradeId(), result.channelTradeId(), result.paidAmount(), result.couponAmount(),
+                    io.paygate.canonical.Times.parse(result.paidAt()), result.error() == null ? null : result.error().providerCode()));
+        }
+        PaymentResult.Builder b = result.toBuilder().operation(request.operation()).requestId(request.requestId());
+        Optional<OrderRecord> order = ledger.find(request.merchant(), request.orderId());
+        order.ifPresent(o -> b.status(o.status()));
+        completeWith(ex, request, ApiAnswer.status(ex), b.build());
+    }
+
+    private void completeWith(Exchange ex, PaymentRequest request, int status, PaymentResult result) {
+        String body = write(result);
+        idempotency.complete(request.merchant(), request.requestId(), status, body);
+        ApiAnswer.finish(ex, status, body);
+    }
+
+    private Claim claimOrWait(PaymentRequest r, String hash) {
+        Claim claim = idempotency.claim(r.merchant(), r.requestId(), hash);
+        long deadline = System.nanoTime() + inFlightWait.toNanos();
+        while (claim.kind() == IdempotencyStore.Kind.IN_FLIGHT && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            claim = idempotency.recheck(r.merchant(), r.requestId(), hash);
+        }
+        return claim;
+    }
+
+    /** The caller's profile from {@code Authorization: Bearer <token>}; answers 401 otherwise. */
+    Optional<MerchantProfile> authenticate(Exchange ex) {
+        String header = ex.getMessage().getHeader("Authorization", String.class);
+        Optional<MerchantProfile> p = header != null && header.startsWith(BEARER)
+                ? merchants.byToken(header.substring(BEARER.length()).trim()) : Optional.empty();
+        if (p.isEmpty()) {
+            error(ex, 401, PaymentResult.builder(), PaymentError.of(ErrorCode.UNAUTHORIZED,
+                    "send Authorization: Bearer <the merchant's apiToken>", false));
+        }
+        return p;
+    }
+
+    /** The identifying fields a rejected request did carry, so the caller can match the answer. */
+    private static PaymentResult.Builder partial(JsonNode tree) {
+        PaymentResult.Builder b = PaymentResult.builder();
+        if (tree.path("requestId").isTextual()) {
+            b.requestId(tree.get("requestId").asText());
+        }
+        if (tree.path("merchant").isTextual()) {
+            b.merchant(tree.get("merchant").asText());
+        }
+        if (tree.path("orderId").isTextual()) {
+            b.orderId(tree.get("orderId").asText());
+        }
+        return b;
+    }
+
+    void error(Exchange ex, int status, PaymentResult.Builder b, PaymentError error) {
+        ApiAnswer.finish(ex, status, write(b.error(error).build()));
+    }
+
+    String write(Object o) {
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.paygate.api;
+
+import io.paygate.canonical.ErrorCode;
+import io.paygate.canonical.Operation;
+import io.paygate.canonical.PaymentError;
+import io.paygate.canonical.PaymentRequest;
+import io.paygate.canonical.PaymentResult;
+import io.paygate.canonical.PaymentStatus;
+import io.paygate.provider.AnswerRejected;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Results for calls whose answer the gateway does not have: a read timeout (504), an unreachable
+ * provider (502), an answer that failed verification (200 with SIGNATURE_INVALID). A PAY then has
+ * status UNKNOWN: what to do next is QUERY, never a second PAY.
+ */
+public final class ProviderFailures {
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderFailures.class);
+
+    public PaymentResult timedOut(Exchange ex) {
+        log(ex, "did not answer within the read timeout");
+        return unknown(ex, 504, PaymentError.of(ErrorCode.TIMEOUT,
+                "the provider did not answer in time; QUERY the order to learn its state", true));
+    }
+
+    public PaymentResult unreachable(Exchange ex) {
+        log(ex, "could not be reached");
+        return unknown(ex, 502, PaymentError.of(ErrorCode.PROVIDER_UNAVAILABLE,
+                "the provider could not be reached; QUERY the order before trying again", true));
+    }
+
+    public PaymentResult rejected(Exchange ex) {
+        AnswerRejected e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, AnswerRejected.class);
+        log(ex, "sent an answer the gateway rejected: " + (e == null ? "?" : e.getMessage()));
+        return unknown(ex, 200, PaymentError.of(e == null ? ErrorCode.SIGNATURE_INVALID : e.code(),
+                e == null ? "the provider's answer was rejected" : e.getMessage(), false));
+    }
+
+    public PaymentResult unexpected(Exchange ex) {
+        Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.error("provider call failed unexpectedly", cause);
+        return unknown(ex, 200, PaymentError.of(ErrorCode.PROVIDER_ERROR,
+                "the provider's answer could not be processed; QUERY the order to learn its state", true));
+    }
+
+    private PaymentResult unknown(Exchange ex, int httpStatus, PaymentError error) {
+        ex.setProperty(ApiAnswer.STATUS, httpStatus);
+        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        PaymentResult.Builder b = PaymentResult.answering(r).error(error);
+        if (r.operation() == Operation.PAY) {
+            b.status(PaymentStatus.UNKNOWN).amount(r.amount());
+        }
+        return b.build();
+    }
+
+    private static void log(Exchange ex, String what) {
+        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("{} {} for merchant {} order {}: provider {} {} ({})", r.operation(), r.requestId(), r.merchant(),
+                r.orderId(), r.provider(), what, cause == null ? "-" : cause.getClass().getSimpleName());
+    }
+}

@@ -1,0 +1,3 @@
+package io.paygate.canonical;
+
+public enum Operation { PAY, QUERY, CLOSE, REVERSE, REFUND, REFUND_QUERY }

@@ -1,0 +1,208 @@
+package io.paygate.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The gateway's settings: built-in defaults, then {@code config/application.properties}, then the
+ * environment ({@code gateway.http.port} ← {@code GATEWAY_HTTP_PORT}), then JVM system properties.
+ * Typed getters fail with the file and key when a value is malformed.
+ */
+public final class GatewaySettings {
+    public static final String FILE = "application.properties";
+
+    private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+    static {
+        DEFAULTS.put("gateway.http.host", "0.0.0.0");
+        DEFAULTS.put("gateway.http.port", "8080");
+        DEFAULTS.put("gateway.http.max-body-bytes", "65536");
+        DEFAULTS.put("gateway.public-base-url", "http://127.0.0.1:8080");
+        DEFAULTS.put("gateway.broker.url", "");
+        DEFAULTS.put("gateway.broker.host", "127.0.0.1");
+        DEFAULTS.put("gateway.broker.port", "61616");
+        DEFAULTS.put("gateway.broker.user", "");
+        DEFAULTS.put("gateway.broker.password", "");
+        DEFAULTS.put("gateway.store.url", "");
+        DEFAULTS.put("gateway.store.user", "gateway");
+        DEFAULTS.put("gateway.store.password", "");
+        DEFAULTS.put("gateway.store.pool-size", "8");
+        DEFAULTS.put("gateway.sandbox.enabled", "false");
+        DEFAULTS.put("gateway.sandbox.wechat.port", "8091");
+        DEFAULTS.put("gateway.provider.connect-timeout", "5");
+        DEFAULTS.put("gateway.provider.read-timeout", "20");
+        DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
+        DEFAULTS.put("gateway.idempotency.wait", "60");
+        DEFAULTS.put("gateway.reconcile.cron", "0 * * * * ?");
+        DEFAULTS.put("gateway.reconcile.min-age", "60");
+        DEFAULTS.put("gateway.reconcile.backoff", "60,120,300,600,1800");
+        DEFAULTS.put("gateway.reconcile.max-age", "86400");
+        DEFAULTS.put("gateway.order.default-lifetime", "7200");
+        DEFAULTS.put("gateway.order.min-close-age", "300");
+        DEFAULTS.put("gateway.micro.poll-delay", "5");
+        DEFAULTS.put("gateway.micro.poll-interval", "10");
+        DEFAULTS.put("gateway.micro.poll-limit", "45");
+        DEFAULTS.put("gateway.micro.reverse-after", "15");
+        DEFAULTS.put("gateway.micro.wait", "30");
+    }
+
+    private final Map<String, String> values;
+    private final Path configDir;
+    private final Path routesDir;
+    private final Path dataDir;
+
+    private GatewaySettings(Map<String, String> values, Path configDir, Path routesDir, Path dataDir) {
+        this.values = values;
+        this.configDir = configDir;
+        this.routesDir = routesDir;
+        this.dataDir = dataDir;
+    }
+
+    /** Loads the settings the way the running gateway does. */
+    public static GatewaySettings load(Map<String, String> env, Properties system) {
+        Path configDir = dir(env, system, "GATEWAY_CONFIG_DIR", "gateway.config-dir", "config");
+        Path routesDir = dir(env, system, "GATEWAY_ROUTES_DIR", "gateway.routes-dir", "routes");
+        Path dataDir = dir(env, system, "GATEWAY_DATA_DIR", "gateway.data-dir", "data");
+        Path file = configDir.resolve(FILE);
+        String shown = file.toString();
+        Properties fromFile = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                fromFile.load(r);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ConfigException(shown + ": cannot be read: " + e.getMessage());
+            }
+        } else {
+            throw new ConfigException(shown + ": not found (set GATEWAY_CONFIG_DIR to the folder holding "
+                    + FILE + " and merchants.yaml)");
+        }
+        Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
+        EnvReferences refs = new EnvReferences(env);
+        for (String key : fromFile.stringPropertyNames()) {
+            merged.put(key, refs.resolve(shown, key, fromFile.getProperty(key).trim()));
+        }
+        for (String key : new ArrayList<>(merged.keySet())) {
+            String envValue = env.get(envName(key));
+            if (envValue != null) {
+                merged.put(key, envValue);
+            }
+            String sysValue = system.getProperty(key);
+            if (sysValue != null) {
+                merged.put(key, sysValue);
+            }
+        }
+        GatewaySettings settings = new GatewaySettings(Collections.unmodifiableMap(merged), configDir, routesDir, dataDir);
+        settings.validate();
+        return settings;
+    }
+
+    /** {@code gateway.http.port} → {@code GATEWAY_HTTP_PORT}. */
+    public static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static Path dir(Map<String, String> env, Properties system, String envName, String sysName, String dflt) {
+        String v = system.getProperty(sysName, env.getOrDefault(envName, dflt));
+        return Path.of(v).toAbsolutePath().normalize();
+    }
+
+    private void validate() {
+        intValue("gateway.http.port", 0, 65535);
+        intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024);
+        intValue("gateway.broker.port", 0, 65535);
+        intValue("gateway.sandbox.wechat.port", 0, 65535);
+        intValue("gateway.store.pool-size", 1, 200);
+        seconds("gateway.provider.connect-timeout");
+        seconds("gateway.provider.read-timeout");
+        seconds("gateway.idempotency.wait");
+        for (String k : List.of("gateway.reconcile.min-age", "gateway.reconcile.max-age", "gateway.order.default-lifetime",
+                "gateway.order.min-close-age", "gateway.micro.poll-delay", "gateway.micro.poll-interval",
+                "gateway.micro.poll-limit", "gateway.micro.reverse-after", "gateway.micro.wait")) {
+            seconds(k);
+        }
+        for (String part : get("gateway.reconcile.backoff").split(",")) {
+            try {
+                if (Long.parseLong(part.trim()) < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new ConfigException(configFile(), "gateway.reconcile.backoff",
+                        "expected a comma-separated list of seconds, got '" + get("gateway.reconcile.backoff") + "'");
+            }
+        }
+        String base = get("gateway.public-base-url");
+        if (!base.startsWith("http://") && !base.startsWith("https://")) {
+            throw new ConfigException(configFile(), "gateway.public-base-url", "must be an http(s) URL");
+        }
+        bool("gateway.sandbox.enabled");
+    }
+
+    public String configFile() {
+        return configDir.resolve(FILE).toString();
+    }
+
+    public String get(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new ConfigException(configFile(), key, "missing");
+        }
+        return v;
+    }
+
+    public int intValue(String key, int min, int max) {
+        String v = get(key);
+        try {
+            int i = Integer.parseInt(v.trim());
+            if (i < min || i > max) {
+                throw new NumberFormatException();
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(configFile(), key, "expected a whole number from " + min + " to " + max + ", got '" + v + "'");
+        }
+    }
+
+    public Duration seconds(String key) {
+        return Duration.ofSeconds(intValue(key, 0, Integer.MAX_VALUE));
+    }
+
+    public boolean bool(String key) {
+        String v = get(key).trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new ConfigException(configFile(), key, "expected true or false, got '" + v + "'");
+    }
+
+    /** Every gateway.* value, for Camel's property placeholders ({{gateway.http.port}}). */
+    public Properties asProperties() {
+        Properties p = new Properties();
+        values.forEach(p::setProperty);
+        return p;
+    }
+
+    public Path configDir() {
+        return configDir;
+    }
+
+    public Path routesDir() {
+        return routesDir;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+}

@@ -1,0 +1,60 @@
+package io.paygate.config;
+
+import java.util.List;
+
+/**
+ * One merchant from {@code config/merchants.yaml}. Holds credentials: {@link #toString()} never
+ * prints them.
+ */
+public record MerchantProfile(
+        String id,
+        String provider,
+        String apiToken,
+        String callbackSecret,
+        String notifyUrl,
+        List<String> callbackHosts,
+        List<Integer> retrySchedule,
+        WechatSettings wechat,
+        PooulSettings pooul,
+        YstpaySettings ystpay) {
+
+    public static final List<Integer> DEFAULT_RETRY_SCHEDULE = List.of(15, 15, 30, 180, 1800, 1800, 1800, 1800, 3600);
+
+    /** Does this profile carry settings for the provider? */
+    public boolean supports(String providerName) {
+        return switch (providerName) {
+            case "wechat" -> wechat != null;
+            case "pooul" -> pooul != null;
+            case "ystpay" -> ystpay != null;
+            default -> false;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "MerchantProfile[" + id + ", provider=" + provider + "]";
+    }
+
+    public record WechatSettings(String baseUrl, String appId, String mchId, String apiKey, String signType,
+                                 String subMchId, String subAppId, String certificatePath, String certificatePassword) {
+        @Override
+        public String toString() {
+            return "WechatSettings[mchId=" + mchId + ", appId=" + appId + ", signType=" + signType + "]";
+        }
+    }
+
+    public record PooulSettings(String baseUrl, String merchantId, String api, String key,
+                                String privateKey, String platformPublicKey) {
+        @Override
+        public String toString() {
+            return "PooulSettings[merchantId=" + merchantId + ", api=" + api + "]";
+        }
+    }
+
+    public record YstpaySettings(String baseUrl, String account, String password, String privateKey) {
+        @Override
+        public String toString() {
+            return "YstpaySettings[account=" + account + "]";
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.paygate.sandbox;
+
+import io.paygate.sandbox.wechat.WechatSimulator;
+import io.paygate.sandbox.wechat.WechatSimulator.Merchant;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the payment-provider simulators on their own, for a gateway in sandbox mode:
+ *
+ * <pre>
+ * java -cp payment-gateway.jar io.paygate.sandbox.SandboxMain \
+ *     --wechat-port 18091 --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] \
+ *     [--state-file path]
+ * </pre>
+ *
+ * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving, and runs until the
+ * process is stopped. API keys are never printed, not even in usage errors.
+ */
+public final class SandboxMain {
+
+    private static final String USAGE = "usage: SandboxMain --wechat-port PORT"
+            + " --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] [--state-file PATH]";
+
+    /** The command line, parsed. */
+    record Options(int wechatPort, List<Merchant> merchants, Path stateFile) {
+    }
+
+    /** A command line that cannot be run; the message never repeats argument values (they may hold keys). */
+    static final class BadArguments extends Exception {
+        BadArguments(String message) {
+            super(message);
+        }
+    }
+
+    private SandboxMain() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (BadArguments e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        WechatSimulator wechat = new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile());
+        wechat.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            wechat.close();
+            stopped.countDown();
+        }, "sandbox-shutdown"));
+        System.out.println("sandbox wechat listening on 127.0.0.1:" + wechat.port());
+        System.out.flush();
+        stopped.await();
+    }
+
+    static Options parse(String[] args) throws BadArguments {
+        Integer port = null;
+        List<Merchant> merchants = new ArrayList<>();
+        Path stateFile = null;
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file").contains(option)) {
+                throw new BadArguments("unknown option at position " + (i + 1));
+            }
+            if (i + 1 >= args.length) {
+                throw new BadArguments(option + " needs a value");
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--wechat-port" -> port = port(value);
+                case "--wechat-merchant" -> merchants.add(merchant(value));
+                default -> stateFile = Path.of(value);
+            }
+        }
+        if (port == null) {
+            throw new BadArguments("--wechat-port is required");
+        }
+        if (merchants.isEmpty()) {
+            throw new BadArguments("at least one --wechat-merchant is required");
+        }
+        long distinct = merchants.stream().map(Merchant::mchId).distinct().count();
+        if (distinct != merchants.size()) {
+            throw new BadArguments("--wechat-merchant mch_ids must be unique");
+        }
+        return new Options(port, List.copyOf(merchants), stateFile);
+    }
+
+    private static int port(String value) throws BadArguments {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65_535) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new BadArguments("--wechat-port must be 0..65535");
+    }
+
+    private static Merchant merchant(String value) throws BadArguments {
+        // The key is last and split off whole, so a key containing ':' survives.
+        String[] parts = value.split(":", 3);
+        if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isBlank()) {
+            throw new BadArguments("--wechat-merchant expects MCHID:APPID:APIKEY");
+        }
+        return new Merchant(parts[0], parts[1], parts[2]);
+    }
+}

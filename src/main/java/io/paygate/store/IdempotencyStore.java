@@ -1,0 +1,145 @@
+package io.paygate.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Idempotency records keyed by (merchant, requestId). A record is claimed (IN_PROGRESS, owned by
+ * this process) before the provider is called and completed with the exact answer, so a replay
+ * returns the same status and body, across restarts.
+ */
+public final class IdempotencyStore {
+    public enum Kind {
+        /** First time: the caller owns the request and must complete it. */
+        NEW,
+        /** Done before: answer with the stored status and body. */
+        REPLAY,
+        /** Same key, other content. */
+        CONFLICT,
+        /** Another thread of this process is working on it: wait. */
+        IN_FLIGHT,
+        /**
+         * Claimed by a process that is gone (it died mid-request); now owned by the caller, who must
+         * not assume the provider never saw it.
+         */
+        ORPHANED
+    }
+
+    public record Claim(Kind kind, Integer httpStatus, String body) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+    private final String owner;
+
+    /** {@code owner} identifies this process's life; records of other owners are orphans. */
+    public IdempotencyStore(Database db, Clock clock, String owner) {
+        this.db = db;
+        this.clock = clock;
+        this.owner = owner;
+    }
+
+    public Claim claim(String merchant, String requestId, String hash) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_record (merchant, request_id, "
+                    + "request_hash, state, owner, created_at) VALUES (?,?,?,'IN_PROGRESS',?,?)")) {
+                ps.setString(1, merchant);
+                ps.setString(2, requestId);
+                ps.setString(3, hash);
+                ps.setString(4, owner);
+                Ledger.setTime(ps, 5, clock.instant());
+                ps.executeUpdate();
+                return new Claim(Kind.NEW, null, null);
+            } catch (SQLException e) {
+                if (!Database.isUniqueViolation(e)) {
+                    throw e;
+                }
+                c.rollback();
+            }
+            return existing(c, merchant, requestId, hash);
+        });
+    }
+
+    /** Re-reads a claim (used while waiting for an in-flight copy). */
+    public Claim recheck(String merchant, String requestId, String hash) {
+        return db.inTransaction(c -> existing(c, merchant, requestId, hash));
+    }
+
+    private Claim existing(Connection c, String merchant, String requestId, String hash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT request_hash, state, owner, http_status, response_body "
+                + "FROM idempotency_record WHERE merchant = ? AND request_id = ?")) {
+            ps.setString(1, merchant);
+            ps.setString(2, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("idempotency record vanished: " + requestId);
+                }
+                if (!rs.getString(1).equals(hash)) {
+                    return new Claim(Kind.CONFLICT, null, null);
+                }
+                if ("COMPLETE".equals(rs.getString(2))) {
+                    return new Claim(Kind.REPLAY, rs.getInt(4), rs.getString(5));
+                }
+                String holder = rs.getString(3);
+                if (holder.equals(owner)) {
+                    return new Claim(Kind.IN_FLIGHT, null, null);
+                }
+                try (PreparedStatement take = c.prepareStatement("UPDATE idempotency_record SET owner = ? WHERE "
+                        + "merchant = ? AND request_id = ? AND owner = ? AND state = 'IN_PROGRESS'")) {
+                    take.setString(1, owner);
+                    take.setString(2, merchant);
+                    take.setString(3, requestId);
+                    take.setString(4, holder);
+                    return take.executeUpdate() == 1 ? new Claim(Kind.ORPHANED, null, null)
+                            : new Claim(Kind.IN_FLIGHT, null, null);
+                }
+            }
+        }
+    }
+
+    public void complete(String merchant, String requestId, int httpStatus, String body) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency_record SET state = 'COMPLETE', "
+                    + "http_status = ?, response_body = ?, completed_at = ? WHERE merchant = ? AND request_id = ?")) {
+                ps.setInt(1, httpStatus);
+                ps.setString(2, body);
+                Ledger.setTime(ps, 3, clock.instant());
+                ps.setString(4, merchant);
+                ps.setString(5, requestId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Lets a request that failed before any provider call be sent again with the same key. */
+    public void release(String merchant, String requestId) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency_record WHERE merchant = ? AND "
+                    + "request_id = ? AND state = 'IN_PROGRESS' AND owner = ?")) {
+                ps.setString(1, merchant);
+                ps.setString(2, requestId);
+                ps.setString(3, owner);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<String> ownerOf(String merchant, String requestId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT owner FROM idempotency_record WHERE merchant = ? "
+                    + "AND request_id = ?")) {
+                ps.setString(1, merchant);
+                ps.setString(2, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,350 @@
+package io.paygate.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paygate.canonical.PaymentEvent;
+import io.paygate.canonical.PaymentRequest;
+import io.paygate.canonical.PaymentResult.DeliveryEntry;
+import io.paygate.canonical.PaymentResult.HistoryEntry;
+import io.paygate.canonical.PaymentStatus;
+import io.paygate.canonical.Source;
+import io.paygate.canonical.Times;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The order ledger. {@link #apply} is the one operation that changes an order's status: a
+ * compare-and-set on the row's version, the history row and, when the move makes an event, the
+ * outbox row, all in one transaction.
+ */
+public final class Ledger {
+    private static final int CAS_ATTEMPTS = 10;
+    private static final String ORDER_COLUMNS = "merchant, order_id, provider, method, channel, amount, subject, attach, "
+            + "store_id, device_id, notify_url, expire_at, status, provider_trade_id, channel_trade_id, paid_amount, "
+            + "coupon_amount, paid_at, created_at, updated_at, version";
+
+    private final Database db;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public Ledger(Database db, ObjectMapper json, Clock clock) {
+        this.db = db;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Records a new order in status UNKNOWN, before the provider is called. */
+    public OrderRecord create(PaymentRequest r) {
+        Instant now = clock.instant();
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO payment_order (" + ORDER_COLUMNS
+                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, r.merchant());
+                ps.setString(2, r.orderId());
+                ps.setString(3, r.provider());
+                ps.setString(4, r.method() == null ? null : r.method().name());
+                ps.setString(5, r.channel() == null ? null : r.channel().name());
+                setLong(ps, 6, r.amount());
+                ps.setString(7, r.subject());
+                ps.setString(8, r.attach());
+                ps.setString(9, r.storeId());
+                ps.setString(10, r.deviceId());
+                ps.setString(11, r.notifyUrl());
+                setTime(ps, 12, Times.parse(r.expireAt()));
+                ps.setString(13, PaymentStatus.UNKNOWN.name());
+                ps.setString(14, null);
+                ps.setString(15, null);
+                setLong(ps, 16, null);
+                setLong(ps, 17, null);
+                setTime(ps, 18, null);
+                setTime(ps, 19, now);
+                setTime(ps, 20, now);
+                ps.setInt(21, 0);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (Database.isUniqueViolation(e)) {
+                    throw new DuplicateOrderException(r.merchant(), r.orderId());
+                }
+                throw e;
+            }
+            history(c, r.merchant(), r.orderId(), null, PaymentStatus.UNKNOWN, true, Source.REQUEST, null, now);
+            return find(c, r.merchant(), r.orderId()).orElseThrow();
+        });
+    }
+
+    /** Applies a reported status under the transition rules; safe to call concurrently and repeatedly. */
+    public TransitionOutcome apply(Transition t) {
+        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+            TransitionOutcome outcome = db.inTransaction(c -> tryApply(c, t));
+            if (outcome != null) {
+                return outcome;
+            }
+        }
+        throw new IllegalStateException("order " + t.orderId() + " kept changing under " + CAS_ATTEMPTS + " attempts");
+    }
+
+    /** One compare-and-set attempt; null when another writer changed the row in between. */
+    private TransitionOutcome tryApply(Connection c, Transition t) throws SQLException {
+        Optional<OrderRecord> found = find(c, t.merchant(), t.orderId());
+        if (found.isEmpty()) {
+            return new TransitionOutcome(TransitionOutcome.Kind.NO_ORDER, null, null);
+        }
+        OrderRecord o = found.get();
+        Instant now = clock.instant();
+        boolean move = o.status() != t.to() && StatusRules.allowed(o.status(), t.to());
+        if (o.status() != t.to() && !move) {
+            history(c, t.merchant(), t.orderId(), o.status(), t.to(), false, t.source(), t.note(), now);
+            return new TransitionOutcome(TransitionOutcome.Kind.STALE, o, null);
+        }
+        String sql = "UPDATE payment_order SET status = ?, provider_trade_id = COALESCE(provider_trade_id, ?), "
+                + "channel_trade_id = COALESCE(channel_trade_id, ?), paid_amount = COALESCE(paid_amount, ?), "
+                + "coupon_amount = COALESCE(coupon_amount, ?), paid_at = COALESCE(paid_at, ?), updated_at = ?, "
+                + "version = version + 1 WHERE merchant = ? AND order_id = ? AND version = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, t.to().name());
+            ps.setString(2, t.providerTradeId());
+            ps.setString(3, t.channelTradeId());
+            setLong(ps, 4, t.paidAmount());
+            setLong(ps, 5, t.couponAmount());
+            setTime(ps, 6, t.paidAt());
+            setTime(ps, 7, now);
+            ps.setString(8, t.merchant());
+            ps.setString(9, t.orderId());
+            ps.setInt(10, o.version());
+            if (ps.executeUpdate() == 0) {
+                c.rollback();
+                return null;
+            }
+        }
+        OrderRecord after = find(c, t.merchant(), t.orderId()).orElseThrow();
+        if (!move) {
+            return new TransitionOutcome(TransitionOutcome.Kind.UNCHANGED, after, null);
+        }
+        history(c, t.merchant(), t.orderId(), o.status(), t.to(), true, t.source(), t.note(), now);
+        String type = StatusRules.eventFor(o.status(), t.to());
+        String eventId = null;
+        if (type != null) {
+            eventId = eventId(t.merchant(), t.orderId(), type);
+            PaymentEvent event = new PaymentEvent(eventId, type, after.merchant(), after.provider(), after.orderId(),
+                    after.status(), after.amount(), after.providerTradeId(), after.channelTradeId(),
+                    Times.format(after.paidAt()), null, after.attach(), after.storeId(), t.source(), Times.format(now));
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_event (event_id, merchant, order_id, "
+                    + "type, payload, created_at) VALUES (?,?,?,?,?,?)")) {
+                ps.setString(1, eventId);
+                ps.setString(2, t.merchant());
+                ps.setString(3, t.orderId());
+                ps.setString(4, type);
+                ps.setString(5, toJson(event));
+                setTime(ps, 6, now);
+                ps.executeUpdate();
+            }
+        }
+        return new TransitionOutcome(TransitionOutcome.Kind.APPLIED, after, eventId);
+    }
+
+    /** The same transition of the same order always gets the same id. */
+    public static String eventId(String merchant, String orderId, String type) {
+        return UUID.nameUUIDFromBytes((merchant + '\u0000' + orderId + '\u0000' + type).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    public Optional<OrderRecord> find(String merchant, String orderId) {
+        return db.inTransaction(c -> find(c, merchant, orderId));
+    }
+
+    public List<HistoryEntry> history(String merchant, String orderId) {
+        return db.inTransaction(c -> {
+            List<HistoryEntry> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_status, at, source FROM order_history "
+                    + "WHERE merchant = ? AND order_id = ? AND applied = TRUE ORDER BY id")) {
+                ps.setString(1, merchant);
+                ps.setString(2, orderId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new HistoryEntry(PaymentStatus.valueOf(rs.getString(1)), Times.format(time(rs, 2)),
+                                Source.valueOf(rs.getString(3))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Every history row, also the stale reports that changed nothing (for audits and tests). */
+    public List<String> auditTrail(String merchant, String orderId) {
+        return db.inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT from_status, to_status, applied, source FROM "
+                    + "order_history WHERE merchant = ? AND order_id = ? ORDER BY id")) {
+                ps.setString(1, merchant);
+                ps.setString(2, orderId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1) + "->" + rs.getString(2) + (rs.getBoolean(3) ? "" : " (stale)")
+                                + " " + rs.getString(4));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public List<DeliveryEntry> deliveries(String merchant, String orderId) {
+        return db.inTransaction(c -> {
+            List<DeliveryEntry> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT event_id, attempt, at, outcome, http_status FROM "
+                    + "delivery_attempt WHERE merchant = ? AND order_id = ? ORDER BY id")) {
+                ps.setString(1, merchant);
+                ps.setString(2, orderId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int status = rs.getInt(5);
+                        out.add(new DeliveryEntry(rs.getString(1), rs.getInt(2), Times.format(time(rs, 3)),
+                                rs.getString(4), rs.wasNull() ? null : status));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Outbox rows not yet published, oldest first (the publisher of the events topic reads these). */
+    public List<String> unpublishedEvents(int limit) {
+        return db.inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM outbox_event WHERE published_at IS NULL "
+                    + "ORDER BY created_at, event_id")) {
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * A page of the merchant's orders created in [from, to), oldest first. {@code after} is the
+     * last (createdAt, orderId) of the previous page.
+     */
+    public List<OrderRecord> list(String merchant, Instant from, Instant to, PaymentStatus status,
+                                  Instant afterCreated, String afterOrderId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + ORDER_COLUMNS + " FROM payment_order WHERE merchant = ? "
+                + "AND created_at >= ? AND created_at < ?");
+        if (status != null) {
+            sql.append(" AND status = ?");
+        }
+        if (afterCreated != null) {
+            sql.append(" AND (created_at > ? OR (created_at = ? AND order_id > ?))");
+        }
+        sql.append(" ORDER BY created_at, order_id");
+        return db.inTransaction(c -> {
+            List<OrderRecord> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, merchant);
+                setTime(ps, i++, from);
+                setTime(ps, i++, to);
+                if (status != null) {
+                    ps.setString(i++, status.name());
+                }
+                if (afterCreated != null) {
+                    setTime(ps, i++, afterCreated);
+                    setTime(ps, i++, afterCreated);
+                    ps.setString(i++, afterOrderId);
+                }
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(order(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private Optional<OrderRecord> find(Connection c, String merchant, String orderId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS
+                + " FROM payment_order WHERE merchant = ? AND order_id = ?")) {
+            ps.setString(1, merchant);
+            ps.setString(2, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(order(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static OrderRecord order(ResultSet rs) throws SQLException {
+        return new OrderRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                longOrNull(rs, 6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11), time(rs, 12), PaymentStatus.valueOf(rs.getString(13)), rs.getString(14),
+                rs.getString(15), longOrNull(rs, 16), longOrNull(rs, 17), time(rs, 18), time(rs, 19), time(rs, 20),
+                rs.getInt(21));
+    }
+
+    private void history(Connection c, String merchant, String orderId, PaymentStatus from, PaymentStatus to,
+                         boolean applied, Source source, String note, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO order_history (merchant, order_id, from_status, "
+                + "to_status, applied, source, note, at) VALUES (?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, merchant);
+            ps.setString(2, orderId);
+            ps.setString(3, from == null ? null : from.name());
+            ps.setString(4, to.name());
+            ps.setBoolean(5, applied);
+            ps.setString(6, source.name());
+            ps.setString(7, note == null ? null : note.substring(0, Math.min(note.length(), 256)));
+            setTime(ps, 8, at);
+            ps.executeUpdate();
+        }
+    }
+
+    private String toJson(Object o) {
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    static void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, t.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    static Instant time(ResultSet rs, int i) throws SQLException {
+        OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Long longOrNull(ResultSet rs, int i) throws SQLException {
+        long v = rs.getLong(i);
+        return rs.wasNull() ? null : v;
+    }
+
+}

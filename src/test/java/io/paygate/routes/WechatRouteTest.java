@@ -1,0 +1,354 @@
+package io.paygate.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.paygate.GatewayBeans;
+import io.paygate.config.GatewaySettings;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.config.MerchantsFile;
+import io.paygate.sandbox.wechat.WechatSimulator;
+import io.paygate.store.Database;
+import io.paygate.store.Ledger;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real routes (routes/*.yaml) and beans against the WeChat sandbox simulator, through
+ * {@code direct:payment-api} as every entry route uses it. A small hand-written server plays a
+ * provider that answers badly (forged signature, XXE, slow).
+ */
+class WechatRouteTest extends CamelTestSupport {
+    private static final String TOKEN_MD5 = "route-test-token-md5-000";
+    private static final String TOKEN_HMAC = "route-test-token-hmac-000";
+    private static final String TOKEN_WRONGKEY = "route-test-token-wrongkey";
+    private static final String TOKEN_FORGED = "route-test-token-forged-0";
+    private static final String TOKEN_DOWN = "route-test-token-down-000";
+    private static final String KEY_MD5 = "md5key0000000000000000000000000a";
+    private static final String KEY_HMAC = "hmackey000000000000000000000000b";
+
+    private static Path dir;
+    private static WechatSimulator sim;
+    private static HttpServer badProvider;
+    private static final AtomicReference<String> badAnswer = new AtomicReference<>("");
+    private static int closedPort;
+    private static Database db;
+    private static GatewaySettings settings;
+    private static MerchantDirectory merchants;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private GatewayBeans beans;
+
+    @BeforeAll
+    static void startProviders() throws Exception {
+        dir = Files.createTempDirectory("route-test");
+        sim = new WechatSimulator(0, List.of(
+                new WechatSimulator.Merchant("1001", "wxappmd5", KEY_MD5),
+                new WechatSimulator.Merchant("1002", "wxapphmac", KEY_HMAC),
+                new WechatSimulator.Merchant("1003", "wxappwrong", "thesimulatorskey000000000000000c")), null);
+        sim.start();
+        badProvider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        badProvider.createContext("/", ex -> {
+            byte[] b = badAnswer.get().getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        });
+        badProvider.start();
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("application.properties"), String.join("\n",
+                "gateway.public-base-url=https://gw.example.com",
+                "gateway.provider.read-timeout=1",
+                "gateway.idempotency.wait=10", ""));
+        String sandbox = "http://127.0.0.1:" + sim.port();
+        Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",
+                "merchants:",
+                "  shop-md5:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN_MD5,
+                "    wechat: {baseUrl: '" + sandbox + "', appId: wxappmd5, mchId: '1001', apiKey: " + KEY_MD5 + "}",
+                "  shop-hmac:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN_HMAC,
+                "    wechat: {baseUrl: '" + sandbox + "', appId: wxapphmac, mchId: '1002', apiKey: " + KEY_HMAC
+                        + ", signType: HMAC-SHA256}",
+                "  shop-wrongkey:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN_WRONGKEY,
+                "    wechat: {baseUrl: '" + sandbox + "', appId: wxappwrong, mchId: '1003', apiKey: notthesimulatorskey0000000000000}",
+                "  shop-forged:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN_FORGED,
+                "    wechat: {baseUrl: 'http://127.0.0.1:" + badProvider.getAddress().getPort()
+                        + "', appId: wxappmd5, mchId: '1001', apiKey: " + KEY_MD5 + "}",
+                "  shop-down:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN_DOWN,
+                "    wechat: {baseUrl: 'http://127.0.0.1:" + closedPort + "', appId: wxappmd5, mchId: '1001', apiKey: "
+                        + KEY_MD5 + "}", ""));
+        Files.createDirectories(dir.resolve("data"));
+        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
+                dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
+        settings = GatewaySettings.load(env, new Properties());
+        merchants = MerchantsFile.load(settings.configDir(), env);
+        db = new Database(Database.embeddedUrl(settings.dataDir()), "sa", "", 4);
+    }
+
+    @AfterAll
+    static void stopProviders() {
+        sim.close();
+        badProvider.stop(0);
+        db.close();
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(settings));
+        beans = new GatewayBeans(settings, merchants, db);
+        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
+        return context;
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        List<Resource> routes = new ArrayList<>();
+        for (String f : List.of("payment-api.yaml", "wechat.yaml", "errors.yaml")) {
+            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
+        }
+        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
+        // direct:http-reply is the HTTP entry's reply step; the error configuration sends to it.
+        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:http-reply").removeHeaders("*");
+            }
+        });
+    }
+
+    private record Answer(int status, JsonNode body, String raw) {
+    }
+
+    private Answer call(String token, String body) throws IOException {
+        Exchange ex = template.send("direct:payment-api", e -> {
+            e.getMessage().setHeader("Authorization", "Bearer " + token);
+            e.getMessage().setHeader("Content-Type", "application/json");
+            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(ex.getException()).isNull();
+        Integer status = ex.getProperty("gatewayHttpStatus", Integer.class);
+        String raw = ex.getMessage().getBody(String.class);
+        return new Answer(status == null ? 200 : status, json.readTree(raw), raw);
+    }
+
+    private static String pay(String merchant, String requestId, String orderId, long amount) {
+        return "{\"requestId\":\"" + requestId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"PAY\",\"orderId\":\""
+                + orderId + "\",\"amount\":" + amount + ",\"method\":\"SCAN\",\"subject\":\"Coffee\",\"attach\":\"store 7\"}";
+    }
+
+    private static String query(String merchant, String requestId, String orderId) {
+        return "{\"requestId\":\"" + requestId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"QUERY\",\"orderId\":\""
+                + orderId + "\"}";
+    }
+
+    private long simCalls() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
+                + "/sandbox/wechat/stats")).build(), HttpResponse.BodyHandlers.ofString());
+        return json.readTree(r.body()).get("total").asLong();
+    }
+
+    private void simPay(String orderId) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
+                + "/sandbox/wechat/pay?out_trade_no=" + orderId)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void payThenQueryAfterTheBuyerPaid() throws Exception {
+        Answer paid = call(TOKEN_MD5, pay("shop-md5", "rt-1", "RT-0001", 1234));
+        assertThat(paid.status()).isEqualTo(200);
+        assertThat(paid.body().get("status").asText()).isEqualTo("NOTPAY");
+        assertThat(paid.body().at("/action/codeUrl").asText()).startsWith("weixin://wxpay/bizpayurl?pr=");
+        assertThat(paid.body().at("/action/prepayId").asText()).startsWith("wx");
+        assertThat(paid.body().has("error")).isFalse();
+
+        Answer before = call(TOKEN_MD5, query("shop-md5", "rt-2", "RT-0001"));
+        assertThat(before.body().get("status").asText()).isEqualTo("NOTPAY");
+
+        simPay("RT-0001");
+        Answer after = call(TOKEN_MD5, query("shop-md5", "rt-3", "RT-0001"));
+        assertThat(after.body().get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(after.body().get("providerTradeId").asText()).hasSize(28);
+        assertThat(after.body().get("paidAmount").asLong()).isEqualTo(1234);
+        assertThat(after.body().get("paidAt").asText()).endsWith("+08:00");
+
+        Ledger ledger = beans.ledger();
+        assertThat(ledger.find("shop-md5", "RT-0001").orElseThrow().status().name()).isEqualTo("SUCCESS");
+        assertThat(ledger.auditTrail("shop-md5", "RT-0001"))
+                .containsExactly("null->UNKNOWN REQUEST", "UNKNOWN->NOTPAY RESPONSE", "NOTPAY->SUCCESS QUERY");
+        List<String> events = ledger.unpublishedEvents(100);
+        assertThat(events).anySatisfy(e -> {
+            JsonNode ev = json.readTree(e);
+            assertThat(ev.get("orderId").asText()).isEqualTo("RT-0001");
+            assertThat(ev.get("type").asText()).isEqualTo("PAYMENT_SUCCEEDED");
+            assertThat(ev.get("source").asText()).isEqualTo("QUERY");
+            assertThat(ev.get("attach").asText()).isEqualTo("store 7");
+            assertThat(ev.get("eventId").asText()).isEqualTo(Ledger.eventId("shop-md5", "RT-0001", "PAYMENT_SUCCEEDED"));
+        });
+    }
+
+    @Test
+    void hmacMerchantsSignAndVerifyWithHmac() throws Exception {
+        Answer a = call(TOKEN_HMAC, pay("shop-hmac", "rt-h1", "RT-H001", 5));
+        assertThat(a.body().get("status").asText()).isEqualTo("NOTPAY");
+        assertThat(a.body().has("error")).isFalse();
+    }
+
+    @Test
+    void aReplayAnswersTheSameBodyWithoutCallingTheProvider() throws Exception {
+        Answer first = call(TOKEN_MD5, pay("shop-md5", "rt-r1", "RT-R001", 10));
+        long calls = simCalls();
+        // Same content with another key order and spacing: compared as parsed JSON.
+        Answer again = call(TOKEN_MD5, "{ \"orderId\":\"RT-R001\", \"requestId\":\"rt-r1\",\"merchant\":\"shop-md5\","
+                + "\"operation\":\"PAY\",\"amount\":10,\"method\":\"SCAN\",\"subject\":\"Coffee\",\"attach\":\"store 7\"}");
+        assertThat(again.raw()).isEqualTo(first.raw());
+        assertThat(simCalls()).isEqualTo(calls);
+
+        Answer other = call(TOKEN_MD5, pay("shop-md5", "rt-r1", "RT-R001", 11));
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.body().at("/error/code").asText()).isEqualTo("DUPLICATE_REQUEST");
+        assertThat(simCalls()).isEqualTo(calls);
+
+        Answer sameOrder = call(TOKEN_MD5, pay("shop-md5", "rt-r2", "RT-R001", 10));
+        assertThat(sameOrder.status()).isEqualTo(409);
+        assertThat(sameOrder.body().at("/error/code").asText()).isEqualTo("DUPLICATE_ORDER");
+        assertThat(simCalls()).isEqualTo(calls);
+    }
+
+    @Test
+    void concurrentCopiesOfOneRequestMakeOneProviderCall() throws Exception {
+        long calls = simCalls();
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try {
+            List<Callable<Answer>> copies = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                copies.add(() -> call(TOKEN_MD5, pay("shop-md5", "rt-c1", "RT-C001", 99)));
+            }
+            List<String> bodies = new ArrayList<>();
+            for (Future<Answer> f : pool.invokeAll(copies)) {
+                bodies.add(f.get().raw());
+            }
+            assertThat(bodies).allMatch(b -> b.equals(bodies.get(0)));
+            assertThat(bodies.get(0)).contains("\"status\":\"NOTPAY\"");
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(simCalls()).isEqualTo(calls + 1);
+    }
+
+    @Test
+    void ourSignatureRefusedIsAProviderErrorNotRetryable() throws Exception {
+        Answer a = call(TOKEN_WRONGKEY, pay("shop-wrongkey", "rt-w1", "RT-W001", 1));
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.body().at("/error/code").asText()).isEqualTo("PROVIDER_ERROR");
+        assertThat(a.body().at("/error/providerCode").asText()).isEqualTo("SIGNERROR");
+        assertThat(a.body().at("/error/retryable").asBoolean()).isFalse();
+        assertThat(a.body().get("status").asText()).isEqualTo("PAYERROR");
+        assertThat(a.raw()).doesNotContain("notthesimulatorskey");
+    }
+
+    @Test
+    void aForgedAnswerIsSignatureInvalidAndThePayStaysUnknown() throws Exception {
+        badAnswer.set("<xml><return_code>SUCCESS</return_code><appid>wxappmd5</appid><mch_id>1001</mch_id>"
+                + "<result_code>SUCCESS</result_code><prepay_id>wx1</prepay_id><code_url>weixin://evil</code_url>"
+                + "<nonce_str>abc</nonce_str><sign>0123456789ABCDEF0123456789ABCDEF</sign></xml>");
+        Answer a = call(TOKEN_FORGED, pay("shop-forged", "rt-f1", "RT-F001", 1));
+        assertThat(a.body().at("/error/code").asText()).isEqualTo("SIGNATURE_INVALID");
+        assertThat(a.body().get("status").asText()).isEqualTo("UNKNOWN");
+        assertThat(a.raw()).doesNotContain("weixin://evil");
+    }
+
+    @Test
+    void anXxeAnswerIsRefusedUnread() throws Exception {
+        badAnswer.set("<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+                + "<xml><return_code>SUCCESS</return_code><return_msg>&xxe;</return_msg></xml>");
+        Answer a = call(TOKEN_FORGED, query("shop-forged", "rt-x1", "RT-X001"));
+        assertThat(a.body().at("/error/code").asText()).isEqualTo("SIGNATURE_INVALID");
+        assertThat(a.raw()).doesNotContain("root:");
+    }
+
+    @Test
+    void aSlowProviderIsATimeoutAndThePayStaysUnknown() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
+                + "/sandbox/wechat/faults?delay_ms=2500&count=1")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        Answer a = call(TOKEN_MD5, pay("shop-md5", "rt-t1", "RT-T001", 1));
+        assertThat(a.status()).isEqualTo(504);
+        assertThat(a.body().at("/error/code").asText()).isEqualTo("TIMEOUT");
+        assertThat(a.body().at("/error/retryable").asBoolean()).isTrue();
+        assertThat(a.body().get("status").asText()).isEqualTo("UNKNOWN");
+        assertThat(beans.ledger().find("shop-md5", "RT-T001").orElseThrow().status().name()).isEqualTo("UNKNOWN");
+    }
+
+    @Test
+    void anUnreachableProviderIs502AndThePayStaysUnknown() throws Exception {
+        Answer a = call(TOKEN_DOWN, pay("shop-down", "rt-d1", "RT-D001", 1));
+        assertThat(a.status()).isEqualTo(502);
+        assertThat(a.body().at("/error/code").asText()).isEqualTo("PROVIDER_UNAVAILABLE");
+        assertThat(a.body().get("status").asText()).isEqualTo("UNKNOWN");
+    }
+
+    @Test
+    void checksRunInTheContractsOrder() throws Exception {
+        assertThat(call("no-such-token-at-all", "not json").status()).isEqualTo(401);
+        assertThat(call(TOKEN_MD5, "not json").status()).isEqualTo(400);
+        Answer forbidden = call(TOKEN_MD5, "{\"merchant\":\"shop-hmac\",\"amount\":\"x\"}");
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(forbidden.body().at("/error/code").asText()).isEqualTo("FORBIDDEN");
+        Answer fields = call(TOKEN_MD5, "{\"requestId\":\"rt-o1\",\"merchant\":\"shop-md5\",\"operation\":\"PAY\","
+                + "\"orderId\":\"RT.O001\",\"amount\":12.5,\"method\":\"SCAN\"}");
+        assertThat(fields.status()).isEqualTo(400);
+        assertThat(fields.body().at("/error/fields").findValuesAsText("field")).containsExactlyInAnyOrder("amount", "subject");
+        Answer wechatChars = call(TOKEN_MD5, pay("shop-md5", "rt-o2", "RT.O002", 1));
+        assertThat(wechatChars.status()).isEqualTo(400);
+        assertThat(wechatChars.body().at("/error/fields/0/field").asText()).isEqualTo("orderId");
+        Answer unsupported = call(TOKEN_MD5, "{\"requestId\":\"rt-o3\",\"merchant\":\"shop-md5\",\"operation\":\"PAY\","
+                + "\"orderId\":\"RT-O003\",\"amount\":1,\"method\":\"MICRO\",\"authCode\":\"134567890123456789\",\"subject\":\"x\"}");
+        assertThat(unsupported.status()).isEqualTo(200);
+        assertThat(unsupported.body().at("/error/code").asText()).isEqualTo("UNSUPPORTED");
+    }
+}
