@@ -1,0 +1,97 @@
+package io.paygate.provider.wechat;
+
+import io.paygate.canonical.PaymentStatus;
+import io.paygate.config.MerchantProfile;
+import io.paygate.config.MerchantProfile.WechatSettings;
+import io.paygate.notify.Notice;
+import io.paygate.notify.NoticeRejected;
+import io.paygate.notify.NotificationCodec;
+import io.paygate.xml.HardenedXml;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * WeChat Pay v2 payment notification ({@code notify_url}). Verified with the merchant's configured
+ * sign type: the notification's own {@code sign_type} (often absent) never downgrades it.
+ */
+public final class WechatPayNotifyCodec implements NotificationCodec {
+    /** Exactly this: stray white space has caused endless re-sends. */
+    private static final byte[] SUCCESS =
+            "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
+                    .getBytes(StandardCharsets.UTF_8);
+
+    @Override
+    public String provider() {
+        return "wechat";
+    }
+
+    @Override
+    public Notice decode(byte[] raw, MerchantProfile profile) {
+        WechatSettings w = profile.wechat();
+        if (w == null) {
+            throw new NoticeRejected("merchant " + profile.id() + " has no WeChat Pay settings");
+        }
+        Map<String, String> f;
+        try {
+            f = HardenedXml.parseFlat(raw, "xml");
+        } catch (HardenedXml.XmlRejected e) {
+            throw new NoticeRejected("unreadable notification: " + e.getMessage());
+        }
+        if (!"SUCCESS".equals(f.get("return_code"))) {
+            throw new NoticeRejected("notification with return_code " + f.get("return_code"));
+        }
+        if (!WechatSigner.verify(f, w.apiKey(), w.signType())) {
+            throw new NoticeRejected("notification signature does not verify with the merchant's " + w.signType() + " key");
+        }
+        if (!w.appId().equals(f.get("appid")) || !w.mchId().equals(f.get("mch_id"))) {
+            throw new NoticeRejected("notification names another appid or mch_id");
+        }
+        if (w.subMchId() != null && !w.subMchId().equals(f.get("sub_mch_id"))) {
+            throw new NoticeRejected("notification names another sub_mch_id");
+        }
+        String orderId = required(f, "out_trade_no");
+        String transactionId = required(f, "transaction_id");
+        PaymentStatus status = "SUCCESS".equals(f.get("result_code")) ? PaymentStatus.SUCCESS : PaymentStatus.PAYERROR;
+        return new Notice(Notice.Kind.PAYMENT, false, orderId, status, fen(f, "total_fee"), transactionId, null,
+                fen(f, "cash_fee"), fen(f, "coupon_fee"), WechatConnector.time(f.get("time_end")), f.get("attach"), null,
+                "wechat:" + transactionId + ":" + status);
+    }
+
+    @Override
+    public byte[] successReply() {
+        return SUCCESS.clone();
+    }
+
+    @Override
+    public byte[] failureReply(String reason) {
+        Map<String, String> reply = new LinkedHashMap<>();
+        reply.put("return_code", "FAIL");
+        reply.put("return_msg", reason);
+        return HardenedXml.writeFlat("xml", reply).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String replyContentType() {
+        return "text/xml; charset=UTF-8";
+    }
+
+    private static String required(Map<String, String> f, String name) {
+        String v = f.get(name);
+        if (v == null || v.isBlank()) {
+            throw new NoticeRejected("notification without " + name);
+        }
+        return v;
+    }
+
+    private static Long fen(Map<String, String> f, String name) {
+        String v = f.get(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        if (!v.matches("\\d{1,12}")) {
+            throw new NoticeRejected("notification with an unreadable " + name);
+        }
+        return Long.parseLong(v);
+    }
+}

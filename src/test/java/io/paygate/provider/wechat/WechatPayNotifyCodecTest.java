@@ -1,0 +1,140 @@
+package io.paygate.provider.wechat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paygate.canonical.PaymentStatus;
+import io.paygate.config.MerchantProfile;
+import io.paygate.notify.Notice;
+import io.paygate.notify.NoticeRejected;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+
+/** Notifications are signed here by the test's own HMAC code, independent of WechatSigner. */
+class WechatPayNotifyCodecTest {
+    private static final String KEY = "notifykey000000000000000000000aa";
+    private final WechatPayNotifyCodec codec = new WechatPayNotifyCodec();
+
+    private static MerchantProfile profile(String signType) {
+        return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(),
+                new MerchantProfile.WechatSettings("http://127.0.0.1:1", "wxapp", "1001", KEY, signType, null, null, null, null),
+                null, null);
+    }
+
+    private static Map<String, String> paid() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("return_code", "SUCCESS");
+        f.put("appid", "wxapp");
+        f.put("mch_id", "1001");
+        f.put("nonce_str", "5K8264ILTKCH16CQ2502SI8ZNMTM67VS");
+        f.put("result_code", "SUCCESS");
+        f.put("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+        f.put("trade_type", "NATIVE");
+        f.put("bank_type", "CMC");
+        f.put("total_fee", "100");
+        f.put("cash_fee", "90");
+        f.put("coupon_fee", "10");
+        f.put("coupon_count", "1");
+        f.put("coupon_fee_0", "10");
+        f.put("coupon_id_0", "10000");
+        f.put("transaction_id", "1004400740201409030005092168");
+        f.put("out_trade_no", "N-0001");
+        f.put("attach", "store 7");
+        f.put("time_end", "20141030133525");
+        return f;
+    }
+
+    private static String hmac(Map<String, String> f, String key) throws Exception {
+        StringBuilder s = new StringBuilder();
+        new TreeMap<>(f).forEach((k, v) -> {
+            if (!k.equals("sign") && !v.isEmpty()) {
+                s.append(k).append('=').append(v).append('&');
+            }
+        });
+        s.append("key=").append(key);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().withUpperCase().formatHex(mac.doFinal(s.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] xml(Map<String, String> f) {
+        StringBuilder sb = new StringBuilder("<xml>\n");
+        f.forEach((k, v) -> sb.append("  <").append(k).append("><![CDATA[").append(v).append("]]></").append(k).append(">\n"));
+        return sb.append("</xml>").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aGenuinePaidNotificationMapsToSuccess() throws Exception {
+        Map<String, String> f = paid();
+        f.put("sign", hmac(f, KEY));
+        Notice n = codec.decode(xml(f), profile("HMAC-SHA256"));
+        assertThat(n.confirmByQuery()).isFalse();
+        assertThat(n.status()).isEqualTo(PaymentStatus.SUCCESS);
+        assertThat(n.orderId()).isEqualTo("N-0001");
+        assertThat(n.amount()).isEqualTo(100L);
+        assertThat(n.paidAmount()).isEqualTo(90L);
+        assertThat(n.couponAmount()).isEqualTo(10L);
+        assertThat(n.providerTradeId()).isEqualTo("1004400740201409030005092168");
+        assertThat(n.paidAt()).isEqualTo(Instant.parse("2014-10-30T05:35:25Z"));
+        assertThat(n.attach()).isEqualTo("store 7");
+    }
+
+    @Test
+    void anIndexedCouponFieldIsCoveredBySignature() throws Exception {
+        Map<String, String> f = paid();
+        f.put("sign", hmac(f, KEY));
+        f.put("coupon_fee_0", "99");
+        assertThatThrownBy(() -> codec.decode(xml(f), profile("HMAC-SHA256"))).isInstanceOf(NoticeRejected.class);
+    }
+
+    @Test
+    void aTamperedAmountIsRejected() throws Exception {
+        Map<String, String> f = paid();
+        f.put("sign", hmac(f, KEY));
+        f.put("total_fee", "1");
+        assertThatThrownBy(() -> codec.decode(xml(f), profile("HMAC-SHA256"))).isInstanceOf(NoticeRejected.class)
+                .hasMessageNotContaining(KEY);
+    }
+
+    @Test
+    void theNotificationsOwnSignTypeCannotDowngradeTheMerchants() throws Exception {
+        Map<String, String> f = paid();
+        f.put("sign_type", "MD5");
+        // A forger who knows nothing signs with MD5 over a guessed key: the merchant is HMAC-SHA256.
+        f.put("sign", WechatSigner.sign(f, KEY, "MD5"));
+        assertThatThrownBy(() -> codec.decode(xml(f), profile("HMAC-SHA256"))).isInstanceOf(NoticeRejected.class);
+    }
+
+    @Test
+    void anotherMerchantsNotificationIsRejected() throws Exception {
+        Map<String, String> f = paid();
+        f.put("mch_id", "9999");
+        f.put("sign", hmac(f, KEY));
+        assertThatThrownBy(() -> codec.decode(xml(f), profile("HMAC-SHA256"))).isInstanceOf(NoticeRejected.class)
+                .hasMessageContaining("mch_id");
+    }
+
+    @Test
+    void xxeIsRejectedUnread() {
+        byte[] evil = ("<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+                + "<xml><return_code>SUCCESS</return_code><out_trade_no>&xxe;</out_trade_no></xml>").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decode(evil, profile("MD5"))).isInstanceOf(NoticeRejected.class)
+                .hasMessageNotContaining("root:");
+    }
+
+    @Test
+    void theRepliesAreExact() {
+        assertThat(new String(codec.successReply(), StandardCharsets.UTF_8)).isEqualTo(
+                "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>");
+        assertThat(new String(codec.failureReply("signature"), StandardCharsets.UTF_8)).isEqualTo(
+                "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[signature]]></return_msg></xml>");
+    }
+}
