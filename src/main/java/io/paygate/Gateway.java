@@ -6,6 +6,7 @@ import io.paygate.config.MerchantDirectory;
 import io.paygate.config.MerchantProfile;
 import io.paygate.config.MerchantsFile;
 import io.paygate.sandbox.wechat.WechatSimulator;
+import io.paygate.broker.Messaging;
 import io.paygate.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ public final class Gateway implements AutoCloseable {
     private final Database db;
     private final Main main;
     private final List<AutoCloseable> sandboxes = new ArrayList<>();
+    private volatile Messaging messaging;
 
     private Gateway(GatewaySettings settings, MerchantDirectory merchants) {
         this.settings = settings;
@@ -60,8 +62,11 @@ public final class Gateway implements AutoCloseable {
     /** Starts everything and blocks until the JVM is asked to stop. */
     public void run() throws Exception {
         startSandboxes();
+        Messaging messaging = Messaging.start(settings, merchants);
+        this.messaging = messaging;
         GatewayBeans beans = new GatewayBeans(settings, merchants, db);
         beans.bindAll(main::bind);
+        beans.bindMessaging(main::bind, messaging, settings);
         Health health = beans.health();
         Properties props = GatewayBeans.camelProperties(settings);
         props.setProperty("camel.main.routes-include-pattern", "file:" + settings.routesDir() + "/*.yaml");
@@ -72,6 +77,21 @@ public final class Gateway implements AutoCloseable {
                 .withPort(settings.intValue("gateway.http.port", 0, 65535))
                 .withMaxBodySize(settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024));
         main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                // Stopped by Camel after the routes, so no consumer outlives the broker.
+                try {
+                    m.getCamelContext().addService(new org.apache.camel.support.service.ServiceSupport() {
+                        @Override
+                        protected void doStop() {
+                            messaging.close();
+                        }
+                    }, true, true);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
             @Override
             public void afterStart(BaseMainSupport m) {
                 health.markStarted();
@@ -109,6 +129,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (messaging != null) {
+            messaging.close();
+        }
         for (AutoCloseable s : sandboxes) {
             try {
                 s.close();

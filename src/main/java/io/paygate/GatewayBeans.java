@@ -33,6 +33,7 @@ public final class GatewayBeans {
     private final Health health;
     private final WechatConnector wechat;
     private final HttpComponent providerHttpClient;
+    private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatPayNotifyCodec();
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
         Clock clock = Clock.systemUTC();
@@ -74,6 +75,17 @@ public final class GatewayBeans {
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
         registry.accept("ledger", ledger);
+        registry.accept("notificationCodecs", Map.of(wechatNotify.provider(), wechatNotify));
+    }
+
+    /** The message bus: the {@code jms} component, the JMS entry and the events relay. */
+    public void bindMessaging(BiConsumer<String, Object> registry, io.paygate.broker.Messaging messaging,
+                              GatewaySettings settings) {
+        registry.accept("jms", messaging.component());
+        registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json));
+        registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100,
+                settings.bool("gateway.faults.halt-before-publish")));
+        health.addCheck("broker", messaging::isHealthy);
     }
 
     /** Camel properties: every gateway.* key for {{placeholders}}. */

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class PaymentApi {
     private static final Logger LOG = LoggerFactory.getLogger(PaymentApi.class);
     private static final String BEARER = "Bearer ";
+    /** Set when the body could not be parsed at all (JMS keeps such requests on payments.requests.invalid). */
+    public static final String UNPARSEABLE = "gatewayUnparseable";
 
     private final MerchantDirectory merchants;
     private final Map<String, ProviderConnector> connectors;
@@ -87,11 +89,13 @@ public final class PaymentApi {
             tree = raw == null || raw.length == 0 ? null : json.readTree(raw);
         } catch (IOException e) {
             // Jackson's message quotes the input: never echo it.
+            ex.setProperty(UNPARSEABLE, true);
             error(ex, 400, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
                     "is not valid JSON"))));
             return;
         }
         if (tree == null || !tree.isObject()) {
+            ex.setProperty(UNPARSEABLE, true);
             error(ex, 400, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
                     "must be a JSON object (a PaymentRequest)"))));
             return;

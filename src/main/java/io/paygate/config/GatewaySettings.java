@@ -33,6 +33,11 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.broker.port", "61616");
         DEFAULTS.put("gateway.broker.user", "");
         DEFAULTS.put("gateway.broker.password", "");
+        DEFAULTS.put("gateway.broker.tls.keystore-path", "");
+        DEFAULTS.put("gateway.broker.tls.keystore-password", "");
+        DEFAULTS.put("gateway.jms.consumers", "4");
+        DEFAULTS.put("gateway.events.poll-ms", "200");
+        DEFAULTS.put("gateway.faults.halt-before-publish", "false");
         DEFAULTS.put("gateway.store.url", "");
         DEFAULTS.put("gateway.store.user", "gateway");
         DEFAULTS.put("gateway.store.password", "");
@@ -145,6 +150,15 @@ public final class GatewaySettings {
             throw new ConfigException(configFile(), "gateway.public-base-url", "must be an http(s) URL");
         }
         bool("gateway.sandbox.enabled");
+        bool("gateway.faults.halt-before-publish");
+        intValue("gateway.jms.consumers", 1, 200);
+        intValue("gateway.events.poll-ms", 10, 60_000);
+        if (get("gateway.broker.user").isBlank()) {
+            throw new ConfigException(configFile(), "gateway.broker.user", "missing: JMS clients log in with it");
+        }
+        if (get("gateway.broker.password").isBlank()) {
+            throw new ConfigException(configFile(), "gateway.broker.password", "missing: JMS clients log in with it");
+        }
     }
 
     public String configFile() {

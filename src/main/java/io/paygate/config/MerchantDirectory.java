@@ -9,9 +9,20 @@ import java.util.Optional;
 /** The configured merchants, looked up by id or by bearer token. */
 public final class MerchantDirectory {
     private final Map<String, MerchantProfile> byId;
+    private final java.util.List<String> eventQueueMerchants;
 
     public MerchantDirectory(Map<String, MerchantProfile> byId) {
+        this(byId, java.util.List.of());
+    }
+
+    public MerchantDirectory(Map<String, MerchantProfile> byId, java.util.List<String> eventQueueMerchants) {
         this.byId = Map.copyOf(byId);
+        this.eventQueueMerchants = java.util.List.copyOf(eventQueueMerchants);
+    }
+
+    /** Merchants with {@code eventsQueue: true}: a durable queue on the events topic keeps their events. */
+    public java.util.List<String> eventQueueMerchants() {
+        return eventQueueMerchants;
     }
 
     public Optional<MerchantProfile> byId(String id) {

@@ -65,6 +65,7 @@ public final class MerchantsFile {
             throw new ConfigException(file, "merchants", "no merchant configured");
         }
         Map<String, MerchantProfile> byId = new LinkedHashMap<>();
+        List<String> eventQueues = new ArrayList<>();
         Set<String> tokens = new HashSet<>();
         for (Map.Entry<String, Object> e : merchants.entrySet()) {
             String id = e.getKey();
@@ -77,13 +78,20 @@ public final class MerchantsFile {
                 throw new ConfigException(file, key + ".apiToken", "the same token is configured for another merchant");
             }
             byId.put(id, profile);
+            Object q = map(e.getValue(), key).get("eventsQueue");
+            if (q != null && !(q instanceof Boolean)) {
+                throw new ConfigException(file, key + ".eventsQueue", "expected true or false");
+            }
+            if (Boolean.TRUE.equals(q)) {
+                eventQueues.add(id);
+            }
         }
-        return new MerchantDirectory(byId);
+        return new MerchantDirectory(byId, eventQueues);
     }
 
     private MerchantProfile merchant(String id, String key, Map<String, Object> m) {
         onlyKeys(m, key, Set.of("provider", "apiToken", "callbackSecret", "notifyUrl", "callbackHosts",
-                "retrySchedule", "wechat", "pooul", "ystpay"));
+                "retrySchedule", "eventsQueue", "wechat", "pooul", "ystpay"));
         String provider = required(m, key, "provider");
         if (!PROVIDERS.contains(provider)) {
             throw new ConfigException(file, key + ".provider",

@@ -220,20 +220,42 @@ public final class Ledger {
         });
     }
 
-    /** Outbox rows not yet published, oldest first (the publisher of the events topic reads these). */
+    /** Outbox payloads not yet published, oldest first. */
     public List<String> unpublishedEvents(int limit) {
+        return pendingEvents(limit).stream().map(OutboxEvent::payload).toList();
+    }
+
+    /** An outbox row: the event's id and its JSON. */
+    public record OutboxEvent(String eventId, String payload) {
+    }
+
+    /** Outbox rows not yet published, oldest first (the events topic relay reads these). */
+    public List<OutboxEvent> pendingEvents(int limit) {
         return db.inTransaction(c -> {
-            List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM outbox_event WHERE published_at IS NULL "
-                    + "ORDER BY created_at, event_id")) {
+            List<OutboxEvent> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT event_id, payload FROM outbox_event "
+                    + "WHERE published_at IS NULL ORDER BY created_at, event_id")) {
                 ps.setMaxRows(limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(rs.getString(1));
+                        out.add(new OutboxEvent(rs.getString(1), rs.getString(2)));
                     }
                 }
             }
             return out;
+        });
+    }
+
+    /** Marks an outbox row sent. Sending again before this is harmless: the id stays the same. */
+    public void markPublished(String eventId) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_event SET published_at = ? WHERE event_id = ? "
+                    + "AND published_at IS NULL")) {
+                setTime(ps, 1, clock.instant());
+                ps.setString(2, eventId);
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 

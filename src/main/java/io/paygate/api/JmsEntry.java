@@ -1,0 +1,157 @@
+package io.paygate.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paygate.canonical.ErrorCode;
+import io.paygate.canonical.FieldError;
+import io.paygate.canonical.PaymentError;
+import io.paygate.canonical.PaymentResult;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JMS side of the entry (routes/jms-api.yaml): takes a request off {@code payments.requests}
+ * for {@code direct:payment-api}, and shapes the reply. Replies carry only the documented
+ * properties ({@code merchant}, {@code orderId}, {@code operation}, {@code status}, {@code storeId})
+ * and the correlation id: never the request's {@code Authorization} or other copied headers.
+ */
+public final class JmsEntry {
+    private static final Logger LOG = LoggerFactory.getLogger(JmsEntry.class);
+    static final String REPLY_TO = "jmsReplyTo";
+    static final String CORRELATION = "jmsCorrelation";
+    static final String ORIGINAL_BODY = "jmsOriginalBody";
+    static final String ORIGINAL_HEADERS = "jmsOriginalHeaders";
+    public static final String INVALID_REASON = "invalidReason";
+
+    private final PaymentApi api;
+    private final ObjectMapper json;
+
+    public JmsEntry(PaymentApi api, ObjectMapper json) {
+        this.api = api;
+        this.json = json;
+    }
+
+    /**
+     * Notes where and how to answer, keeps the original for the invalid queue, and answers at once
+     * a request whose JMSExpiration has passed: it is never processed, so never charged.
+     */
+    public void receive(Exchange ex) {
+        Object replyTo = ex.getMessage().getHeader("JMSReplyTo");
+        if (replyTo != null) {
+            ex.setProperty(REPLY_TO, replyTo);
+        }
+        String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);
+        ex.setProperty(CORRELATION, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
+        ex.setProperty(ORIGINAL_BODY, ex.getMessage().getBody());
+        ex.setProperty(ORIGINAL_HEADERS, new HashMap<>(ex.getMessage().getHeaders()));
+        Long expiration = ex.getMessage().getHeader("JMSExpiration", Long.class);
+        if (expiration != null && expiration > 0 && expiration < System.currentTimeMillis()) {
+            expired(ex);
+            return;
+        }
+        Object body = ex.getMessage().getBody();
+        if (!(body instanceof String) && !(body instanceof byte[])) {
+            ex.setProperty(PaymentApi.UNPARSEABLE, true);
+            api.error(ex, 400, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
+                    "must be a JMS TextMessage or BytesMessage holding a PaymentRequest"))));
+        }
+    }
+
+    /** A request that expired before the gateway took it: an error answer, no provider call. */
+    public void expired(Exchange ex) {
+        if (ex.getProperty(CORRELATION) == null) {
+            receiveHeadersOnly(ex);
+        }
+        PaymentResult.Builder b = PaymentResult.builder();
+        try {
+            JsonNode tree = json.readTree(ex.getMessage().getBody(byte[].class));
+            for (String f : List.of("requestId", "merchant", "orderId")) {
+                if (tree != null && tree.path(f).isTextual()) {
+                    switch (f) {
+                        case "requestId" -> b.requestId(tree.get(f).asText());
+                        case "merchant" -> b.merchant(tree.get(f).asText());
+                        default -> b.orderId(tree.get(f).asText());
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // an unreadable expired request is answered all the same
+        }
+        api.error(ex, 408, b, PaymentError.of(ErrorCode.TIMEOUT,
+                "the request expired (JMSExpiration) before the gateway took it; it was not processed", true));
+    }
+
+    private void receiveHeadersOnly(Exchange ex) {
+        Object replyTo = ex.getMessage().getHeader("JMSReplyTo");
+        if (replyTo != null) {
+            ex.setProperty(REPLY_TO, replyTo);
+        }
+        String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);
+        ex.setProperty(CORRELATION, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
+    }
+
+    /** The reply: the answer's JSON with only the documented properties. */
+    public void reply(Exchange ex) {
+        String body = ex.getMessage().getBody(String.class);
+        ex.getMessage().getHeaders().clear();
+        ex.getMessage().setBody(body);
+        try {
+            JsonNode answer = json.readTree(body);
+            for (String p : List.of("merchant", "orderId", "operation", "status", "storeId")) {
+                if (answer.path(p).isTextual()) {
+                    ex.getMessage().setHeader(p, answer.get(p).asText());
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("reply body is not JSON; sent without properties");
+        }
+        String correlation = ex.getProperty(CORRELATION, String.class);
+        if (correlation != null) {
+            ex.getMessage().setHeader("JMSCorrelationID", correlation);
+        }
+        Object replyTo = ex.getProperty(REPLY_TO);
+        if (replyTo != null) {
+            ex.getMessage().setHeader("CamelJmsDestination", replyTo);
+        }
+    }
+
+    /**
+     * The unparseable request, unchanged (body and its string properties), for
+     * {@code payments.requests.invalid}, with the reason. The bearer token is not kept.
+     */
+    @SuppressWarnings("unchecked")
+    public void invalidCopy(Exchange ex) {
+        Map<String, Object> original = ex.getProperty(ORIGINAL_HEADERS, Map.class);
+        ex.getMessage().getHeaders().clear();
+        if (original != null) {
+            original.forEach((k, v) -> {
+                if (!k.equals("Authorization") && !k.startsWith("Camel") && !k.startsWith("JMS") && v instanceof String) {
+                    ex.getMessage().setHeader(k, v);
+                }
+            });
+            Object correlation = original.get("JMSCorrelationID");
+            if (correlation != null) {
+                ex.getMessage().setHeader("JMSCorrelationID", correlation);
+            }
+        }
+        String reason = "unparseable";
+        try {
+            JsonNode answer = json.readTree(ex.getMessage().getBody(String.class));
+            reason = answer.at("/error/message").asText(reason);
+        } catch (Exception e) {
+            // keep the generic reason
+        }
+        ex.getMessage().setHeader(INVALID_REASON, reason);
+        ex.getMessage().setBody(ex.getProperty(ORIGINAL_BODY));
+    }
+
+    public void replyFailed(Exchange ex) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("the reply to correlation id {} could not be sent ({}); the request's work is kept and a replay "
+                + "of it answers again", ex.getProperty(CORRELATION), e == null ? "?" : e.toString());
+    }
+}

@@ -1,0 +1,24 @@
+package io.paygate.broker;
+
+/** The contract's JMS destinations, and the gateway's own additions (docs/broker.xml). */
+public final class Destinations {
+    public static final String REQUESTS = "payments.requests";
+    public static final String RESULTS = "payments.results";
+    public static final String INVALID = "payments.requests.invalid";
+    /** Requests whose JMSExpiration passed on the queue: answered with an error, never processed. */
+    public static final String REQUESTS_EXPIRED = "payments.requests.expired";
+    public static final String EVENTS = "payments.events";
+    public static final String DELIVERIES_DLQ = "payments.deliveries.DLQ";
+    /** Dead letters of every payments.* queue (after the last redelivery). */
+    public static final String DLQ = "payments.DLQ";
+    /** Expired messages of every payments.* queue but the requests. */
+    public static final String EXPIRED = "payments.expired";
+
+    private Destinations() {
+    }
+
+    /** The durable queue on the events topic that keeps one merchant's events while it is away. */
+    public static String merchantEvents(String merchant) {
+        return EVENTS + "." + merchant;
+    }
+}

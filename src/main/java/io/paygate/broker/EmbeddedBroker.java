@@ -1,0 +1,147 @@
+package io.paygate.broker;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.security.Role;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
+import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-process Artemis broker: persistent journal under the data dir, one TCP acceptor (CORE
+ * protocol, TLS by configuration) and the in-VM acceptor the gateway itself uses, JAAS security,
+ * the payments destinations pre-created with dead-letter and expiry addresses. The same settings
+ * are written as docs/broker.xml for an external broker.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    public static final String IN_VM_URL = "vm://0";
+    public static final String GATEWAY_ROLE = "gateway";
+    public static final String CLIENT_ROLE = "client";
+
+    private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
+
+    /**
+     * @param acceptorUrl e.g. {@code tcp://127.0.0.1:61616?protocols=CORE}
+     * @param gatewayUser the gateway's own login (in-VM), with every right on the payments destinations
+     * @param clientUser  the login of merchant systems, kept to the destinations they need
+     */
+    public EmbeddedBroker(Path dataDir, String acceptorUrl, Credentials gatewayUser, Credentials clientUser,
+                          List<String> merchantEventQueues) throws Exception {
+        Path dir = dataDir.resolve("broker");
+        Configuration cfg = new ConfigurationImpl()
+                .setName("payment-gateway")
+                .setPersistenceEnabled(true)
+                .setSecurityEnabled(true)
+                .setJMXManagementEnabled(false)
+                .setJournalDirectory(dir.resolve("journal").toString())
+                .setBindingsDirectory(dir.resolve("bindings").toString())
+                .setPagingDirectory(dir.resolve("paging").toString())
+                .setLargeMessagesDirectory(dir.resolve("large-messages").toString())
+                .setJournalSyncTransactional(true)
+                .setJournalSyncNonTransactional(true)
+                .setPersistIDCache(true)
+                .setIDCacheSize(100_000)
+                .setMessageExpiryScanPeriod(1000)
+                .setGracefulShutdownEnabled(true)
+                .setGracefulShutdownTimeout(10_000)
+                .setMaxDiskUsage(95);
+        cfg.addAcceptorConfiguration("invm", IN_VM_URL);
+        cfg.addAcceptorConfiguration("netty", acceptorUrl);
+
+        AddressSettings payments = new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(Destinations.DLQ))
+                .setExpiryAddress(SimpleString.of(Destinations.EXPIRED))
+                .setMaxDeliveryAttempts(10)
+                .setRedeliveryDelay(1000)
+                .setRedeliveryMultiplier(2.0)
+                .setMaxRedeliveryDelay(60_000)
+                .setAutoCreateQueues(false)
+                .setAutoCreateAddresses(false);
+        // Everything else (temporary reply queues): the broker's usual dead-letter and expiry queues.
+        cfg.addAddressSetting("#", new AddressSettings().setDeadLetterAddress(SimpleString.of("DLQ"))
+                .setExpiryAddress(SimpleString.of("ExpiryQueue")));
+        cfg.addAddressSetting("payments.#", payments);
+        cfg.addAddressSetting(Destinations.REQUESTS, new AddressSettings()
+                .setExpiryAddress(SimpleString.of(Destinations.REQUESTS_EXPIRED)));
+
+        for (String q : List.of(Destinations.REQUESTS, Destinations.RESULTS, Destinations.INVALID,
+                Destinations.REQUESTS_EXPIRED, Destinations.DELIVERIES_DLQ, Destinations.DLQ, Destinations.EXPIRED,
+                "DLQ", "ExpiryQueue")) {
+            cfg.addAddressConfiguration(new CoreAddressConfiguration().setName(q).addRoutingType(RoutingType.ANYCAST)
+                    .addQueueConfig(QueueConfiguration.of(q).setAddress(q).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
+        }
+        CoreAddressConfiguration events = new CoreAddressConfiguration().setName(Destinations.EVENTS)
+                .addRoutingType(RoutingType.MULTICAST);
+        for (String merchant : merchantEventQueues) {
+            events.addQueueConfig(QueueConfiguration.of(Destinations.merchantEvents(merchant)).setAddress(Destinations.EVENTS)
+                    .setRoutingType(RoutingType.MULTICAST).setDurable(true)
+                    .setFilterString("merchant = '" + merchant.replace("'", "''") + "'"));
+        }
+        cfg.addAddressConfiguration(events);
+
+        // Rights: Role(name, send, consume, createDurableQueue, deleteDurableQueue, createNonDurableQueue,
+        //              deleteNonDurableQueue, manage, browse, createAddress, deleteAddress)
+        Role gateway = new Role(GATEWAY_ROLE, true, true, true, true, true, true, true, true, true, true);
+        cfg.putSecurityRoles("payments.#", Set.of(gateway));
+        cfg.putSecurityRoles(Destinations.REQUESTS,
+                Set.of(gateway, new Role(CLIENT_ROLE, true, false, false, false, false, false, false, false, false, false)));
+        cfg.putSecurityRoles(Destinations.RESULTS,
+                Set.of(gateway, new Role(CLIENT_ROLE, false, true, false, false, false, false, false, true, false, false)));
+        cfg.putSecurityRoles(Destinations.EVENTS,
+                Set.of(gateway, new Role(CLIENT_ROLE, false, true, true, true, true, true, false, true, false, false)));
+        // Temporary reply queues have random names: clients may create and use non-durable queues
+        // outside payments.*, where nothing else lives.
+        cfg.putSecurityRoles("#", Set.of(gateway, new Role(CLIENT_ROLE, true, true, false, false, true, true, false, false, true, true)));
+        cfg.putSecurityRoles("DLQ", Set.of(gateway));
+        cfg.putSecurityRoles("ExpiryQueue", Set.of(gateway));
+
+        SecurityConfiguration users = new SecurityConfiguration();
+        users.addUser(gatewayUser.user(), gatewayUser.password());
+        users.addRole(gatewayUser.user(), GATEWAY_ROLE);
+        users.addUser(clientUser.user(), clientUser.password());
+        users.addRole(clientUser.user(), CLIENT_ROLE);
+        server.setConfiguration(cfg);
+        server.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
+    }
+
+    public void start() throws Exception {
+        server.start();
+        LOG.info("embedded broker started (journal under its data dir)");
+    }
+
+    public boolean isActive() {
+        return server.getActiveMQServer() != null && server.getActiveMQServer().isActive();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (server.getActiveMQServer() != null && server.getActiveMQServer().isStarted()) {
+                server.stop();
+            }
+        } catch (Exception e) {
+            LOG.warn("embedded broker did not stop cleanly: {}", e.toString());
+        }
+    }
+
+    /** A broker login. {@link #toString()} hides the password. */
+    public record Credentials(String user, String password) {
+        @Override
+        public String toString() {
+            return "Credentials[" + user + "]";
+        }
+    }
+
+}

@@ -1,0 +1,112 @@
+package io.paygate.broker;
+
+import io.paygate.config.GatewaySettings;
+import io.paygate.config.MerchantDirectory;
+import jakarta.jms.Connection;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.component.jms.JmsComponent;
+import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jms.connection.JmsTransactionManager;
+
+/**
+ * The gateway's side of the message bus: the embedded broker (unless {@code gateway.broker.url}
+ * names an external one), one pooled connection factory, and the {@code jms} component whose
+ * transaction manager the transacted routes share, so a reply is sent in the transaction that
+ * acknowledges its request.
+ */
+public final class Messaging implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Messaging.class);
+
+    private final EmbeddedBroker broker;
+    private final JmsPoolConnectionFactory pool;
+    private final JmsComponent component;
+
+    private Messaging(EmbeddedBroker broker, ActiveMQConnectionFactory factory) {
+        this.broker = broker;
+        this.pool = new JmsPoolConnectionFactory();
+        pool.setConnectionFactory(factory);
+        pool.setMaxConnections(4);
+        pool.setMaxSessionsPerConnection(500);
+        pool.setConnectionIdleTimeout(0);
+        this.component = JmsComponent.jmsComponent(pool);
+        component.setTransactionManager(new JmsTransactionManager(pool));
+    }
+
+    public static Messaging start(GatewaySettings settings, MerchantDirectory merchants) throws Exception {
+        String external = settings.get("gateway.broker.url").trim();
+        String user = settings.get("gateway.broker.user");
+        String password = settings.get("gateway.broker.password");
+        if (!external.isEmpty()) {
+            LOG.info("using the external broker of gateway.broker.url");
+            return new Messaging(null, new ActiveMQConnectionFactory(external, user, password));
+        }
+        EmbeddedBroker.Credentials internal = new EmbeddedBroker.Credentials("gateway-internal", randomPassword());
+        EmbeddedBroker broker = new EmbeddedBroker(settings.dataDir(), acceptorUrl(settings), internal,
+                new EmbeddedBroker.Credentials(user, password), merchants.eventQueueMerchants());
+        broker.start();
+        return new Messaging(broker, new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, internal.user(), internal.password()));
+    }
+
+    /** One TCP acceptor, CORE protocol; TLS when a key store is configured. */
+    static String acceptorUrl(GatewaySettings settings) throws Exception {
+        String host = settings.get("gateway.broker.host");
+        int port = settings.intValue("gateway.broker.port", 0, 65535);
+        StringBuilder url = new StringBuilder("tcp://").append(host).append(':').append(port).append("?protocols=CORE");
+        String keyStore = settings.get("gateway.broker.tls.keystore-path");
+        if (!keyStore.isBlank()) {
+            if (!java.nio.file.Files.isReadable(Path.of(keyStore))) {
+                throw new io.paygate.config.ConfigException(settings.configFile(), "gateway.broker.tls.keystore-path",
+                        "cannot read " + keyStore);
+            }
+            url.append(";sslEnabled=true;keyStorePath=").append(keyStore)
+                    .append(";keyStorePassword=").append(settings.get("gateway.broker.tls.keystore-password"));
+        } else if (!InetAddress.getByName(host).isLoopbackAddress()) {
+            LOG.warn("the broker listens on {} without TLS: set gateway.broker.tls.keystore-path", host);
+        }
+        return url.toString();
+    }
+
+    private static String randomPassword() {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    public JmsComponent component() {
+        return component;
+    }
+
+    public jakarta.jms.ConnectionFactory connectionFactory() {
+        return pool;
+    }
+
+    /** The broker is up: the embedded one is active, or a connection to the external one opens. */
+    public boolean isHealthy() {
+        if (broker != null) {
+            return broker.isActive();
+        }
+        try (Connection c = pool.createConnection()) {
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            pool.stop();
+        } catch (Exception e) {
+            LOG.warn("JMS pool did not stop cleanly: {}", e.toString());
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.paygate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewaySettingsTest {
+    @TempDir
+    Path dir;
+
+    private Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("GATEWAY_CONFIG_DIR", dir.toString());
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    /** The broker credentials every valid file needs (test values), then the test's own lines (later lines win). */
+    private static final String BROKER = "gateway.broker.user=gw-test\ngateway.broker.password=pw-test-0001\n";
+
+    private Path write(String properties) throws IOException {
+        return writeExactly(BROKER + properties);
+    }
+
+    private Path writeExactly(String properties) throws IOException {
+        Path file = dir.resolve(GatewaySettings.FILE);
+        Files.writeString(file, properties, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private String file() {
+        return dir.resolve(GatewaySettings.FILE).toString();
+    }
+
+    private ConfigException failure(Map<String, String> env, Properties system) {
+        try {
+            GatewaySettings.load(env, system);
+        } catch (ConfigException e) {
+            return e;
+        }
+        throw new AssertionError("expected a ConfigException");
+    }
+
+    @Test
+    void defaultsAndFileValues() throws IOException {
+        write("gateway.http.port=8081\ngateway.public-base-url=https://pay.example\n");
+        GatewaySettings s = GatewaySettings.load(env(), new Properties());
+
+        assertThat(s.intValue("gateway.http.port", 0, 65535)).isEqualTo(8081);
+        assertThat(s.get("gateway.public-base-url")).isEqualTo("https://pay.example");
+        assertThat(s.get("gateway.broker.port")).isEqualTo("61616");
+        assertThat(s.get("gateway.broker.host")).isEqualTo("127.0.0.1");
+        assertThat(s.get("gateway.broker.url")).isEmpty();
+        assertThat(s.get("gateway.reconcile.cron")).isEqualTo("0 * * * * ?");
+        assertThat(s.seconds("gateway.reconcile.min-age")).isEqualTo(Duration.ofSeconds(60));
+        assertThat(s.get("gateway.reconcile.backoff")).isEqualTo("60,120,300,600,1800");
+        assertThat(s.seconds("gateway.reconcile.max-age")).isEqualTo(Duration.ofSeconds(86400));
+        assertThat(s.seconds("gateway.order.default-lifetime")).isEqualTo(Duration.ofSeconds(7200));
+        assertThat(s.seconds("gateway.order.min-close-age")).isEqualTo(Duration.ofSeconds(300));
+        assertThat(s.seconds("gateway.micro.poll-delay")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.seconds("gateway.micro.poll-interval")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.seconds("gateway.micro.poll-limit")).isEqualTo(Duration.ofSeconds(45));
+        assertThat(s.seconds("gateway.micro.reverse-after")).isEqualTo(Duration.ofSeconds(15));
+        assertThat(s.seconds("gateway.micro.wait")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.seconds("gateway.provider.read-timeout")).isEqualTo(Duration.ofSeconds(20));
+        assertThat(s.bool("gateway.sandbox.enabled")).isFalse();
+        assertThat(s.configDir()).isEqualTo(dir.toAbsolutePath().normalize());
+        assertThat(s.configFile()).isEqualTo(file());
+        assertThat(s.asProperties().getProperty("gateway.http.port")).isEqualTo("8081");
+    }
+
+    @Test
+    void defaultPortIs8080() throws IOException {
+        write("");
+        assertThat(GatewaySettings.load(env(), new Properties()).intValue("gateway.http.port", 0, 65535)).isEqualTo(8080);
+    }
+
+    @Test
+    void missingFileNamesThePath() {
+        ConfigException e = failure(env(), new Properties());
+        assertThat(e.getMessage()).contains(file()).contains("not found");
+    }
+
+    @Test
+    void badPortNamesTheKeyAndTheFile() throws IOException {
+        write("gateway.http.port=eighty\n");
+        ConfigException e = failure(env(), new Properties());
+        assertThat(e.getMessage()).contains(file()).contains("gateway.http.port");
+
+        write("gateway.http.port=70000\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.http.port");
+    }
+
+    @Test
+    void otherMalformedValuesNameTheirKeys() throws IOException {
+        write("gateway.reconcile.backoff=60,soon\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.reconcile.backoff");
+        write("gateway.sandbox.enabled=yes\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.sandbox.enabled");
+        write("gateway.public-base-url=pay.example\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.public-base-url");
+        write("gateway.micro.wait=-1\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.micro.wait");
+    }
+
+    @Test
+    void environmentBeatsTheFileAndSystemPropertiesBeatTheEnvironment() throws IOException {
+        write("gateway.http.port=8081\ngateway.micro.wait=31\n");
+
+        GatewaySettings fromEnv = GatewaySettings.load(env("GATEWAY_HTTP_PORT", "9090", "GATEWAY_MICRO_WAIT", "25"),
+                new Properties());
+        assertThat(fromEnv.intValue("gateway.http.port", 0, 65535)).isEqualTo(9090);
+        assertThat(fromEnv.seconds("gateway.micro.wait")).isEqualTo(Duration.ofSeconds(25));
+
+        Properties system = new Properties();
+        system.setProperty("gateway.http.port", "7070");
+        GatewaySettings fromSystem = GatewaySettings.load(env("GATEWAY_HTTP_PORT", "9090"), system);
+        assertThat(fromSystem.intValue("gateway.http.port", 0, 65535)).isEqualTo(7070);
+        assertThat(fromSystem.seconds("gateway.micro.wait")).isEqualTo(Duration.ofSeconds(31));
+    }
+
+    @Test
+    void environmentOverridesDefaultsNotInTheFile() throws IOException {
+        write("");
+        GatewaySettings s = GatewaySettings.load(env("GATEWAY_ORDER_MIN_CLOSE_AGE", "600",
+                "GATEWAY_PUBLIC_BASE_URL", "https://pay.example"), new Properties());
+        assertThat(s.seconds("gateway.order.min-close-age")).isEqualTo(Duration.ofSeconds(600));
+        assertThat(s.get("gateway.public-base-url")).isEqualTo("https://pay.example");
+    }
+
+    @Test
+    void badOverrideFromTheEnvironmentIsStillNamed() throws IOException {
+        write("");
+        ConfigException e = failure(env("GATEWAY_HTTP_PORT", "http"), new Properties());
+        assertThat(e.getMessage()).contains("gateway.http.port");
+    }
+
+    @Test
+    void envReferencesInTheFileAreResolved() throws IOException {
+        write("gateway.broker.user=${env:BROKER_USER}\ngateway.broker.password=${env:BROKER_PASSWORD}\n");
+        GatewaySettings s = GatewaySettings.load(env("BROKER_USER", "gw", "BROKER_PASSWORD", "pw-from-env-123"),
+                new Properties());
+        assertThat(s.get("gateway.broker.user")).isEqualTo("gw");
+        assertThat(s.get("gateway.broker.password")).isEqualTo("pw-from-env-123");
+    }
+
+    @Test
+    void unsetEnvReferenceNamesTheVariableAndTheKeyButNoOtherValue() throws IOException {
+        write("gateway.broker.user=${env:BROKER_USER}\ngateway.broker.password=${env:BROKER_PASSWORD}\n");
+        ConfigException e = failure(env("BROKER_USER", "very-secret-user-77"), new Properties());
+        assertThat(e.getMessage()).contains(file()).contains("gateway.broker.password").contains("BROKER_PASSWORD");
+        assertThat(e.getMessage()).doesNotContain("very-secret-user-77");
+    }
+
+    @Test
+    void directoriesFromEnvironmentAndSystemProperties() throws IOException {
+        write("");
+        Path data = dir.resolve("data");
+        GatewaySettings s = GatewaySettings.load(env("GATEWAY_DATA_DIR", data.toString()), new Properties());
+        assertThat(s.dataDir()).isEqualTo(data.toAbsolutePath().normalize());
+
+        Properties system = new Properties();
+        system.setProperty("gateway.data-dir", dir.resolve("other").toString());
+        assertThat(GatewaySettings.load(env("GATEWAY_DATA_DIR", data.toString()), system).dataDir())
+                .isEqualTo(dir.resolve("other").toAbsolutePath().normalize());
+    }
+
+    @Test
+    void brokerCredentialsAreRequired() throws IOException {
+        writeExactly("gateway.broker.password=pw-test-0001\n");
+        ConfigException user = failure(env(), new Properties());
+        assertThat(user.getMessage()).contains(file()).contains("gateway.broker.user").doesNotContain("pw-test-0001");
+
+        writeExactly("gateway.broker.user=gw-test\ngateway.broker.password=\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.broker.password");
+
+        writeExactly("gateway.broker.user=gw-test\n");
+        GatewaySettings fromEnv = GatewaySettings.load(env("GATEWAY_BROKER_PASSWORD", "pw-env-0002"), new Properties());
+        assertThat(fromEnv.get("gateway.broker.password")).isEqualTo("pw-env-0002");
+    }
+
+    @Test
+    void envName() {
+        assertThat(GatewaySettings.envName("gateway.http.port")).isEqualTo("GATEWAY_HTTP_PORT");
+        assertThat(GatewaySettings.envName("gateway.order.min-close-age")).isEqualTo("GATEWAY_ORDER_MIN_CLOSE_AGE");
+    }
+
+    @Test
+    void unknownKeyIsMissing() throws IOException {
+        write("");
+        GatewaySettings s = GatewaySettings.load(env(), new Properties());
+        assertThatThrownBy(() -> s.get("gateway.nope")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("gateway.nope").hasMessageContaining(file());
+    }
+}
