@@ -40,7 +40,12 @@ public final class GatewayBeans {
         // A new owner id per process life: idempotency records left IN_PROGRESS by an earlier
         // life are recognised as interrupted, not as in flight.
         this.ledger = new Ledger(db, json, clock);
-        this.idempotency = new IdempotencyStore(db, clock, UUID.randomUUID().toString());
+        this.idempotency = new IdempotencyStore(db, clock, UUID.randomUUID().toString(),
+                settings.seconds("gateway.idempotency.lease"));
+        if (settings.get("gateway.store.url").isBlank()) {
+            // The embedded database file opens in one process only: every other owner is dead.
+            idempotency.retireOtherOwners();
+        }
         this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"));
         Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
         this.api = new PaymentApi(merchants, connectors, ledger, idempotency, json,
@@ -75,6 +80,7 @@ public final class GatewayBeans {
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
         registry.accept("ledger", ledger);
+        registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationCodecs", Map.of(wechatNotify.provider(), wechatNotify));
     }
 

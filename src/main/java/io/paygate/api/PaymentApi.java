@@ -125,7 +125,7 @@ public final class PaymentApi {
         if (!profile.supports(provider)) {
             problems.add(new FieldError("provider", "merchant " + profile.id() + " has no " + provider + " settings"));
         }
-        if (request.notifyUrl() != null && !profile.callbackHosts().contains(URI.create(request.notifyUrl()).getHost())) {
+        if (request.notifyUrl() != null && !profile.callbackHosts().contains(URI.create(request.notifyUrl()).getHost().toLowerCase(java.util.Locale.ROOT))) {
             problems.add(new FieldError("notifyUrl", "host is not one of the merchant's callbackHosts"));
         }
         if (!problems.isEmpty()) {

@@ -29,16 +29,18 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static final String IN_VM_URL = "vm://0";
     public static final String GATEWAY_ROLE = "gateway";
     public static final String CLIENT_ROLE = "client";
+    public static final String OPS_ROLE = "ops";
 
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
 
     /**
      * @param acceptorUrl e.g. {@code tcp://127.0.0.1:61616?protocols=CORE}
      * @param gatewayUser the gateway's own login (in-VM), with every right on the payments destinations
-     * @param clientUser  the login of merchant systems, kept to the destinations they need
+     * @param clientUser  the login of merchant systems, kept to the destinations they need (null: none)
+     * @param opsUser     optional login of operators: the invalid, dead-letter and expiry queues
      */
     public EmbeddedBroker(Path dataDir, String acceptorUrl, Credentials gatewayUser, Credentials clientUser,
-                          List<String> merchantEventQueues) throws Exception {
+                          Credentials opsUser, List<String> merchantEventQueues) throws Exception {
         Path dir = dataDir.resolve("broker");
         Configuration cfg = new ConfigurationImpl()
                 .setName("payment-gateway")
@@ -104,14 +106,23 @@ public final class EmbeddedBroker implements AutoCloseable {
         // Temporary reply queues have random names: clients may create and use non-durable queues
         // outside payments.*, where nothing else lives.
         cfg.putSecurityRoles("#", Set.of(gateway, new Role(CLIENT_ROLE, true, true, false, false, true, true, false, false, true, true)));
-        cfg.putSecurityRoles("DLQ", Set.of(gateway));
-        cfg.putSecurityRoles("ExpiryQueue", Set.of(gateway));
+        Role ops = new Role(OPS_ROLE, true, true, false, false, false, false, false, true, false, false);
+        for (String q : List.of(Destinations.INVALID, Destinations.DLQ, Destinations.EXPIRED, Destinations.DELIVERIES_DLQ,
+                "DLQ", "ExpiryQueue")) {
+            cfg.putSecurityRoles(q, Set.of(gateway, ops));
+        }
 
         SecurityConfiguration users = new SecurityConfiguration();
         users.addUser(gatewayUser.user(), gatewayUser.password());
         users.addRole(gatewayUser.user(), GATEWAY_ROLE);
-        users.addUser(clientUser.user(), clientUser.password());
-        users.addRole(clientUser.user(), CLIENT_ROLE);
+        if (clientUser != null) {
+            users.addUser(clientUser.user(), clientUser.password());
+            users.addRole(clientUser.user(), CLIENT_ROLE);
+        }
+        if (opsUser != null) {
+            users.addUser(opsUser.user(), opsUser.password());
+            users.addRole(opsUser.user(), OPS_ROLE);
+        }
         server.setConfiguration(cfg);
         server.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
     }

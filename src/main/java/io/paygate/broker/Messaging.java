@@ -47,8 +47,14 @@ public final class Messaging implements AutoCloseable {
             return new Messaging(null, new ActiveMQConnectionFactory(external, user, password));
         }
         EmbeddedBroker.Credentials internal = new EmbeddedBroker.Credentials("gateway-internal", randomPassword());
+        EmbeddedBroker.Credentials clients = null;
+        if (user.isBlank()) {
+            LOG.warn("gateway.broker.user is not set: JMS clients cannot log in to the embedded broker");
+        } else {
+            clients = new EmbeddedBroker.Credentials(user, password);
+        }
         EmbeddedBroker broker = new EmbeddedBroker(settings.dataDir(), acceptorUrl(settings), internal,
-                new EmbeddedBroker.Credentials(user, password), merchants.eventQueueMerchants());
+                clients, opsUser(settings), merchants.eventQueueMerchants());
         broker.start();
         return new Messaging(broker, new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, internal.user(), internal.password()));
     }
@@ -70,6 +76,19 @@ public final class Messaging implements AutoCloseable {
             LOG.warn("the broker listens on {} without TLS: set gateway.broker.tls.keystore-path", host);
         }
         return url.toString();
+    }
+
+    private static EmbeddedBroker.Credentials opsUser(GatewaySettings settings) {
+        String user = settings.get("gateway.broker.ops-user");
+        if (user.isBlank()) {
+            return null;
+        }
+        String password = settings.get("gateway.broker.ops-password");
+        if (password.isBlank()) {
+            throw new io.paygate.config.ConfigException(settings.configFile(), "gateway.broker.ops-password",
+                    "missing: gateway.broker.ops-user is set");
+        }
+        return new EmbeddedBroker.Credentials(user, password);
     }
 
     private static String randomPassword() {

@@ -19,7 +19,8 @@ public final class RequestValidator {
     private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_\\-|*@.]{1,32}");
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final Pattern REFUND_ID = Pattern.compile("[A-Za-z0-9_\\-|*@.]{1,64}");
+    private static final Pattern HEX_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
     private static final long MAX_AMOUNT = 100_000_000_000L;
 
     private static final Set<String> TOP = Set.of("version", "requestId", "merchant", "provider", "operation",
@@ -57,7 +58,7 @@ public final class RequestValidator {
         }
         boolean pay = op == Operation.PAY;
         integer(r, "amount", "amount", pay, 1, MAX_AMOUNT);
-        if (!pay && r.has("amount")) {
+        if (op != null && !pay && r.has("amount")) {
             errors.add(new FieldError("amount", "is only taken with operation PAY (a refund's amount goes in refund.amount)"));
         }
         String currency = string(r, "currency", false, 1, 3);
@@ -69,7 +70,7 @@ public final class RequestValidator {
         string(r, "subject", pay, 1, 128);
         string(r, "attach", false, 0, 127);
         String ip = string(r, "clientIp", false, 2, 45);
-        if (ip != null && !IPV4.matcher(ip).matches() && !(ip.contains(":") && IPV6.matcher(ip).matches())) {
+        if (ip != null && !IPV4.matcher(ip).matches() && !isIpv6(ip)) {
             errors.add(new FieldError("clientIp", "must be an IPv4 or IPv6 address"));
         }
         string(r, "authCode", method == PayMethod.MICRO, 1, 128);
@@ -120,7 +121,7 @@ public final class RequestValidator {
         for (String f : List.of("appId", "openId", "buyerId", "buyerLogonId")) {
             string(p, f, "payer." + f, false, 1, 128);
         }
-        if (required && p.size() == 0) {
+        if (required && !p.has("openId") && !p.has("buyerId") && !p.has("buyerLogonId")) {
             errors.add(new FieldError("payer", "must name the buyer (openId, buyerId or buyerLogonId)"));
         }
     }
@@ -187,7 +188,7 @@ public final class RequestValidator {
         }
         unknownFields(f, "refund.", Set.of("refundId", "amount", "reason"));
         String id = string(f, "refundId", "refund.refundId", needed, 1, 64);
-        if (id != null && !ORDER_ID.matcher(id).matches()) {
+        if (id != null && !REFUND_ID.matcher(id).matches()) {
             errors.add(new FieldError("refund.refundId", "may hold only letters, digits and _-|*@."));
         }
         integer(f, "amount", "refund.amount", needed, 1, MAX_AMOUNT);
@@ -282,6 +283,42 @@ public final class RequestValidator {
         }
         errors.add(new FieldError(name, "must be one of " + String.join(", ", names)));
         return null;
+    }
+
+    /** An IPv6 literal: eight hex groups, or fewer with one "::", the last two may be an IPv4 address. */
+    static boolean isIpv6(String s) {
+        if (!s.contains(":") || s.length() > 45) {
+            return false;
+        }
+        int groups = 8;
+        String head = s;
+        int lastColon = s.lastIndexOf(':');
+        String tail = s.substring(lastColon + 1);
+        if (tail.contains(".")) {
+            if (!IPV4.matcher(tail).matches()) {
+                return false;
+            }
+            groups = 6;
+            head = s.substring(0, lastColon + 1);
+            if (head.endsWith(":") && !head.endsWith("::")) {
+                head = head.substring(0, head.length() - 1);
+            }
+        }
+        int compressed = head.indexOf("::");
+        if (compressed != head.lastIndexOf("::")) {
+            return false;
+        }
+        if (compressed < 0) {
+            String[] parts = head.split(":", -1);
+            return parts.length == groups && java.util.Arrays.stream(parts).allMatch(g -> HEX_GROUP.matcher(g).matches());
+        }
+        String left = head.substring(0, compressed);
+        String right = head.substring(compressed + 2);
+        String[] l = left.isEmpty() ? new String[0] : left.split(":", -1);
+        String[] r = right.isEmpty() ? new String[0] : right.split(":", -1);
+        return l.length + r.length < groups
+                && java.util.Arrays.stream(l).allMatch(g -> HEX_GROUP.matcher(g).matches())
+                && java.util.Arrays.stream(r).allMatch(g -> HEX_GROUP.matcher(g).matches());
     }
 
     private static boolean isHttpUrl(String s) {

@@ -21,6 +21,9 @@ public final class EnvReferences {
         if (value == null || !value.contains("${")) {
             return value;
         }
+        if (REF.matcher(value).replaceAll("").contains("${")) {
+            throw new ConfigException(file, key, "unsupported reference (only ${env:NAME} is allowed)");
+        }
         Matcher m = REF.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -32,10 +35,6 @@ public final class EnvReferences {
             m.appendReplacement(out, Matcher.quoteReplacement(v));
         }
         m.appendTail(out);
-        if (out.indexOf("${") >= 0) {
-            throw new ConfigException(file, key,
-                    "unsupported reference (only ${env:NAME} is allowed)");
-        }
         return out.toString();
     }
 }

@@ -33,6 +33,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.broker.port", "61616");
         DEFAULTS.put("gateway.broker.user", "");
         DEFAULTS.put("gateway.broker.password", "");
+        DEFAULTS.put("gateway.broker.ops-user", "");
+        DEFAULTS.put("gateway.broker.ops-password", "");
         DEFAULTS.put("gateway.broker.tls.keystore-path", "");
         DEFAULTS.put("gateway.broker.tls.keystore-password", "");
         DEFAULTS.put("gateway.jms.consumers", "4");
@@ -48,6 +50,7 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.provider.read-timeout", "20");
         DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
         DEFAULTS.put("gateway.idempotency.wait", "60");
+        DEFAULTS.put("gateway.idempotency.lease", "15");
         DEFAULTS.put("gateway.reconcile.cron", "0 * * * * ?");
         DEFAULTS.put("gateway.reconcile.min-age", "60");
         DEFAULTS.put("gateway.reconcile.backoff", "60,120,300,600,1800");
@@ -130,6 +133,7 @@ public final class GatewaySettings {
         seconds("gateway.provider.connect-timeout");
         seconds("gateway.provider.read-timeout");
         seconds("gateway.idempotency.wait");
+        intValue("gateway.idempotency.lease", 3, 3600);
         for (String k : List.of("gateway.reconcile.min-age", "gateway.reconcile.max-age", "gateway.order.default-lifetime",
                 "gateway.order.min-close-age", "gateway.micro.poll-delay", "gateway.micro.poll-interval",
                 "gateway.micro.poll-limit", "gateway.micro.reverse-after", "gateway.micro.wait")) {
@@ -153,11 +157,13 @@ public final class GatewaySettings {
         bool("gateway.faults.halt-before-publish");
         intValue("gateway.jms.consumers", 1, 200);
         intValue("gateway.events.poll-ms", 10, 60_000);
-        if (get("gateway.broker.user").isBlank()) {
-            throw new ConfigException(configFile(), "gateway.broker.user", "missing: JMS clients log in with it");
+        boolean external = !get("gateway.broker.url").isBlank();
+        boolean user = !get("gateway.broker.user").isBlank();
+        if (external && !user) {
+            throw new ConfigException(configFile(), "gateway.broker.user", "missing: the gateway logs in to gateway.broker.url with it");
         }
-        if (get("gateway.broker.password").isBlank()) {
-            throw new ConfigException(configFile(), "gateway.broker.password", "missing: JMS clients log in with it");
+        if (user && get("gateway.broker.password").isBlank()) {
+            throw new ConfigException(configFile(), "gateway.broker.password", "missing: gateway.broker.user is set");
         }
     }
 

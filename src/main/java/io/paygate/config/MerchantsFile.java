@@ -49,8 +49,13 @@ public final class MerchantsFile {
             LoadSettings settings = LoadSettings.builder().setLabel(FILE).setAllowDuplicateKeys(false)
                     .setMaxAliasesForCollections(10).build();
             root = new Load(settings).loadFromReader(r);
+        } catch (org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException e) {
+            // The parser's own message quotes the bad line, which may hold a secret: name the place only.
+            String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
+                    .orElse("");
+            throw new ConfigException(path + ": malformed YAML" + where + ": " + e.getProblem());
         } catch (YamlEngineException e) {
-            throw new ConfigException(path + ": malformed YAML: " + e.getMessage().replace('\n', ' '));
+            throw new ConfigException(path + ": malformed YAML (check quoting and indentation)");
         } catch (IOException e) {
             throw new ConfigException(path + ": cannot be read: " + e.getMessage());
         }
@@ -105,12 +110,12 @@ public final class MerchantsFile {
         Object hostList = m.get("callbackHosts");
         if (hostList != null) {
             for (Object h : list(hostList, key + ".callbackHosts")) {
-                hosts.add(scalar(h, key + ".callbackHosts"));
+                hosts.add(scalar(h, key + ".callbackHosts").toLowerCase(java.util.Locale.ROOT));
             }
         }
         String notifyUrl = optional(m, key, "notifyUrl");
         if (notifyUrl != null) {
-            String host = urlHost(notifyUrl, key + ".notifyUrl");
+            String host = urlHost(notifyUrl, key + ".notifyUrl").toLowerCase(java.util.Locale.ROOT);
             if (!hosts.contains(host)) {
                 throw new ConfigException(file, key + ".notifyUrl", "host '" + host + "' is not in callbackHosts");
             }

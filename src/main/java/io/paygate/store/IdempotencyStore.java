@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -32,15 +34,74 @@ public final class IdempotencyStore {
     public record Claim(Kind kind, Integer httpStatus, String body) {
     }
 
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
+
     private final Database db;
     private final Clock clock;
     private final String owner;
+    private final Duration lease;
 
-    /** {@code owner} identifies this process's life; records of other owners are orphans. */
     public IdempotencyStore(Database db, Clock clock, String owner) {
+        this(db, clock, owner, DEFAULT_LEASE);
+    }
+
+    /**
+     * {@code owner} identifies this process's life. A record of another owner is an orphan only when
+     * that owner's heartbeat is older than {@code lease}: a live process keeps what it claimed.
+     * The process calls {@link #heartbeat()} well within the lease (the gateway: every lease / 3).
+     */
+    public IdempotencyStore(Database db, Clock clock, String owner, Duration lease) {
         this.db = db;
         this.clock = clock;
         this.owner = owner;
+        this.lease = lease;
+        heartbeat();
+    }
+
+    /** Tells other processes sharing the store that this one is alive. */
+    public void heartbeat() {
+        db.inTransaction(c -> {
+            try (PreparedStatement up = c.prepareStatement("UPDATE gateway_instance SET heartbeat_at = ? WHERE owner = ?")) {
+                Ledger.setTime(up, 1, clock.instant());
+                up.setString(2, owner);
+                if (up.executeUpdate() == 0) {
+                    try (PreparedStatement in = c.prepareStatement("INSERT INTO gateway_instance (owner, heartbeat_at) "
+                            + "VALUES (?, ?)")) {
+                        in.setString(1, owner);
+                        Ledger.setTime(in, 2, clock.instant());
+                        in.executeUpdate();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * For a store only this process can open (the embedded database file): every other owner is
+     * an earlier life of this gateway, dead by construction, so its requests are taken over at once.
+     */
+    public void retireOtherOwners() {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM gateway_instance WHERE owner <> ?")) {
+                ps.setString(1, owner);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private boolean isAlive(Connection c, String holder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT heartbeat_at FROM gateway_instance WHERE owner = ?")) {
+            ps.setString(1, holder);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                Instant beat = Ledger.time(rs, 1);
+                return beat.plus(lease).isAfter(clock.instant());
+            }
+        }
     }
 
     public Claim claim(String merchant, String requestId, String hash) {
@@ -85,7 +146,7 @@ public final class IdempotencyStore {
                     return new Claim(Kind.REPLAY, rs.getInt(4), rs.getString(5));
                 }
                 String holder = rs.getString(3);
-                if (holder.equals(owner)) {
+                if (holder.equals(owner) || isAlive(c, holder)) {
                     return new Claim(Kind.IN_FLIGHT, null, null);
                 }
                 try (PreparedStatement take = c.prepareStatement("UPDATE idempotency_record SET owner = ? WHERE "

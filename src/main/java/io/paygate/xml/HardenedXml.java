@@ -71,6 +71,8 @@ public final class HardenedXml {
                     case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
                         if (depth == 2) {
                             text.append(r.getText());
+                        } else if (!r.getText().isBlank()) {
+                            throw new XmlRejected("text outside the fields");
                         }
                     }
                     case XMLStreamConstants.END_ELEMENT -> {

@@ -178,10 +178,14 @@ class GatewaySettingsTest {
     }
 
     @Test
-    void brokerCredentialsAreRequired() throws IOException {
-        writeExactly("gateway.broker.password=pw-test-0001\n");
+    void brokerCredentialsAreRequiredForAnExternalBrokerAndComeInPairs() throws IOException {
+        writeExactly("gateway.broker.url=tcp://broker.example:61616\ngateway.broker.password=pw-test-0001\n");
         ConfigException user = failure(env(), new Properties());
         assertThat(user.getMessage()).contains(file()).contains("gateway.broker.user").doesNotContain("pw-test-0001");
+
+        // The embedded broker runs without a client login (HTTP-only deployments): no error.
+        writeExactly("gateway.http.port=8080\n");
+        assertThat(GatewaySettings.load(env(), new Properties()).get("gateway.broker.user")).isEmpty();
 
         writeExactly("gateway.broker.user=gw-test\ngateway.broker.password=\n");
         assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.broker.password");

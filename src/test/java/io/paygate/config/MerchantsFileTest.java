@@ -192,6 +192,15 @@ class MerchantsFileTest {
                 .isEqualTo("pre-" + CALLBACK_SECRET + "-post");
     }
 
+    /** The value of a variable is data: a password that happens to contain "${" is still a password. */
+    @Test
+    void envValueMayContainDollarBrace() throws IOException {
+        write(VALID);
+        Map<String, String> env = new java.util.HashMap<>(ENV);
+        env.put("ACME_CALLBACK", "p${w}d-0001");
+        assertThat(MerchantsFile.load(dir, env).byId("acme").orElseThrow().callbackSecret()).isEqualTo("p${w}d-0001");
+    }
+
     @Test
     void unknownKeys() throws IOException {
         assertNames(failure(VALID.replace("    retrySchedule:", "    colour: red\n    retrySchedule:")), "merchants.acme.colour");

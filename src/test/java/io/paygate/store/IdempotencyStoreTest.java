@@ -32,7 +32,8 @@ class IdempotencyStoreTest {
     @BeforeEach
     void open() {
         db = new Database(Database.embeddedUrl(dir), "sa", "", 8);
-        first = new IdempotencyStore(db, Clock.systemUTC(), "process-1");
+        // process-1 last beat ten minutes ago: it is the process that died.
+        first = new IdempotencyStore(db, Clock.offset(Clock.systemUTC(), java.time.Duration.ofMinutes(-10)), "process-1");
     }
 
     @AfterEach
@@ -218,5 +219,28 @@ class IdempotencyStoreTest {
         new IdempotencyStore(db, Clock.systemUTC(), "process-2").release(M, "running");
         assertThat(first.ownerOf(M, "running")).contains("process-1");
         assertThat(first.claim(M, "running", HASH).kind()).isEqualTo(Kind.IN_FLIGHT);
+    }
+
+    /** A process whose heartbeat is within the lease keeps its claim; after the lease it is taken over. */
+    @Test
+    void aLiveProcessKeepsItsClaimUntilItsLeaseRunsOut() {
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-22T01:00:00Z");
+        IdempotencyStore alive = new IdempotencyStore(db, Clock.fixed(t0, java.time.ZoneOffset.UTC), "alive", java.time.Duration.ofSeconds(15));
+        alive.claim(M, "busy", HASH);
+        IdempotencyStore soon = new IdempotencyStore(db, Clock.fixed(t0.plusSeconds(10), java.time.ZoneOffset.UTC), "other", java.time.Duration.ofSeconds(15));
+        assertThat(soon.claim(M, "busy", HASH).kind()).isEqualTo(Kind.IN_FLIGHT);
+        IdempotencyStore later = new IdempotencyStore(db, Clock.fixed(t0.plusSeconds(20), java.time.ZoneOffset.UTC), "third", java.time.Duration.ofSeconds(15));
+        assertThat(later.claim(M, "busy", HASH).kind()).isEqualTo(Kind.ORPHANED);
+        assertThat(later.ownerOf(M, "busy")).contains("third");
+    }
+
+    @Test
+    void retiringOtherOwnersFreesTheirClaimsAtOnce() {
+        IdempotencyStore before = new IdempotencyStore(db, Clock.systemUTC(), "earlier-life");
+        before.claim(M, "cut", HASH);
+        IdempotencyStore restarted = new IdempotencyStore(db, Clock.systemUTC(), "this-life");
+        assertThat(restarted.claim(M, "cut", HASH).kind()).isEqualTo(Kind.IN_FLIGHT);
+        restarted.retireOtherOwners();
+        assertThat(restarted.claim(M, "cut", HASH).kind()).isEqualTo(Kind.ORPHANED);
     }
 }

@@ -147,8 +147,9 @@ public final class WechatConnector implements ProviderConnector {
         PaymentResult.Builder b = PaymentResult.answering(r).amount(r.amount()).attach(r.attach()).storeId(r.storeId());
         PaymentError error = error(a);
         if (error != null) {
-            boolean unknown = !"SUCCESS".equals(a.getReturnCode()) ? false : WechatErrors.leavesPayUnknown(a.getErrCode());
-            return b.status(unknown ? PaymentStatus.UNKNOWN : PaymentStatus.PAYERROR).error(error).build();
+            PaymentStatus status = "SUCCESS".equals(a.getReturnCode()) ? WechatErrors.payStatusAfter(a.getErrCode())
+                    : PaymentStatus.PAYERROR;
+            return b.status(status).error(error).build();
         }
         return b.status(PaymentStatus.NOTPAY)
                 .action(new PaymentResult.Action(a.getCodeUrl(), a.getMwebUrl(), a.getPrepayId(), null))

@@ -45,11 +45,22 @@ final class WechatErrors {
         return PaymentError.provider(m.code(), message, m.retryable(), errCode, errDescription);
     }
 
-    /** Codes after which a PAY may still have taken effect: the order's state is not known. */
-    static boolean leavesPayUnknown(String errCode) {
-        return errCode == null || switch (errCode) {
-            case "SYSTEMERROR", "BIZERR_NEED_RETRY", "BANKERROR", "USERPAYING", "ORDERPAID" -> true;
-            default -> !TABLE.containsKey(errCode);
+    /**
+     * The order's status after a PAY that WeChat refused. An answer about an order WeChat already
+     * has (paid, closed, reversed, its number used) or a transient failure says nothing final about
+     * this payment: UNKNOWN, which a QUERY settles. Only a refusal of the request itself (bad
+     * parameters, our signature, no funds, a bad barcode) means no order was made: PAYERROR.
+     */
+    static io.paygate.canonical.PaymentStatus payStatusAfter(String errCode) {
+        if (errCode == null || !TABLE.containsKey(errCode)) {
+            return io.paygate.canonical.PaymentStatus.UNKNOWN;
+        }
+        return switch (errCode) {
+            case "ORDERCLOSED" -> io.paygate.canonical.PaymentStatus.CLOSED;
+            case "ORDERREVERSED" -> io.paygate.canonical.PaymentStatus.REVOKED;
+            case "SYSTEMERROR", "BIZERR_NEED_RETRY", "BANKERROR", "USERPAYING", "ORDERPAID", "OUT_TRADE_NO_USED",
+                    "FREQUENCY_LIMITED", "ORDERNOTEXIST", "TRADE_STATE_ERROR" -> io.paygate.canonical.PaymentStatus.UNKNOWN;
+            default -> io.paygate.canonical.PaymentStatus.PAYERROR;
         };
     }
 }

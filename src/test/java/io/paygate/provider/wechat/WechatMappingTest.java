@@ -103,14 +103,16 @@ class WechatMappingTest {
     }
 
     @Test
-    void codesThatLeaveAPayUnknown() {
-        for (String c : List.of("SYSTEMERROR", "BIZERR_NEED_RETRY", "BANKERROR", "USERPAYING", "ORDERPAID", "XYZ_NEW_CODE")) {
-            assertThat(WechatErrors.leavesPayUnknown(c)).as(c).isTrue();
+    void theStatusOfARefusedPay() {
+        for (String c : List.of("SYSTEMERROR", "BIZERR_NEED_RETRY", "BANKERROR", "USERPAYING", "ORDERPAID",
+                "OUT_TRADE_NO_USED", "FREQUENCY_LIMITED", "XYZ_NEW_CODE")) {
+            assertThat(WechatErrors.payStatusAfter(c)).as(c).isEqualTo(PaymentStatus.UNKNOWN);
         }
-        assertThat(WechatErrors.leavesPayUnknown(null)).isTrue();
-        for (String c : List.of("NOTENOUGH", "AUTHCODEEXPIRE", "AUTH_CODE_INVALID", "PARAM_ERROR", "SIGNERROR",
-                "ORDERCLOSED", "ORDERREVERSED")) {
-            assertThat(WechatErrors.leavesPayUnknown(c)).as(c).isFalse();
+        assertThat(WechatErrors.payStatusAfter(null)).isEqualTo(PaymentStatus.UNKNOWN);
+        assertThat(WechatErrors.payStatusAfter("ORDERCLOSED")).isEqualTo(PaymentStatus.CLOSED);
+        assertThat(WechatErrors.payStatusAfter("ORDERREVERSED")).isEqualTo(PaymentStatus.REVOKED);
+        for (String c : List.of("NOTENOUGH", "AUTHCODEEXPIRE", "AUTH_CODE_INVALID", "PARAM_ERROR", "SIGNERROR")) {
+            assertThat(WechatErrors.payStatusAfter(c)).as(c).isEqualTo(PaymentStatus.PAYERROR);
         }
     }
 
