@@ -90,7 +90,7 @@ public final class GatewayBeans {
         registry.accept("jms", messaging.component());
         registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json));
         registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100,
-                settings.bool("gateway.faults.halt-before-publish")));
+                settings.get("gateway.faults.halt-in-relay")));
         health.addCheck("broker", messaging::isHealthy);
     }
 

@@ -39,7 +39,7 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.broker.tls.keystore-password", "");
         DEFAULTS.put("gateway.jms.consumers", "4");
         DEFAULTS.put("gateway.events.poll-ms", "200");
-        DEFAULTS.put("gateway.faults.halt-before-publish", "false");
+        DEFAULTS.put("gateway.faults.halt-in-relay", "none");
         DEFAULTS.put("gateway.store.url", "");
         DEFAULTS.put("gateway.store.user", "gateway");
         DEFAULTS.put("gateway.store.password", "");
@@ -154,7 +154,9 @@ public final class GatewaySettings {
             throw new ConfigException(configFile(), "gateway.public-base-url", "must be an http(s) URL");
         }
         bool("gateway.sandbox.enabled");
-        bool("gateway.faults.halt-before-publish");
+        if (!java.util.Set.of("none", "before-send", "after-send").contains(get("gateway.faults.halt-in-relay"))) {
+            throw new ConfigException(configFile(), "gateway.faults.halt-in-relay", "expected none, before-send or after-send");
+        }
         intValue("gateway.jms.consumers", 1, 200);
         intValue("gateway.events.poll-ms", 10, 60_000);
         boolean external = !get("gateway.broker.url").isBlank();

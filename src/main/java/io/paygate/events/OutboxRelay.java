@@ -20,17 +20,18 @@ public final class OutboxRelay {
     private final Ledger ledger;
     private final ObjectMapper json;
     private final int batch;
-    private final boolean haltBeforeSend;
+    private final String haltAt;
 
     /**
-     * @param haltBeforeSend a fault for tests (gateway.faults.halt-before-publish): the JVM halts
-     *                       after the event is committed and before it is sent
+     * @param haltAt a crash for tests (gateway.faults.halt-in-relay): {@code before-send} halts the
+     *               JVM after the event is committed and before it is sent, {@code after-send} after
+     *               it is sent and before it is marked sent; {@code none} in production
      */
-    public OutboxRelay(Ledger ledger, ObjectMapper json, int batch, boolean haltBeforeSend) {
+    public OutboxRelay(Ledger ledger, ObjectMapper json, int batch, String haltAt) {
         this.ledger = ledger;
         this.json = json;
         this.batch = batch;
-        this.haltBeforeSend = haltBeforeSend;
+        this.haltAt = haltAt;
     }
 
     public List<OutboxEvent> pending() {
@@ -50,12 +51,15 @@ public final class OutboxRelay {
             }
         }
         ex.getMessage().setBody(e.payload());
-        if (haltBeforeSend) {
+        if ("before-send".equals(haltAt)) {
             Runtime.getRuntime().halt(99);
         }
     }
 
     public void published(Exchange ex) {
+        if ("after-send".equals(haltAt)) {
+            Runtime.getRuntime().halt(98);
+        }
         ledger.markPublished(ex.getProperty("outboxEventId", String.class));
     }
 }
