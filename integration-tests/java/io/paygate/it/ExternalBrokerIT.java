@@ -1,0 +1,88 @@
+package io.paygate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TextMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway against a standalone Artemis broker (the real distribution) configured with
+ * docs/broker.xml as written: the same routes, request-reply and events over the external broker.
+ */
+class ExternalBrokerIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ARTEMIS = Path.of(System.getProperty("artemis.home", "target/artemis/apache-artemis-2.56.0"));
+
+    @Test
+    void theGatewayRunsOnAnExternalBrokerConfiguredWithDocsBrokerXml(@TempDir Path dir) throws Exception {
+        int brokerPort = GatewayProcess.freePort();
+        int simPort = GatewayProcess.freePort();
+        int httpPort = GatewayProcess.freePort();
+        Path instance = dir.resolve("broker");
+        Process create = new ProcessBuilder(ARTEMIS.resolve("bin/artemis").toString(), "create", instance.toString(),
+                "--user", "gateway", "--password", "external-gateway-pw", "--role", "gateway", "--require-login",
+                "--silent", "--no-web", "--no-autotune", "--no-amqp-acceptor", "--no-mqtt-acceptor",
+                "--no-stomp-acceptor", "--no-hornetq-acceptor").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("create.log").toFile()).start();
+        assertThat(create.waitFor()).as(Files.readString(dir.resolve("create.log"))).isZero();
+        String brokerXml = Files.readString(GatewayProcess.PROJECT.resolve("docs/broker.xml"))
+                .replace("tcp://127.0.0.1:61616", "tcp://127.0.0.1:" + brokerPort)
+                .replace("payments.events.demo-shop", "payments.events.jms-shop")
+                .replace("merchant = 'demo-shop'", "merchant = 'jms-shop'");
+        Files.writeString(instance.resolve("etc/broker.xml"), brokerXml);
+        Files.writeString(instance.resolve("etc/artemis-users.properties"),
+                "\nmerchant-systems = " + JmsIT.CLIENT_PASSWORD + "\nops = " + JmsIT.OPS_PASSWORD + "\n", StandardOpenOption.APPEND);
+        Files.writeString(instance.resolve("etc/artemis-roles.properties"),
+                "\nclient = merchant-systems\nops = ops\n", StandardOpenOption.APPEND);
+
+        try (GatewayProcess broker = GatewayProcess.startCommand(dir, Map.of("JAVA_ARGS", "-Xms64m -Xmx512m"),
+                List.of(instance.resolve("bin/artemis").toString(), "run"))) {
+            broker.awaitOutput("AMQ221007", Duration.ofSeconds(60));
+            Map<String, String> env = new java.util.HashMap<>(JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of()));
+            env.put("GATEWAY_BROKER_URL", "tcp://127.0.0.1:" + brokerPort);
+            env.put("GATEWAY_BROKER_USER", "gateway");
+            env.put("GATEWAY_BROKER_PASSWORD", "external-gateway-pw");
+            String base = "http://127.0.0.1:" + httpPort;
+            String sim = "http://127.0.0.1:" + simPort;
+            try (GatewayProcess simulator = JmsIT.startSimulator(dir, simPort);
+                 GatewayProcess gateway = GatewayProcess.gateway(dir, env)) {
+                gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
+                assertThat(gateway.output()).contains("external broker");
+                try (JmsClient c = new JmsClient(brokerPort, "merchant-systems", JmsIT.CLIENT_PASSWORD)) {
+                    TemporaryQueue replies = c.session.createTemporaryQueue();
+                    TextMessage m = c.session.createTextMessage(JmsIT.pay("ext-1", "EXT-0001"));
+                    m.setStringProperty("Authorization", "Bearer " + JmsIT.TOKEN);
+                    m.setJMSReplyTo(replies);
+                    m.setJMSCorrelationID("ext-corr-1");
+                    c.session.createProducer(c.session.createQueue("payments.requests")).send(m);
+                    Message reply = c.session.createConsumer(replies).receive(30_000);
+                    assertThat(reply).as(gateway.output()).isNotNull();
+                    assertThat(reply.getJMSCorrelationID()).isEqualTo("ext-corr-1");
+                    assertThat(JSON.readTree(((TextMessage) reply).getText()).get("status").asText()).isEqualTo("NOTPAY");
+
+                    assertThat(Http.postEmpty(sim + "/sandbox/wechat/pay?out_trade_no=EXT-0001").statusCode()).isEqualTo(200);
+                    assertThat(Http.post(base + "/api/v1/payments", JmsIT.TOKEN, JmsIT.query("ext-2", "EXT-0001")).body())
+                            .contains("\"SUCCESS\"");
+                    MessageConsumer mine = c.session.createConsumer(
+                            c.session.createQueue("payments.events::payments.events.jms-shop"), "orderId = 'EXT-0001'");
+                    Message event = mine.receive(30_000);
+                    assertThat(event).isNotNull();
+                    JsonNode e = JSON.readTree(((TextMessage) event).getText());
+                    assertThat(e.get("type").asText()).isEqualTo("PAYMENT_SUCCEEDED");
+                }
+            }
+        }
+    }
+}
