@@ -13,9 +13,12 @@ final class Http {
     private Http() {
     }
 
-    static HttpResponse<String> post(String url, String token, String json) throws Exception {
+    static HttpResponse<String> post(String url, String token, String json, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

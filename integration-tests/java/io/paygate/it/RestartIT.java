@@ -62,8 +62,18 @@ class RestartIT {
             GatewayProcess gateway = GatewayProcess.gateway(dir, env);
             try {
                 gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
-                HttpResponse<String> r = Http.post(base + "/api/v1/payments", TOKEN, pay);
+                HttpResponse<String> r = Http.post(base + "/api/v1/payments", TOKEN, pay, "X-Trace-Me", "echo-check");
                 assertThat(r.statusCode()).isEqualTo(200);
+                // Answers carry only documented headers: nothing of the request comes back.
+                assertThat(r.headers().map().keySet()).allSatisfy(h ->
+                        assertThat(h.toLowerCase()).isIn("content-type", "content-length", "transfer-encoding"));
+                assertThat(r.headers().map().toString()).doesNotContain("echo-check").doesNotContain(TOKEN);
+                HttpResponse<String> unknown = Http.get(base + "/no/such/path", null);
+                assertThat(unknown.statusCode()).isEqualTo(404);
+                assertThat(unknown.body()).startsWith("{\"error\":");
+                HttpResponse<String> unauthorized = Http.post(base + "/api/v1/payments", "wrong-token-0000000000", pay);
+                assertThat(unauthorized.statusCode()).isEqualTo(401);
+                assertThat(unauthorized.body()).contains("UNAUTHORIZED").doesNotContain("wrong-token");
                 first = r.body();
                 assertThat(json.readTree(first).get("status").asText()).isEqualTo("NOTPAY");
                 callsBefore = calls(sim);
