@@ -27,27 +27,16 @@ public final class JmsLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        String url = "tcp://127.0.0.1:61616";
-        String user = null;
-        String password = null;
-        String token = null;
-        String merchant = null;
-        int clients = 8;
-        int seconds = 20;
-        int warmup = 5;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--url" -> url = args[++i];
-                case "--user" -> user = args[++i];
-                case "--password" -> password = args[++i];
-                case "--token" -> token = args[++i];
-                case "--merchant" -> merchant = args[++i];
-                case "--clients" -> clients = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        ToolOptions o = new ToolOptions(args, java.util.Set.of("url", "user", "password", "token", "merchant", "clients",
+                "seconds", "warmup"));
+        String url = o.get("url", "tcp://127.0.0.1:61616");
+        String user = o.get("user", null);
+        String password = o.get("password", null);
+        String token = o.get("token", null);
+        String merchant = o.get("merchant", null);
+        int clients = o.intValue("clients", 8);
+        int seconds = o.intValue("seconds", 20);
+        int warmup = o.intValue("warmup", 5);
         if (user == null || password == null || token == null || merchant == null) {
             System.err.println("usage: JmsLoad --user U --password P --token T --merchant M [--url ..] [--clients N] "
                     + "[--seconds S] [--warmup W]");

@@ -7,7 +7,6 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -27,26 +26,15 @@ public final class JmsRequest {
     }
 
     public static void main(String[] args) throws Exception {
-        String url = "tcp://127.0.0.1:61616";
-        String user = null;
-        String password = null;
-        String token = null;
-        String events = null;
-        int count = 1;
-        long timeoutMs = 30_000;
-        List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--url" -> url = args[++i];
-                case "--user" -> user = args[++i];
-                case "--password" -> password = args[++i];
-                case "--token" -> token = args[++i];
-                case "--events" -> events = args[++i];
-                case "--count" -> count = Integer.parseInt(args[++i]);
-                case "--timeout" -> timeoutMs = Long.parseLong(args[++i]) * 1000;
-                default -> rest.add(args[i]);
-            }
-        }
+        ToolOptions o = new ToolOptions(args, java.util.Set.of("url", "user", "password", "token", "events", "count", "timeout"));
+        String url = o.get("url", "tcp://127.0.0.1:61616");
+        String user = o.get("user", null);
+        String password = o.get("password", null);
+        String token = o.get("token", null);
+        String events = o.get("events", null);
+        int count = o.intValue("count", 1);
+        long timeoutMs = o.intValue("timeout", 30) * 1000L;
+        List<String> rest = o.positional();
         if (user == null || password == null || (events == null && (token == null || rest.size() != 1))) {
             System.err.println("usage: JmsRequest [--url tcp://host:port] --user U --password P "
                     + "(--token T '<PaymentRequest JSON>' | --events <merchant> [--count N]) [--timeout seconds]");
