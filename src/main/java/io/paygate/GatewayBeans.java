@@ -27,16 +27,20 @@ import org.apache.camel.component.http.HttpComponent;
  */
 public final class GatewayBeans {
     private final ObjectMapper json = Json.mapper();
+    private final Clock clock = Clock.systemUTC();
+    private final MerchantDirectory merchants;
     private final Ledger ledger;
     private final IdempotencyStore idempotency;
     private final PaymentApi api;
     private final Health health;
     private final WechatConnector wechat;
     private final HttpComponent providerHttpClient;
+    private final io.paygate.notify.NotificationIntake intake;
+    private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatPayNotifyCodec();
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
-        Clock clock = Clock.systemUTC();
+        this.merchants = merchants;
         // A new owner id per process life: idempotency records left IN_PROGRESS by an earlier
         // life are recognised as interrupted, not as in flight.
         this.ledger = new Ledger(db, json, clock);
@@ -48,6 +52,8 @@ public final class GatewayBeans {
         }
         this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"));
         Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
+        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
+                merchants, db, ledger, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
         this.api = new PaymentApi(merchants, connectors, ledger, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"));
@@ -81,7 +87,9 @@ public final class GatewayBeans {
         registry.accept("wechatConnector", wechat);
         registry.accept("ledger", ledger);
         registry.accept("idempotencyStore", idempotency);
-        registry.accept("notificationCodecs", Map.of(wechatNotify.provider(), wechatNotify));
+        registry.accept("notificationIntake", intake);
+        // camel-micrometer's registry (its default name): counters of the routes, e.g. gateway.notifications.
+        registry.accept("metricsRegistry", meters);
     }
 
     /** The message bus: the {@code jms} component, the JMS entry and the events relay. */
@@ -92,6 +100,10 @@ public final class GatewayBeans {
         registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100,
                 settings.get("gateway.faults.halt-in-relay")));
         health.addCheck("broker", messaging::isHealthy);
+        registry.accept("callbackDelivery", new io.paygate.delivery.CallbackDelivery(merchants, ledger, json, clock));
+        registry.accept("deadDeliveries", new io.paygate.delivery.DeadDeliveries(messaging.connectionFactory(), ledger, json,
+                java.util.Arrays.stream(settings.get("gateway.admin.tokens").split(",")).map(String::trim)
+                        .filter(t -> !t.isEmpty()).toList()));
     }
 
     /** Camel properties: every gateway.* key for {{placeholders}}. */
@@ -100,6 +112,10 @@ public final class GatewayBeans {
         props.setProperty("camel.main.name", "payment-gateway");
         props.setProperty("camel.main.shutdown-timeout", "15");
         return props;
+    }
+
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return meters;
     }
 
     public Health health() {

@@ -9,6 +9,8 @@ public final class Destinations {
     public static final String REQUESTS_EXPIRED = "payments.requests.expired";
     public static final String EVENTS = "payments.events";
     public static final String DELIVERIES_DLQ = "payments.deliveries.DLQ";
+    /** The queue on the events topic from which merchant callbacks are made. */
+    public static final String DELIVERIES = "payments.deliveries";
     /** Dead letters of every payments.* queue (after the last redelivery). */
     public static final String DLQ = "payments.DLQ";
     /** Expired messages of every payments.* queue but the requests. */

@@ -79,13 +79,20 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setExpiryAddress(SimpleString.of(Destinations.REQUESTS_EXPIRED)));
 
         for (String q : List.of(Destinations.REQUESTS, Destinations.RESULTS, Destinations.INVALID,
-                Destinations.REQUESTS_EXPIRED, Destinations.DELIVERIES_DLQ, Destinations.DLQ, Destinations.EXPIRED,
+                Destinations.REQUESTS_EXPIRED, Destinations.DELIVERIES, Destinations.DELIVERIES_DLQ, Destinations.DLQ,
+                Destinations.EXPIRED,
                 "DLQ", "ExpiryQueue")) {
             cfg.addAddressConfiguration(new CoreAddressConfiguration().setName(q).addRoutingType(RoutingType.ANYCAST)
                     .addQueueConfig(QueueConfiguration.of(q).setAddress(q).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
         }
         CoreAddressConfiguration events = new CoreAddressConfiguration().setName(Destinations.EVENTS)
                 .addRoutingType(RoutingType.MULTICAST);
+        // Every event is also diverted, as a copy, to the anycast queue payments.deliveries, where
+        // it waits for its merchant callback; retries are sent to the same queue (routes/deliveries.yaml).
+        cfg.addDivertConfiguration(new org.apache.activemq.artemis.core.config.DivertConfiguration()
+                .setName("events-to-deliveries").setAddress(Destinations.EVENTS)
+                .setForwardingAddress(Destinations.DELIVERIES).setExclusive(false)
+                .setRoutingType(org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType.ANYCAST));
         for (String merchant : merchantEventQueues) {
             events.addQueueConfig(QueueConfiguration.of(Destinations.merchantEvents(merchant)).setAddress(Destinations.EVENTS)
                     .setRoutingType(RoutingType.MULTICAST).setDurable(true)

@@ -50,6 +50,9 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.provider.read-timeout", "20");
         DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
         DEFAULTS.put("gateway.idempotency.wait", "60");
+        DEFAULTS.put("gateway.notify.max-body-bytes", "16384");
+        DEFAULTS.put("gateway.admin.tokens", "");
+        DEFAULTS.put("gateway.delivery.consumers", "8");
         DEFAULTS.put("gateway.idempotency.lease", "15");
         DEFAULTS.put("gateway.reconcile.cron", "0 * * * * ?");
         DEFAULTS.put("gateway.reconcile.min-age", "60");
@@ -127,6 +130,7 @@ public final class GatewaySettings {
     private void validate() {
         intValue("gateway.http.port", 0, 65535);
         intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024);
+        intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024);
         intValue("gateway.broker.port", 0, 65535);
         intValue("gateway.sandbox.wechat.port", 0, 65535);
         intValue("gateway.store.pool-size", 1, 200);
@@ -158,6 +162,12 @@ public final class GatewaySettings {
             throw new ConfigException(configFile(), "gateway.faults.halt-in-relay", "expected none, before-send or after-send");
         }
         intValue("gateway.jms.consumers", 1, 200);
+        intValue("gateway.delivery.consumers", 1, 200);
+        for (String t : get("gateway.admin.tokens").split(",")) {
+            if (!t.isBlank() && t.trim().length() < 16) {
+                throw new ConfigException(configFile(), "gateway.admin.tokens", "each token must be at least 16 characters");
+            }
+        }
         intValue("gateway.events.poll-ms", 10, 60_000);
         boolean external = !get("gateway.broker.url").isBlank();
         boolean user = !get("gateway.broker.user").isBlank();

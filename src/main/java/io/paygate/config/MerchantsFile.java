@@ -120,6 +120,9 @@ public final class MerchantsFile {
                 throw new ConfigException(file, key + ".notifyUrl", "host '" + host + "' is not in callbackHosts");
             }
         }
+        if (!hosts.isEmpty() && optional(m, key, "callbackSecret") == null) {
+            throw new ConfigException(file, key + ".callbackSecret", "missing: callbacks to callbackHosts are signed with it");
+        }
         List<Integer> schedule = MerchantProfile.DEFAULT_RETRY_SCHEDULE;
         Object s = m.get("retrySchedule");
         if (s != null) {

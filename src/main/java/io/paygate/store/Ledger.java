@@ -87,12 +87,43 @@ public final class Ledger {
     /** Applies a reported status under the transition rules; safe to call concurrently and repeatedly. */
     public TransitionOutcome apply(Transition t) {
         for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-            TransitionOutcome outcome = db.inTransaction(c -> tryApply(c, t));
+            TransitionOutcome outcome = db.inTransaction(c -> {
+                TransitionOutcome o = tryApply(c, t);
+                if (o == null) {
+                    c.rollback();
+                }
+                return o;
+            });
             if (outcome != null) {
                 return outcome;
             }
         }
         throw new IllegalStateException("order " + t.orderId() + " kept changing under " + CAS_ATTEMPTS + " attempts");
+    }
+
+    /**
+     * The same operation inside the caller's transaction (a notification is stored with the change
+     * it makes). The order's row is locked first, so concurrent callers take turns.
+     */
+    public TransitionOutcome applyIn(Connection c, Transition t) throws SQLException {
+        lock(c, t.merchant(), t.orderId());
+        TransitionOutcome outcome = tryApply(c, t);
+        if (outcome == null) {
+            throw new IllegalStateException("order " + t.orderId() + " changed under its row lock");
+        }
+        return outcome;
+    }
+
+    /** Locks the order's row until the transaction ends; the order as it is now, if any. */
+    public Optional<OrderRecord> lock(Connection c, String merchant, String orderId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS
+                + " FROM payment_order WHERE merchant = ? AND order_id = ? FOR UPDATE")) {
+            ps.setString(1, merchant);
+            ps.setString(2, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(order(rs)) : Optional.empty();
+            }
+        }
     }
 
     /** One compare-and-set attempt; null when another writer changed the row in between. */
@@ -124,7 +155,6 @@ public final class Ledger {
             ps.setString(9, t.orderId());
             ps.setInt(10, o.version());
             if (ps.executeUpdate() == 0) {
-                c.rollback();
                 return null;
             }
         }
@@ -211,8 +241,9 @@ public final class Ledger {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         int status = rs.getInt(5);
+                        Integer httpStatus = rs.wasNull() ? null : status;
                         out.add(new DeliveryEntry(rs.getString(1), rs.getInt(2), Times.format(time(rs, 3)),
-                                rs.getString(4), rs.wasNull() ? null : status));
+                                rs.getString(4), httpStatus));
                     }
                 }
             }
@@ -243,6 +274,43 @@ public final class Ledger {
                 }
             }
             return out;
+        });
+    }
+
+    /** The order's most recent event (JSON), for an operator's resend. */
+    public Optional<OutboxEvent> lastEvent(String merchant, String orderId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT event_id, payload FROM outbox_event WHERE merchant = ? "
+                    + "AND order_id = ? ORDER BY created_at DESC, event_id DESC")) {
+                ps.setString(1, merchant);
+                ps.setString(2, orderId);
+                ps.setMaxRows(1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new OutboxEvent(rs.getString(1), rs.getString(2))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Records one callback delivery attempt (shown by GET /api/v1/payments/{merchant}/{orderId}). */
+    public void recordDelivery(String eventId, String merchant, String orderId, int attempt, String outcome, Integer httpStatus) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO delivery_attempt (event_id, merchant, order_id, "
+                    + "attempt, at, outcome, http_status) VALUES (?,?,?,?,?,?,?)")) {
+                ps.setString(1, eventId);
+                ps.setString(2, merchant);
+                ps.setString(3, orderId);
+                ps.setInt(4, attempt);
+                setTime(ps, 5, clock.instant());
+                ps.setString(6, outcome);
+                if (httpStatus == null) {
+                    ps.setNull(7, Types.INTEGER);
+                } else {
+                    ps.setInt(7, httpStatus);
+                }
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 

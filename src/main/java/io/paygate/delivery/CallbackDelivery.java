@@ -1,0 +1,135 @@
+package io.paygate.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.paygate.canonical.PaymentResult.DeliveryEntry;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.config.MerchantProfile;
+import io.paygate.store.Ledger;
+import io.paygate.store.OrderRecord;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merchant callbacks (routes/deliveries.yaml): each event is POSTed to the order's notifyUrl (or
+ * the profile's), only to a host of the profile's callbackHosts, signed
+ * {@code X-Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(callbackSecret, t + "." + body)>}.
+ * A failed attempt schedules the next one as a new message (Artemis scheduled delivery) after the
+ * merchant's retrySchedule entry, so a slow merchant never holds back the others; after the last
+ * attempt the event goes to payments.deliveries.DLQ with its attempt log. Every attempt is stored.
+ */
+public final class CallbackDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackDelivery.class);
+    public static final String ATTEMPT = "deliveryAttempt";
+    public static final String SCHEDULED = "_AMQ_SCHED_DELIVERY";
+    static final String NEXT = "deliveryNext";
+
+    private final MerchantDirectory merchants;
+    private final Ledger ledger;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public CallbackDelivery(MerchantDirectory merchants, Ledger ledger, ObjectMapper json, Clock clock) {
+        this.merchants = merchants;
+        this.ledger = ledger;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Where and how this attempt goes; sets {@code deliveryNext=skip} when there is nowhere to send it. */
+    public void prepare(Exchange ex) throws Exception {
+        String body = ex.getMessage().getBody(String.class);
+        Integer attempt = ex.getMessage().getHeader(ATTEMPT, Integer.class);
+        JsonNode event = json.readTree(body);
+        String eventId = event.path("eventId").asText();
+        String merchant = event.path("merchant").asText();
+        String orderId = event.path("orderId").asText();
+        ex.setProperty("eventJson", body);
+        ex.setProperty("eventId", eventId);
+        ex.setProperty("eventMerchant", merchant);
+        ex.setProperty("eventOrderId", orderId);
+        ex.setProperty(ATTEMPT, attempt == null ? 1 : attempt);
+        ex.getMessage().getHeaders().clear();
+        Optional<MerchantProfile> profile = merchants.byId(merchant);
+        String url = ledger.find(merchant, orderId).map(OrderRecord::notifyUrl).orElse(null);
+        if (url == null && profile.isPresent()) {
+            url = profile.get().notifyUrl();
+        }
+        if (profile.isEmpty() || url == null) {
+            ex.setProperty(NEXT, "skip");
+            return;
+        }
+        String host = URI.create(url).getHost();
+        if (host == null || !profile.get().callbackHosts().contains(host.toLowerCase(Locale.ROOT))) {
+            // The profile changed since the order was made: never call a host it does not allow.
+            LOG.warn("event {} of merchant {} not delivered: host of its notifyUrl is not in callbackHosts", eventId, merchant);
+            ledger.recordDelivery(eventId, merchant, orderId, (Integer) ex.getProperty(ATTEMPT), "REFUSED_HOST", null);
+            ex.setProperty(NEXT, "skip");
+            return;
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        long t = clock.instant().getEpochSecond();
+        ex.getMessage().setHeader("Content-Type", "application/json; charset=UTF-8");
+        ex.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        ex.getMessage().setHeader("X-Payment-Event-Id", eventId);
+        ex.getMessage().setHeader("X-Payment-Signature",
+                CallbackSignature.header(profile.get().callbackSecret(), t, bytes));
+        ex.getMessage().setBody(bytes);
+        ex.setProperty("callbackUrl", url);
+    }
+
+    /** Records the attempt and decides: done, a scheduled retry, or the dead-letter queue. */
+    public void outcome(Exchange ex) throws Exception {
+        int attempt = ex.getProperty(ATTEMPT, Integer.class);
+        String eventId = ex.getProperty("eventId", String.class);
+        String merchant = ex.getProperty("eventMerchant", String.class);
+        String orderId = ex.getProperty("eventOrderId", String.class);
+        Integer status = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        Throwable failure = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        boolean ok = failure == null && status != null && status >= 200 && status < 300;
+        String outcome = ok ? "DELIVERED" : failure != null ? "ERROR " + failure.getClass().getSimpleName() : "HTTP_" + status;
+        ledger.recordDelivery(eventId, merchant, orderId, attempt, outcome.length() > 32 ? outcome.substring(0, 32) : outcome,
+                failure == null ? status : null);
+        ex.getMessage().getHeaders().clear();
+        ex.getMessage().setBody(ex.getProperty("eventJson", String.class));
+        if (ok) {
+            ex.setProperty(NEXT, "done");
+            return;
+        }
+        List<Integer> schedule = merchants.byId(merchant).map(MerchantProfile::retrySchedule)
+                .orElse(MerchantProfile.DEFAULT_RETRY_SCHEDULE);
+        ex.getMessage().setHeader("eventId", eventId);
+        ex.getMessage().setHeader("merchant", merchant);
+        ex.getMessage().setHeader("orderId", orderId);
+        if (attempt <= schedule.size()) {
+            long at = clock.millis() + schedule.get(attempt - 1) * 1000L;
+            ex.getMessage().setHeader(ATTEMPT, attempt + 1);
+            ex.getMessage().setHeader(SCHEDULED, at);
+            ex.setProperty(NEXT, "retry");
+        } else {
+            LOG.warn("event {} of merchant {} not delivered after {} attempts: to payments.deliveries.DLQ", eventId, merchant,
+                    attempt);
+            ex.getMessage().setHeader("attempts", attempt);
+            ex.getMessage().setHeader("attemptLog", attemptLog(merchant, orderId, eventId));
+            ex.setProperty(NEXT, "dead");
+        }
+    }
+
+    private String attemptLog(String merchant, String orderId, String eventId) {
+        ArrayNode log = json.createArrayNode();
+        for (DeliveryEntry d : ledger.deliveries(merchant, orderId)) {
+            if (d.eventId().equals(eventId)) {
+                log.add(json.valueToTree(d));
+            }
+        }
+        return log.toString();
+    }
+}
