@@ -73,6 +73,11 @@ public final class GatewayBeans {
         http.setConnectionRequestTimeout(connectMs);
         http.setResponseTimeout(readMs);
         http.setSoTimeout(readMs);
+        // Never repeat a call by itself (HttpClient retries a 503 by default: a PAY sent twice), never
+        // follow a redirect (a callback must reach only an allowed host), keep no cookies.
+        http.setAutomaticRetriesDisabled(true);
+        http.setRedirectHandlingDisabled(true);
+        http.setCookieManagementDisabled(true);
         http.setMaxTotalConnections(200);
         http.setConnectionsPerRoute(50);
         return http;
@@ -90,6 +95,7 @@ public final class GatewayBeans {
         registry.accept("notificationIntake", intake);
         // camel-micrometer's registry (its default name): counters of the routes, e.g. gateway.notifications.
         registry.accept("metricsRegistry", meters);
+        registry.accept("metrics", new io.paygate.api.Metrics(meters, json));
     }
 
     /** The message bus: the {@code jms} component, the JMS entry and the events relay. */

@@ -60,6 +60,8 @@ class WechatRouteTest extends CamelTestSupport {
     private static WechatSimulator sim;
     private static HttpServer badProvider;
     private static final AtomicReference<String> badAnswer = new AtomicReference<>("");
+    private static final java.util.concurrent.atomic.AtomicInteger badStatus = new java.util.concurrent.atomic.AtomicInteger(200);
+    private static final java.util.concurrent.atomic.AtomicInteger badCalls = new java.util.concurrent.atomic.AtomicInteger();
     private static int closedPort;
     private static Database db;
     private static GatewaySettings settings;
@@ -78,8 +80,9 @@ class WechatRouteTest extends CamelTestSupport {
         sim.start();
         badProvider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         badProvider.createContext("/", ex -> {
+            badCalls.incrementAndGet();
             byte[] b = badAnswer.get().getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, b.length);
+            ex.sendResponseHeaders(badStatus.get(), b.length);
             try (OutputStream o = ex.getResponseBody()) {
                 o.write(b);
             }
@@ -322,6 +325,22 @@ class WechatRouteTest extends CamelTestSupport {
         assertThat(a.body().at("/error/retryable").asBoolean()).isTrue();
         assertThat(a.body().get("status").asText()).isEqualTo("UNKNOWN");
         assertThat(beans.ledger().find("shop-md5", "RT-T001").orElseThrow().status().name()).isEqualTo("UNKNOWN");
+    }
+
+    @Test
+    void a503FromTheProviderIsNeverRetriedByTheHttpClient() throws Exception {
+        badStatus.set(503);
+        try {
+            badAnswer.set("busy");
+            int before = badCalls.get();
+            Answer a = call(TOKEN_FORGED, pay("shop-forged", "rt-503", "RT-503", 1));
+            assertThat(a.status()).isEqualTo(502);
+            assertThat(a.body().at("/error/code").asText()).isEqualTo("PROVIDER_UNAVAILABLE");
+            assertThat(a.body().get("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(badCalls.get() - before).as("calls to the provider").isEqualTo(1);
+        } finally {
+            badStatus.set(200);
+        }
     }
 
     @Test

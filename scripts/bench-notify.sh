@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Provider notifications accepted per second: signed WeChat Pay payment notifications of new sandbox
+# orders POSTed to /notify/wechat/demo-shop (shipped sandbox configuration, fresh data dir, ports
+# moved off the defaults so tests can run meanwhile), next to the broker's own persistent send rate
+# measured in the same run with Artemis's `artemis perf client` on a standalone broker.
+# The merchant callbacks of the paid orders go to NotifyLoad itself (127.0.0.1:19099, answers 200).
+# Usage: scripts/bench-notify.sh [orders] [concurrency]   (after `mvn -q package -DskipTests`; the
+# Artemis distribution is unpacked by `mvn verify`, or here by `mvn dependency:unpack@unpack-artemis`)
+set -euo pipefail
+orders=${1:-2000}
+concurrency=${2:-8}
+warmup=${WARMUP_ORDERS:-200}
+seconds=20
+http_port=18080 wechat_port=18091 broker_port=17616 callback_port=19099 offset=200
+root=$(cd "$(dirname "$0")/.." && pwd)
+artemis="$root/target/artemis/apache-artemis-2.56.0/bin/artemis"
+[ -x "$artemis" ] || (cd "$root" && mvn -q dependency:unpack@unpack-artemis)
+for port in $http_port $wechat_port $broker_port $callback_port $((61616 + offset)); do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
+done
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do # wait for each, at most 30 s, then force
+    for _ in $(seq 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+await() { # await <seconds> <command...>
+  local until=$((SECONDS + $1)); shift
+  until "$@"; do [ $SECONDS -lt $until ] || { echo "timed out: $*" >&2; exit 1; }; sleep 0.2; done
+}
+
+# 1. The gateway, on its own ports; demo-shop's WeChat base URL and notifyUrl moved with them.
+cp -r "$root/config" "$root/routes" "$work/"
+cp "$root/target/payment-gateway.jar" "$work/" # a rebuild during the run does not touch this copy
+jar="$work/payment-gateway.jar"
+sed -i -e "s#baseUrl: http://127.0.0.1:8091#baseUrl: http://127.0.0.1:$wechat_port#" \
+  -e "s#notifyUrl: http://127.0.0.1:9099/#notifyUrl: http://127.0.0.1:$callback_port/#" "$work/config/merchants.yaml"
+grep -q "127.0.0.1:$wechat_port" "$work/config/merchants.yaml" || { echo "baseUrl not rewritten" >&2; exit 1; }
+grep -q "127.0.0.1:$callback_port" "$work/config/merchants.yaml" || { echo "notifyUrl not rewritten" >&2; exit 1; }
+(cd "$work" && GATEWAY_HTTP_PORT=$http_port GATEWAY_PUBLIC_BASE_URL=http://127.0.0.1:$http_port \
+  GATEWAY_SANDBOX_WECHAT_PORT=$wechat_port GATEWAY_BROKER_PORT=$broker_port \
+  exec java -jar "$jar" > gateway.log 2>&1) &
+gateway=$!
+pids+=($gateway)
+await 90 curl -sf -o /dev/null http://127.0.0.1:$http_port/observe/health
+echo "gateway: WeChat Pay notifications of $orders new orders, $concurrency concurrent senders" \
+     "(after $warmup warm-up orders)"
+timeout $((orders / 2 + 300)) java -cp "$jar" io.paygate.tools.NotifyLoad \
+  --url http://127.0.0.1:$http_port --orders "$orders" --concurrency "$concurrency" --warmup "$warmup" \
+  --callback-port $callback_port
+kill "$gateway"
+for _ in $(seq 150); do kill -0 "$gateway" 2>/dev/null || break; sleep 0.2; done
+echo "gateway log: $(grep -c ' ERROR ' "$work/gateway.log" || true) ERROR, $(grep -c ' WARN ' "$work/gateway.log" || true) WARN lines"
+grep -E ' (ERROR|WARN) ' "$work/gateway.log" | head -5 || true
+
+# 2. The baseline: a standalone broker's persistent send rate, same machine, same run.
+"$artemis" create "$work/broker" --user bench --password bench --role amq --require-login --silent --no-web \
+  --no-autotune --no-amqp-acceptor --no-mqtt-acceptor --no-stomp-acceptor --no-hornetq-acceptor \
+  --port-offset $offset > /dev/null
+(exec "$work/broker/bin/artemis" run > "$work/broker.log" 2>&1) &
+pids+=($!)
+await 60 grep -q AMQ221007 "$work/broker.log"
+echo "baseline: artemis perf client, persistent, $concurrency producers and consumers, $seconds s (after 5 s warm-up)"
+timeout $((seconds + 60)) "$artemis" perf client --url tcp://127.0.0.1:$((61616 + offset)) --user bench --password bench \
+  --persistent --producers "$concurrency" --consumers "$concurrency" --duration "$seconds" --warmup 5 \
+  --json "$work/perf.json" queue://bench > "$work/perf.out" 2>&1
+sed -n '/--- SUMMARY/,$p' "$work/perf.out"
+python3 - "$work/perf.json" "$seconds" <<'PY'
+import json, sys
+samples = [s for s in json.load(open(sys.argv[1])) if s.get("sampleType") == "interval" and not s.get("warmup")]
+print("baseline persistent messages received per second: %.0f" % (sum(s["received"] for s in samples) / max(len(samples), 1)))
+PY
