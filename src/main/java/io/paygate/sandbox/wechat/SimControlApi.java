@@ -18,6 +18,7 @@ final class SimControlApi {
     static final String PREFIX = "/sandbox/wechat/";
     private static final String PAY = PREFIX + "pay";
     private static final String CLOSE = PREFIX + "close";
+    private static final String NOTIFY = PREFIX + "notify";
     private static final String ORDERS = PREFIX + "orders/";
     private static final String STATS = PREFIX + "stats";
     private static final String FAULTS = PREFIX + "faults";
@@ -46,8 +47,11 @@ final class SimControlApi {
     private final SimFaults faults;
     private final SimIdentifiers identifiers;
     private final SimCallCounter calls;
+    private final SimNotifier notifier;
 
-    SimControlApi(SimOrderStore orders, SimFaults faults, SimIdentifiers identifiers, SimCallCounter calls) {
+    SimControlApi(SimOrderStore orders, SimFaults faults, SimIdentifiers identifiers, SimCallCounter calls,
+                  SimNotifier notifier) {
+        this.notifier = notifier;
         this.orders = orders;
         this.faults = faults;
         this.identifiers = identifiers;
@@ -65,6 +69,9 @@ final class SimControlApi {
             params.putAll(parameters(rawQuery));
             if (path.equals(PAY)) {
                 return pay(method, params);
+            }
+            if (path.equals(NOTIFY)) {
+                return notifyPaid(method, params);
             }
             if (path.equals(CLOSE)) {
                 return close(method, params);
@@ -98,6 +105,29 @@ final class SimControlApi {
         body.put("out_trade_no", paid.outTradeNo());
         body.put("trade_state", paid.tradeState().name());
         body.put("transaction_id", paid.transactionId());
+        return new JsonReply(200, body);
+    }
+
+    /**
+     * The buyer pays (if the order is not paid yet) and WeChat sends its pay notification to the
+     * order's notify_url, signed with the merchant's key ({@code sign_type}: MD5 by default, or
+     * HMAC-SHA256). Answers what the gateway replied.
+     */
+    private JsonReply notifyPaid(String method, Map<String, String> params) {
+        requireMethod(method, "POST");
+        SimOrder order = locate(required(params, "out_trade_no"), params.get("mch_id"));
+        SimOrder paid = order.tradeState() == SimOrder.TradeState.SUCCESS ? order
+                : change(order, current -> current.paid(identifiers.transactionId(), identifiers.timestamp()));
+        SimSigner.SignType type = SimSigner.SignType.fromRequest(params.get("sign_type"))
+                .orElseThrow(() -> new Refusal(400, "sign_type must be MD5 or HMAC-SHA256"));
+        SimNotifier.Delivery delivery = notifier.payNotification(paid, type);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("out_trade_no", paid.outTradeNo());
+        body.put("trade_state", paid.tradeState().name());
+        body.put("transaction_id", paid.transactionId());
+        body.put("notify_url", paid.notifyUrl());
+        body.put("gateway_status", delivery.status());
+        body.put("gateway_reply", delivery.reply());
         return new JsonReply(200, body);
     }
 

@@ -150,7 +150,7 @@ public final class WechatSimulator implements AutoCloseable {
         }
         SimOrderStore orders = SimOrderStore.open(stateFile, json);
         tradeApi = new SimTradeApi(merchantsById, orders, faults, identifiers, calls);
-        controlApi = new SimControlApi(orders, faults, identifiers, calls);
+        controlApi = new SimControlApi(orders, faults, identifiers, calls, new SimNotifier(merchantsById, identifiers));
         InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
         HttpServer http = HttpServer.create(new InetSocketAddress(loopback, requestedPort), 0);
         workers = Executors.newFixedThreadPool(WORKER_THREADS, workerThreads());
