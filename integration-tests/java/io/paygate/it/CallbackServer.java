@@ -19,7 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
  * own HMAC code, and answers with the status planned for the order (default 200).
  */
 final class CallbackServer implements AutoCloseable {
-    record Call(String eventId, String orderId, String body, boolean signatureValid) {
+    record Call(String eventId, String orderId, String body, boolean signatureValid, String query) {
     }
 
     private final HttpServer server;
@@ -37,7 +37,8 @@ final class CallbackServer implements AutoCloseable {
             String text = new String(body, StandardCharsets.UTF_8);
             String orderId = text.replaceAll(".*\"orderId\":\"([^\"]+)\".*", "$1");
             boolean valid = verify(ex.getRequestHeaders().getFirst("X-Payment-Signature"), body);
-            calls.add(new Call(ex.getRequestHeaders().getFirst("X-Payment-Event-Id"), orderId, text, valid));
+            calls.add(new Call(ex.getRequestHeaders().getFirst("X-Payment-Event-Id"), orderId, text, valid,
+                    ex.getRequestURI().getRawQuery()));
             List<Integer> plan = plans.getOrDefault(orderId, List.of(200));
             int n = seen.computeIfAbsent(orderId, k -> new AtomicInteger()).getAndIncrement();
             int status = plan.get(Math.min(n, plan.size() - 1));

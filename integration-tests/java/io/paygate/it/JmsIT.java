@@ -305,4 +305,21 @@ class JmsIT {
             Schemas.assertValid("PaymentResult", order.toString());
         }
     }
+
+    /** A reply is never sent to the gateway's own destinations: it would be published with the gateway's rights. */
+    @Test
+    void aReplyToTheEventsTopicIsAnsweredOnTheResultsQueueInstead() throws Exception {
+        try (JmsClient c = new JmsClient(brokerPort, "merchant-systems", CLIENT_PASSWORD)) {
+            MessageConsumer events = c.session.createConsumer(c.session.createTopic("payments.events"), "orderId = 'JMS-X001'");
+            String corr = "hijack-" + UUID.randomUUID();
+            TextMessage m = request(c, query("jms-x1", "JMS-X001"), TOKEN);
+            m.setJMSReplyTo(c.session.createTopic("payments.events"));
+            m.setJMSCorrelationID(corr);
+            c.session.createProducer(c.session.createQueue("payments.requests")).send(m);
+            Message reply = c.session.createConsumer(c.session.createQueue("payments.results"),
+                    "JMSCorrelationID = '" + corr + "'").receive(30_000);
+            assertThat(reply).isNotNull();
+            assertThat(events.receive(2000)).isNull();
+        }
+    }
 }

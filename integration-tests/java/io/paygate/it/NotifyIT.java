@@ -333,4 +333,19 @@ class NotifyIT {
             }
         }
     }
+
+    /** A notifyUrl's query string is the merchant's, never options of the gateway's HTTP client. */
+    @Test
+    void aNotifyUrlQueryStringIsSentAsItIsNotInterpreted() throws Exception {
+        int closed = GatewayProcess.freePort();
+        String query = "proxyHost=127.0.0.1&proxyPort=" + closed + "&shop=7";
+        HttpResponse<String> r = Http.post(base + "/api/v1/payments", TOKEN, "{\"requestId\":\"nt-q\",\"merchant\":\"cb-shop\","
+                + "\"operation\":\"PAY\",\"orderId\":\"NT-0007\",\"amount\":500,\"method\":\"SCAN\",\"subject\":\"x\","
+                + "\"notifyUrl\":\"http://127.0.0.1:" + callbacks.port() + "/events?" + query + "\"}");
+        assertThat(r.body()).contains("\"NOTPAY\"");
+        assertThat(notify(notification("NT-0007", 500)).body()).isEqualTo(SUCCESS);
+        await("the callback", () -> !callbacks.callsFor("NT-0007").isEmpty());
+        assertThat(callbacks.callsFor("NT-0007").get(0).query()).isEqualTo(query);
+        assertThat(callbacks.callsFor("NT-0007").get(0).signatureValid()).isTrue();
+    }
 }

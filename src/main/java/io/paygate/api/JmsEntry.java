@@ -40,10 +40,7 @@ public final class JmsEntry {
      * a request whose JMSExpiration has passed: it is never processed, so never charged.
      */
     public void receive(Exchange ex) {
-        Object replyTo = ex.getMessage().getHeader("JMSReplyTo");
-        if (replyTo != null) {
-            ex.setProperty(REPLY_TO, replyTo);
-        }
+        noteReplyTo(ex);
         String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);
         ex.setProperty(CORRELATION, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
         ex.setProperty(ORIGINAL_BODY, ex.getMessage().getBody());
@@ -85,11 +82,44 @@ public final class JmsEntry {
                 "the request expired (JMSExpiration) before the gateway took it; it was not processed", true));
     }
 
-    private void receiveHeadersOnly(Exchange ex) {
+    /**
+     * The reply goes where the client asked, except to the gateway's own destinations: the reply is
+     * sent with the gateway's rights, and a JMSReplyTo of payments.events would let a client publish
+     * into the events (and so into other merchants' signed callbacks). Such a request is answered on
+     * payments.results instead.
+     */
+    private static void noteReplyTo(Exchange ex) {
         Object replyTo = ex.getMessage().getHeader("JMSReplyTo");
-        if (replyTo != null) {
-            ex.setProperty(REPLY_TO, replyTo);
+        if (replyTo == null) {
+            return;
         }
+        String name = destinationName(replyTo);
+        if (name != null && (name.startsWith("payments.") || name.equals("DLQ") || name.equals("ExpiryQueue"))) {
+            LOG.warn("a request asked for its reply on {}: answered on payments.results instead", name);
+            return;
+        }
+        ex.setProperty(REPLY_TO, replyTo);
+    }
+
+    private static String destinationName(Object destination) {
+        try {
+            if (destination instanceof jakarta.jms.TemporaryQueue || destination instanceof jakarta.jms.TemporaryTopic) {
+                return null;
+            }
+            if (destination instanceof jakarta.jms.Queue q) {
+                return q.getQueueName();
+            }
+            if (destination instanceof jakarta.jms.Topic t) {
+                return t.getTopicName();
+            }
+        } catch (jakarta.jms.JMSException e) {
+            return "payments.unknown";
+        }
+        return "payments.unknown";
+    }
+
+    private void receiveHeadersOnly(Exchange ex) {
+        noteReplyTo(ex);
         String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);
         ex.setProperty(CORRELATION, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
     }

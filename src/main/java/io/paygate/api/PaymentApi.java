@@ -203,14 +203,25 @@ public final class PaymentApi {
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
         Operation sent = Operation.valueOf(ex.getProperty(Keys.PROVIDER_OPERATION, String.class));
         Source source = sent == Operation.PAY ? Source.RESPONSE : Source.QUERY;
-        if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY)) {
-            ledger.apply(new Transition(request.merchant(), request.orderId(), result.status(), source,
-                    result.providerTradeId(), result.channelTradeId(), result.paidAmount(), result.couponAmount(),
-                    io.paygate.canonical.Times.parse(result.paidAt()), result.error() == null ? null : result.error().providerCode()));
-        }
         PaymentResult.Builder b = result.toBuilder().operation(request.operation()).requestId(request.requestId());
-        Optional<OrderRecord> order = ledger.find(request.merchant(), request.orderId());
-        order.ifPresent(o -> b.status(o.status()));
+        try {
+            if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY)) {
+                ledger.apply(new Transition(request.merchant(), request.orderId(), result.status(), source,
+                        result.providerTradeId(), result.channelTradeId(), result.paidAmount(), result.couponAmount(),
+                        io.paygate.canonical.Times.parse(result.paidAt()),
+                        result.error() == null ? null : result.error().providerCode()));
+            }
+            ledger.find(request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
+        } catch (RuntimeException e) {
+            // The provider has answered but the ledger could not record it: the caller must not read
+            // this as "nothing happened" (a second PAY would charge twice). The order's state is
+            // unknown here; a QUERY, or the reconciliation, records it later.
+            LOG.error("the answer to {} {} of merchant {} could not be recorded: {}", request.operation(),
+                    request.requestId(), request.merchant(), e.toString());
+            b.status(request.operation() == Operation.PAY ? io.paygate.canonical.PaymentStatus.UNKNOWN : null)
+                    .error(PaymentError.of(ErrorCode.PROVIDER_ERROR, "the provider answered but the gateway could not "
+                            + "record it; QUERY the order to learn its state", true));
+        }
         completeWith(ex, request, ApiAnswer.status(ex), b.build());
     }
 

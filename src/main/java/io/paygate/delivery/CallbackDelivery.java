@@ -50,6 +50,13 @@ public final class CallbackDelivery {
         Integer attempt = ex.getMessage().getHeader(ATTEMPT, Integer.class);
         JsonNode event = json.readTree(body);
         String eventId = event.path("eventId").asText();
+        if (eventId.isEmpty()) {
+            // Only the outbox relay writes events; anything else on the queue is not one.
+            LOG.warn("a message without eventId on payments.deliveries was dropped");
+            ex.getMessage().getHeaders().clear();
+            ex.setProperty(NEXT, "skip");
+            return;
+        }
         String merchant = event.path("merchant").asText();
         String orderId = event.path("orderId").asText();
         ex.setProperty("eventJson", body);
@@ -82,6 +89,7 @@ public final class CallbackDelivery {
         ex.getMessage().setHeader("X-Payment-Event-Id", eventId);
         ex.getMessage().setHeader("X-Payment-Signature",
                 CallbackSignature.header(profile.get().callbackSecret(), t, bytes));
+        ex.getMessage().setHeader(Exchange.HTTP_URI, url);
         ex.getMessage().setBody(bytes);
         ex.setProperty("callbackUrl", url);
     }

@@ -84,9 +84,12 @@ public final class NotificationIntake {
             return;
         }
         String text = new String(raw, StandardCharsets.UTF_8);
+        // Unverified bodies are kept only in part: anyone can post them, and the log must not become
+        // a way to fill the database.
+        String unverified = cut(text, 1024);
         Optional<MerchantProfile> profile = merchants.byId(merchant);
         if (profile.isEmpty() || !profile.get().supports(provider)) {
-            log(provider, merchant, null, null, Outcome.UNKNOWN_MERCHANT, "no such merchant for this provider", text);
+            log(provider, merchant, null, null, Outcome.UNKNOWN_MERCHANT, "no such merchant for this provider", unverified);
             fail(ex, codec, 400, Outcome.UNKNOWN_MERCHANT, "unknown merchant");
             return;
         }
@@ -95,11 +98,18 @@ public final class NotificationIntake {
             notice = codec.decode(raw, profile.get());
         } catch (NoticeRejected e) {
             LOG.warn("{} notification for merchant {} rejected: {}", provider, merchant, e.getMessage());
-            log(provider, merchant, null, null, Outcome.REJECTED, e.getMessage(), text);
+            log(provider, merchant, null, null, Outcome.REJECTED, e.getMessage(), unverified);
             fail(ex, codec, 400, Outcome.REJECTED, "rejected");
             return;
         }
         if (notice.confirmByQuery()) {
+            Optional<OrderRecord> known = ledger.find(merchant, notice.orderId());
+            if (known.isEmpty() || !known.get().provider().equals(provider)) {
+                // Never spend the merchant's provider quota on orders the gateway does not have.
+                log(provider, merchant, notice.orderId(), notice.dedupeKey(), Outcome.UNKNOWN_ORDER, "no such order", text);
+                fail(ex, codec, 400, Outcome.UNKNOWN_ORDER, "unknown_order");
+                return;
+            }
             ex.setProperty(CONFIRM, true);
             ex.setProperty(NOTICE, notice);
             ex.setProperty(RAW, text);
@@ -164,7 +174,7 @@ public final class NotificationIntake {
         Outcome outcome = db.inTransaction(c -> {
             Optional<OrderRecord> order = ledger.lock(c, q.merchant(), n.orderId());
             Outcome o;
-            if (order.isEmpty()) {
+            if (order.isEmpty() || !order.get().provider().equals(q.provider())) {
                 o = Outcome.UNKNOWN_ORDER;
             } else if (r.amount() != null && !r.amount().equals(order.get().amount())) {
                 o = Outcome.MISMATCH;

@@ -51,11 +51,21 @@ public final class WechatPayNotifyCodec implements NotificationCodec {
             throw new NoticeRejected("notification names another sub_mch_id");
         }
         String orderId = required(f, "out_trade_no");
+        if (!"SUCCESS".equals(f.get("result_code"))) {
+            // A failed payment is final for an order (PAYERROR); let the provider's own order state,
+            // not a notification about one attempt, decide it.
+            return Notice.confirmByQuery(Notice.Kind.PAYMENT, orderId, "wechat:" + orderId + ":" + f.get("err_code"));
+        }
         String transactionId = required(f, "transaction_id");
-        PaymentStatus status = "SUCCESS".equals(f.get("result_code")) ? PaymentStatus.SUCCESS : PaymentStatus.PAYERROR;
-        return new Notice(Notice.Kind.PAYMENT, false, orderId, status, fen(f, "total_fee"), transactionId, null,
-                fen(f, "cash_fee"), fen(f, "coupon_fee"), WechatConnector.time(f.get("time_end")), f.get("attach"), null,
-                "wechat:" + transactionId + ":" + status);
+        java.time.Instant paidAt;
+        try {
+            paidAt = WechatConnector.time(f.get("time_end"));
+        } catch (RuntimeException e) {
+            throw new NoticeRejected("notification with an unreadable time_end");
+        }
+        return new Notice(Notice.Kind.PAYMENT, false, orderId, PaymentStatus.SUCCESS, fen(f, "total_fee"), transactionId,
+                null, fen(f, "cash_fee"), fen(f, "coupon_fee"), paidAt, f.get("attach"), null,
+                "wechat:" + transactionId + ":SUCCESS");
     }
 
     @Override

@@ -137,4 +137,25 @@ class WechatPayNotifyCodecTest {
         assertThat(new String(codec.failureReply("signature"), StandardCharsets.UTF_8)).isEqualTo(
                 "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[signature]]></return_msg></xml>");
     }
+
+    @Test
+    void aFailedPaymentIsConfirmedByQueryNotTakenAsFinal() throws Exception {
+        Map<String, String> f = paid();
+        f.put("result_code", "FAIL");
+        f.put("err_code", "SYSTEMERROR");
+        f.put("sign", hmac(f, KEY));
+        Notice n = codec.decode(xml(f), profile("HMAC-SHA256"));
+        assertThat(n.confirmByQuery()).isTrue();
+        assertThat(n.orderId()).isEqualTo("N-0001");
+        assertThat(n.status()).isNull();
+    }
+
+    @Test
+    void anUnreadableTimeIsARejectionNotACrash() throws Exception {
+        Map<String, String> f = paid();
+        f.put("time_end", "yesterday");
+        f.put("sign", hmac(f, KEY));
+        assertThatThrownBy(() -> codec.decode(xml(f), profile("HMAC-SHA256"))).isInstanceOf(NoticeRejected.class)
+                .hasMessageContaining("time_end");
+    }
 }
