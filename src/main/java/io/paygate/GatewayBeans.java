@@ -54,7 +54,7 @@ public final class GatewayBeans {
         Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
         this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
                 merchants, db, ledger, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
-        this.api = new PaymentApi(merchants, connectors, ledger, idempotency, json,
+        this.api = new PaymentApi(merchants, connectors, db, ledger, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"));
         this.health = new Health(db);

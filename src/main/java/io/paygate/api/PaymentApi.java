@@ -50,12 +50,14 @@ public final class PaymentApi {
     private final Map<String, ProviderConnector> connectors;
     private final Ledger ledger;
     private final IdempotencyStore idempotency;
+    private final io.paygate.store.Database db;
     private final ObjectMapper json;
     private final int maxBodyBytes;
     private final Duration inFlightWait;
 
-    public PaymentApi(MerchantDirectory merchants, Map<String, ProviderConnector> connectors, Ledger ledger,
-                      IdempotencyStore idempotency, ObjectMapper json, int maxBodyBytes, Duration inFlightWait) {
+    public PaymentApi(MerchantDirectory merchants, Map<String, ProviderConnector> connectors, io.paygate.store.Database db,
+                      Ledger ledger, IdempotencyStore idempotency, ObjectMapper json, int maxBodyBytes, Duration inFlightWait) {
+        this.db = db;
         this.merchants = merchants;
         this.connectors = Map.copyOf(connectors);
         this.ledger = ledger;
@@ -204,14 +206,22 @@ public final class PaymentApi {
         Operation sent = Operation.valueOf(ex.getProperty(Keys.PROVIDER_OPERATION, String.class));
         Source source = sent == Operation.PAY ? Source.RESPONSE : Source.QUERY;
         PaymentResult.Builder b = result.toBuilder().operation(request.operation()).requestId(request.requestId());
+        int status = ApiAnswer.status(ex);
         try {
-            if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY)) {
-                ledger.apply(new Transition(request.merchant(), request.orderId(), result.status(), source,
-                        result.providerTradeId(), result.channelTradeId(), result.paidAmount(), result.couponAmount(),
-                        io.paygate.canonical.Times.parse(result.paidAt()),
-                        result.error() == null ? null : result.error().providerCode()));
-            }
-            ledger.find(request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
+            // One transaction: the order's change, its event and the stored answer that reports it.
+            String body = db.inTransaction(c -> {
+                if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY)) {
+                    ledger.applyIn(c, new Transition(request.merchant(), request.orderId(), result.status(), source,
+                            result.providerTradeId(), result.channelTradeId(), result.paidAmount(), result.couponAmount(),
+                            io.paygate.canonical.Times.parse(result.paidAt()),
+                            result.error() == null ? null : result.error().providerCode()));
+                }
+                ledger.lock(c, request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
+                String json = write(b.build());
+                idempotency.completeIn(c, request.merchant(), request.requestId(), status, json);
+                return json;
+            });
+            ApiAnswer.finish(ex, status, body);
         } catch (RuntimeException e) {
             // The provider has answered but the ledger could not record it: the caller must not read
             // this as "nothing happened" (a second PAY would charge twice). The order's state is
@@ -221,8 +231,8 @@ public final class PaymentApi {
             b.status(request.operation() == Operation.PAY ? io.paygate.canonical.PaymentStatus.UNKNOWN : null)
                     .error(PaymentError.of(ErrorCode.PROVIDER_ERROR, "the provider answered but the gateway could not "
                             + "record it; QUERY the order to learn its state", true));
+            completeWith(ex, request, status, b.build());
         }
-        completeWith(ex, request, ApiAnswer.status(ex), b.build());
     }
 
     private void completeWith(Exchange ex, PaymentRequest request, int status, PaymentResult result) {

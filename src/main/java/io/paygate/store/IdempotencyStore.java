@@ -164,17 +164,22 @@ public final class IdempotencyStore {
 
     public void complete(String merchant, String requestId, int httpStatus, String body) {
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency_record SET state = 'COMPLETE', "
-                    + "http_status = ?, response_body = ?, completed_at = ? WHERE merchant = ? AND request_id = ?")) {
-                ps.setInt(1, httpStatus);
-                ps.setString(2, body);
-                Ledger.setTime(ps, 3, clock.instant());
-                ps.setString(4, merchant);
-                ps.setString(5, requestId);
-                ps.executeUpdate();
-            }
+            completeIn(c, merchant, requestId, httpStatus, body);
             return null;
         });
+    }
+
+    /** The same inside the caller's transaction (with the ledger change the answer reports). */
+    public void completeIn(Connection c, String merchant, String requestId, int httpStatus, String body) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency_record SET state = 'COMPLETE', "
+                + "http_status = ?, response_body = ?, completed_at = ? WHERE merchant = ? AND request_id = ?")) {
+            ps.setInt(1, httpStatus);
+            ps.setString(2, body);
+            Ledger.setTime(ps, 3, clock.instant());
+            ps.setString(4, merchant);
+            ps.setString(5, requestId);
+            ps.executeUpdate();
+        }
     }
 
     /** Lets a request that failed before any provider call be sent again with the same key. */
