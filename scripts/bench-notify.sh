@@ -4,12 +4,14 @@
 # moved off the defaults so tests can run meanwhile), next to the broker's own persistent send rate
 # measured in the same run with Artemis's `artemis perf client` on a standalone broker.
 # The merchant callbacks of the paid orders go to NotifyLoad itself (127.0.0.1:19099, answers 200).
-# Usage: scripts/bench-notify.sh [orders] [concurrency]   (after `mvn -q package -DskipTests`; the
-# Artemis distribution is unpacked by `mvn verify`, or here by `mvn dependency:unpack@unpack-artemis`)
+# Usage: [WARMUP_ORDERS=200] [DUPLICATES=1] scripts/bench-notify.sh [orders] [concurrency]
+# (after `mvn -q package -DskipTests`; the Artemis distribution is unpacked by `mvn verify`, or here
+# by `mvn dependency:unpack@unpack-artemis`)
 set -euo pipefail
 orders=${1:-2000}
 concurrency=${2:-8}
-warmup=${WARMUP_ORDERS:-200}
+warmup=${WARMUP_ORDERS:-200}   # further orders notified first, untimed
+duplicates=${DUPLICATES:-1}   # each notification sent this many times in a row
 seconds=20
 http_port=18080 wechat_port=18091 broker_port=17616 callback_port=19099 offset=200
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +54,7 @@ await 90 curl -sf -o /dev/null http://127.0.0.1:$http_port/observe/health
 echo "gateway: WeChat Pay notifications of $orders new orders, $concurrency concurrent senders" \
      "(after $warmup warm-up orders)"
 timeout $((orders / 2 + 300)) java -cp "$jar" io.paygate.tools.NotifyLoad \
-  --url http://127.0.0.1:$http_port --orders "$orders" --concurrency "$concurrency" --warmup "$warmup" \
+  --url http://127.0.0.1:$http_port --orders "$orders" --concurrency "$concurrency" --warmup "$warmup" --duplicates "$duplicates" \
   --callback-port $callback_port
 kill "$gateway"
 for _ in $(seq 150); do kill -0 "$gateway" 2>/dev/null || break; sleep 0.2; done
