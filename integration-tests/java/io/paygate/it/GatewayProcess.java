@@ -128,4 +128,12 @@ final class GatewayProcess implements AutoCloseable {
             return s.getLocalPort();
         }
     }
+
+    /** The jar's WeChat simulator as its own process, for one merchant {@code mchId:appId:apiKey}. */
+    static GatewayProcess wechatSimulator(Path workDir, int port, String merchant) throws Exception {
+        GatewayProcess s = start(workDir, Map.of(), "-cp", JAR.toString(), "io.paygate.sandbox.SandboxMain",
+                "--wechat-port", Integer.toString(port), "--wechat-merchant", merchant);
+        s.awaitOutput("listening on", Duration.ofSeconds(30));
+        return s;
+    }
 }

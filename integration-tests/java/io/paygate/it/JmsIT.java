@@ -71,11 +71,7 @@ class JmsIT {
     }
 
     static GatewayProcess startSimulator(Path dir, int simPort) throws Exception {
-        GatewayProcess s = GatewayProcess.start(dir, Map.of(), "-cp", GatewayProcess.JAR.toString(),
-                "io.paygate.sandbox.SandboxMain", "--wechat-port", Integer.toString(simPort),
-                "--wechat-merchant", "1700:wxjms:" + KEY);
-        s.awaitOutput("listening on", Duration.ofSeconds(30));
-        return s;
+        return GatewayProcess.wechatSimulator(dir, simPort, "1700:wxjms:" + KEY);
     }
 
     @BeforeAll

@@ -74,11 +74,7 @@ class NotifyIT {
     }
 
     static GatewayProcess startSimulator(Path dir, int simPort) throws Exception {
-        GatewayProcess s = GatewayProcess.start(dir, Map.of(), "-cp", GatewayProcess.JAR.toString(),
-                "io.paygate.sandbox.SandboxMain", "--wechat-port", Integer.toString(simPort),
-                "--wechat-merchant", "1800:wxcb:" + KEY);
-        s.awaitOutput("listening on", Duration.ofSeconds(30));
-        return s;
+        return GatewayProcess.wechatSimulator(dir, simPort, "1800:wxcb:" + KEY);
     }
 
     @BeforeAll

@@ -52,10 +52,7 @@ class RestartIT {
         String pay = "{\"requestId\":\"restart-1\",\"merchant\":\"restart-shop\",\"operation\":\"PAY\","
                 + "\"orderId\":\"RS-0001\",\"amount\":2500,\"method\":\"SCAN\",\"subject\":\"Tea\"}";
 
-        try (GatewayProcess simulator = GatewayProcess.start(dir, Map.of(), "-cp", GatewayProcess.JAR.toString(),
-                "io.paygate.sandbox.SandboxMain", "--wechat-port", Integer.toString(simPort),
-                "--wechat-merchant", "1900:wxrestart:" + KEY)) {
-            simulator.awaitOutput("listening on", Duration.ofSeconds(30));
+        try (GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, simPort, "1900:wxrestart:" + KEY)) {
 
             String first;
             long callsBefore;

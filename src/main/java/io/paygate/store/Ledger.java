@@ -116,14 +116,7 @@ public final class Ledger {
 
     /** Locks the order's row until the transaction ends; the order as it is now, if any. */
     public Optional<OrderRecord> lock(Connection c, String merchant, String orderId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS
-                + " FROM payment_order WHERE merchant = ? AND order_id = ? FOR UPDATE")) {
-            ps.setString(1, merchant);
-            ps.setString(2, orderId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(order(rs)) : Optional.empty();
-            }
-        }
+        return select(c, merchant, orderId, " FOR UPDATE");
     }
 
     /** One compare-and-set attempt; null when another writer changed the row in between. */
@@ -369,8 +362,12 @@ public final class Ledger {
     }
 
     private Optional<OrderRecord> find(Connection c, String merchant, String orderId) throws SQLException {
+        return select(c, merchant, orderId, "");
+    }
+
+    private Optional<OrderRecord> select(Connection c, String merchant, String orderId, String lock) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS
-                + " FROM payment_order WHERE merchant = ? AND order_id = ?")) {
+                + " FROM payment_order WHERE merchant = ? AND order_id = ?" + lock)) {
             ps.setString(1, merchant);
             ps.setString(2, orderId);
             try (ResultSet rs = ps.executeQuery()) {
