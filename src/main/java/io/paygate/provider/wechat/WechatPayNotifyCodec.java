@@ -8,7 +8,6 @@ import io.paygate.notify.NoticeRejected;
 import io.paygate.notify.NotificationCodec;
 import io.paygate.xml.HardenedXml;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,10 +15,6 @@ import java.util.Map;
  * sign type: the notification's own {@code sign_type} (often absent) never downgrades it.
  */
 public final class WechatPayNotifyCodec implements NotificationCodec {
-    /** Exactly this: stray white space has caused endless re-sends. */
-    private static final byte[] SUCCESS =
-            "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
-                    .getBytes(StandardCharsets.UTF_8);
 
     @Override
     public String provider() {
@@ -70,20 +65,17 @@ public final class WechatPayNotifyCodec implements NotificationCodec {
 
     @Override
     public byte[] successReply() {
-        return SUCCESS.clone();
+        return WechatReplies.success();
     }
 
     @Override
     public byte[] failureReply(String reason) {
-        Map<String, String> reply = new LinkedHashMap<>();
-        reply.put("return_code", "FAIL");
-        reply.put("return_msg", reason);
-        return HardenedXml.writeFlat("xml", reply).getBytes(StandardCharsets.UTF_8);
+        return WechatReplies.failure(reason);
     }
 
     @Override
     public String replyContentType() {
-        return "text/xml; charset=UTF-8";
+        return WechatReplies.CONTENT_TYPE;
     }
 
     private static String required(Map<String, String> f, String name) {

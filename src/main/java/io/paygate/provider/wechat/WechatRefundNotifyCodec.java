@@ -1,0 +1,134 @@
+package io.paygate.provider.wechat;
+
+import io.paygate.canonical.PaymentResult.RefundInfo;
+import io.paygate.canonical.Times;
+import io.paygate.config.MerchantProfile;
+import io.paygate.config.MerchantProfile.WechatSettings;
+import io.paygate.notify.Notice;
+import io.paygate.notify.NoticeRejected;
+import io.paygate.notify.NotificationCodec;
+import io.paygate.xml.HardenedXml;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * WeChat Pay v2 refund notification. It carries no signature: its {@code req_info} is base64 of
+ * AES-256-ECB/PKCS7 ciphertext whose key is the 32 lowercase hex characters of MD5(API key), so only
+ * WeChat (which holds the key) can produce a plaintext that decrypts, pads and parses. The
+ * plaintext XML has root {@code <root>}.
+ */
+public final class WechatRefundNotifyCodec implements NotificationCodec {
+    private static final DateTimeFormatter SUCCESS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    @Override
+    public String provider() {
+        return "wechat";
+    }
+
+    @Override
+    public Notice decode(byte[] raw, MerchantProfile profile) {
+        WechatSettings w = profile.wechat();
+        if (w == null) {
+            throw new NoticeRejected("merchant " + profile.id() + " has no WeChat Pay settings");
+        }
+        Map<String, String> outer;
+        try {
+            outer = HardenedXml.parseFlat(raw, "xml");
+        } catch (HardenedXml.XmlRejected e) {
+            throw new NoticeRejected("unreadable refund notification: " + e.getMessage());
+        }
+        if (!"SUCCESS".equals(outer.get("return_code"))) {
+            throw new NoticeRejected("refund notification with return_code " + outer.get("return_code"));
+        }
+        if (!w.appId().equals(outer.get("appid")) || !w.mchId().equals(outer.get("mch_id"))) {
+            throw new NoticeRejected("refund notification names another appid or mch_id");
+        }
+        Map<String, String> f;
+        try {
+            f = HardenedXml.parseFlat(decrypt(outer.get("req_info"), w.apiKey()), "root");
+        } catch (HardenedXml.XmlRejected e) {
+            throw new NoticeRejected("refund notification whose req_info is not the expected XML");
+        }
+        String orderId = required(f, "out_trade_no");
+        String refundId = required(f, "out_refund_no");
+        String status = switch (required(f, "refund_status")) {
+            case "SUCCESS" -> "SUCCESS";
+            case "CHANGE", "REFUNDCLOSE" -> "FAILED";
+            default -> "PROCESSING";
+        };
+        RefundInfo refund = new RefundInfo(refundId, f.get("refund_id"), fen(f, "refund_fee"), status,
+                Times.format(successTime(f.get("success_time"))));
+        return new Notice(Notice.Kind.REFUND, false, orderId, null, fen(f, "total_fee"), f.get("transaction_id"), null,
+                null, null, null, null, refund, "wechat-refund:" + refundId + ":" + status);
+    }
+
+    /** AES-256-ECB with PKCS7 padding (Java's PKCS5Padding), key = lowercase hex MD5 of the API key. */
+    static byte[] decrypt(String reqInfo, String apiKey) {
+        if (reqInfo == null || reqInfo.isBlank()) {
+            throw new NoticeRejected("refund notification without req_info");
+        }
+        try {
+            byte[] key = HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
+                    .digest(apiKey.getBytes(StandardCharsets.UTF_8))).getBytes(StandardCharsets.US_ASCII);
+            Cipher aes = Cipher.getInstance("AES/ECB/PKCS5Padding");
+            aes.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"));
+            return aes.doFinal(Base64.getMimeDecoder().decode(reqInfo));
+        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            throw new NoticeRejected("refund notification whose req_info does not decrypt with the merchant's key");
+        }
+    }
+
+    private static java.time.Instant successTime(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(s, SUCCESS_TIME).atZone(Times.SHANGHAI).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new NoticeRejected("refund notification with an unreadable success_time");
+        }
+    }
+
+    @Override
+    public byte[] successReply() {
+        return WechatReplies.success();
+    }
+
+    @Override
+    public byte[] failureReply(String reason) {
+        return WechatReplies.failure(reason);
+    }
+
+    @Override
+    public String replyContentType() {
+        return WechatReplies.CONTENT_TYPE;
+    }
+
+    private static String required(Map<String, String> f, String name) {
+        String v = f.get(name);
+        if (v == null || v.isBlank()) {
+            throw new NoticeRejected("refund notification without " + name);
+        }
+        return v;
+    }
+
+    private static Long fen(Map<String, String> f, String name) {
+        String v = f.get(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        if (!v.matches("\\d{1,12}")) {
+            throw new NoticeRejected("refund notification with an unreadable " + name);
+        }
+        return Long.parseLong(v);
+    }
+}
