@@ -191,6 +191,10 @@ final class SimTradeApi {
         fields.put("trade_type", order.tradeType());
         fields.put("prepay_id", order.prepayId());
         fields.put("code_url", order.codeUrl());
+        if (SimTradeType.MWEB.name().equals(order.tradeType())) {
+            fields.put("mweb_url", "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=" + order.prepayId()
+                    + "&package=" + Math.abs(order.prepayId().hashCode()));
+        }
         return Outcome.success(fields);
     }
 

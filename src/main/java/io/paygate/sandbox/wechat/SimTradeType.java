@@ -4,16 +4,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * WeChat Pay v2 trade types. Only NATIVE (QR code) is simulated; the others are known so that a
- * request for them gets a clear "not simulated" answer, and adding one means flipping
- * {@code simulated}, listing its extra required fields and answering its launch fields
- * (e.g. {@code mweb_url}) in {@link SimTradeApi}.
+ * WeChat Pay v2 trade types of the unified order, with the fields each needs on top of the common
+ * ones. NATIVE answers a {@code code_url}, MWEB a {@code mweb_url}, JSAPI and APP only the
+ * {@code prepay_id} their front ends launch the wallet with.
  */
 enum SimTradeType {
     NATIVE(true, List.of("product_id")),
-    JSAPI(false, List.of("openid")),
-    APP(false, List.of()),
-    MWEB(false, List.of());
+    JSAPI(true, List.of("openid")),
+    APP(true, List.of()),
+    MWEB(true, List.of("scene_info"));
 
     private final boolean simulated;
     private final List<String> requiredFields;

@@ -156,7 +156,28 @@ class WechatSimulatorTest {
         assertParamError("out_trade_no", "X".repeat(33));
         assertParamError("total_fee", "0");
         assertParamError("total_fee", "1.5");
-        assertParamError("trade_type", "JSAPI");
+        assertParamError("trade_type", "BARTER");
+    }
+
+    @Test
+    void everyTradeTypeAnswersWhatItsFrontEndNeeds() throws Exception {
+        Map<String, String> jsapi = unifiedOrder("TT-JSAPI-1");
+        jsapi.put("trade_type", "JSAPI");
+        jsapi.remove("product_id");
+        Map<String, String> noOpenid = readXml(post("/pay/unifiedorder", signedXml(jsapi, "MD5")));
+        assertThat(noOpenid).containsEntry("err_code", "PARAM_ERROR");
+        assertThat(noOpenid.get("err_code_des")).contains("openid");
+        jsapi.put("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+        Map<String, String> js = readXml(post("/pay/unifiedorder", signedXml(jsapi, "MD5")));
+        assertThat(js).containsEntry("result_code", "SUCCESS").containsKey("prepay_id").doesNotContainKey("code_url");
+
+        Map<String, String> mweb = unifiedOrder("TT-MWEB-1");
+        mweb.put("trade_type", "MWEB");
+        mweb.remove("product_id");
+        mweb.put("scene_info", "{\"h5_info\":{\"type\":\"Wap\",\"wap_url\":\"https://shop.example\",\"wap_name\":\"Shop\"}}");
+        Map<String, String> h5 = readXml(post("/pay/unifiedorder", signedXml(mweb, "MD5")));
+        assertThat(h5).containsEntry("result_code", "SUCCESS").containsKey("prepay_id");
+        assertThat(h5.get("mweb_url")).startsWith("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=" + h5.get("prepay_id"));
     }
 
     @Test
