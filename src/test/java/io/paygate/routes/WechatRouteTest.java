@@ -370,4 +370,75 @@ class WechatRouteTest extends CamelTestSupport {
         assertThat(unsupported.status()).isEqualTo(200);
         assertThat(unsupported.body().at("/error/code").asText()).isEqualTo("UNSUPPORTED");
     }
+
+    /** The test's own MD5 of WeChat's signature string, independent of the gateway's signer. */
+    private static String md5Sign(Map<String, String> fields, String key) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        new java.util.TreeMap<>(fields).forEach((k, v) -> {
+            if (!k.equals("sign") && !k.equals("paySign") && !v.isEmpty()) {
+                sb.append(k).append('=').append(v).append('&');
+            }
+        });
+        sb.append("key=").append(key);
+        return java.util.HexFormat.of().withUpperCase().formatHex(
+                java.security.MessageDigest.getInstance("MD5").digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Map<String, String> payInfo(Answer a) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        a.body().at("/action/payInfo").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    @Test
+    void jsapiAnswersTheSignedFieldsOfGetBrandWcPayRequest() throws Exception {
+        Answer a = call(TOKEN_MD5, "{\"requestId\":\"rt-js1\",\"merchant\":\"shop-md5\",\"operation\":\"PAY\","
+                + "\"orderId\":\"RT-JS01\",\"amount\":88,\"method\":\"JSAPI\",\"subject\":\"Tea\","
+                + "\"payer\":{\"openId\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}}");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.body().get("status").asText()).isEqualTo("NOTPAY");
+        Map<String, String> p = payInfo(a);
+        assertThat(p.keySet()).containsExactly("appId", "timeStamp", "nonceStr", "package", "signType", "paySign");
+        assertThat(p.get("appId")).isEqualTo("wxappmd5");
+        assertThat(p.get("package")).isEqualTo("prepay_id=" + a.body().at("/action/prepayId").asText());
+        assertThat(p.get("signType")).isEqualTo("MD5");
+        assertThat(p.get("timeStamp")).matches("\\d{10}");
+        assertThat(p.get("paySign")).isEqualTo(md5Sign(p, KEY_MD5));
+        assertThat(a.body().at("/action/codeUrl").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void jsapiWithoutTheBuyersOpenIdIsRefusedBeforeAnythingIsSent() throws Exception {
+        long calls = simCalls();
+        Answer a = call(TOKEN_MD5, "{\"requestId\":\"rt-js2\",\"merchant\":\"shop-md5\",\"operation\":\"PAY\","
+                + "\"orderId\":\"RT-JS02\",\"amount\":88,\"method\":\"JSAPI\",\"subject\":\"Tea\","
+                + "\"payer\":{\"buyerId\":\"2088000000000000\"}}");
+        assertThat(a.status()).isEqualTo(400);
+        assertThat(a.body().at("/error/fields/0/field").asText()).isEqualTo("payer.openId");
+        assertThat(simCalls()).isEqualTo(calls);
+    }
+
+    @Test
+    void appAnswersTheSignedFieldsOfTheSdk() throws Exception {
+        Answer a = call(TOKEN_MD5, "{\"requestId\":\"rt-app1\",\"merchant\":\"shop-md5\",\"operation\":\"PAY\","
+                + "\"orderId\":\"RT-APP01\",\"amount\":99,\"method\":\"APP\",\"subject\":\"Tea\"}");
+        assertThat(a.body().get("status").asText()).isEqualTo("NOTPAY");
+        Map<String, String> p = payInfo(a);
+        assertThat(p.keySet()).containsExactly("appid", "partnerid", "prepayid", "package", "noncestr", "timestamp", "sign");
+        assertThat(p.get("partnerid")).isEqualTo("1001");
+        assertThat(p.get("package")).isEqualTo("Sign=WXPay");
+        assertThat(p.get("sign")).isEqualTo(md5Sign(p, KEY_MD5));
+    }
+
+    @Test
+    void h5AnswersThePayUrlWithTheRedirect() throws Exception {
+        Answer a = call(TOKEN_MD5, "{\"requestId\":\"rt-h5\",\"merchant\":\"shop-md5\",\"operation\":\"PAY\","
+                + "\"orderId\":\"RT-H501\",\"amount\":77,\"method\":\"H5\",\"subject\":\"Tea\","
+                + "\"clientIp\":\"203.0.113.9\",\"h5\":{\"type\":\"WAP\",\"appName\":\"Shop\","
+                + "\"redirectUrl\":\"https://shop.example/paid?o=1\"}}");
+        assertThat(a.body().get("status").asText()).isEqualTo("NOTPAY");
+        assertThat(a.body().at("/action/payUrl").asText())
+                .startsWith("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=")
+                .endsWith("&redirect_url=https%3A%2F%2Fshop.example%2Fpaid%3Fo%3D1");
+    }
 }

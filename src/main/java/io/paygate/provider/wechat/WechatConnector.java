@@ -38,10 +38,14 @@ import org.apache.camel.Exchange;
 public final class WechatConnector implements ProviderConnector {
     /** Exchange property holding the verified answer fields, for fields no typed model has. */
     public static final String ANSWER_FIELDS = "wechatAnswerFields";
+    private static final String SENT_APP_ID = "wechatAppId";
+    private static final String FRONT_APP_ID = "wechatFrontAppId";
 
     private static final Pattern OUT_TRADE_NO = Pattern.compile("[A-Za-z0-9_\\-|*@]{1,32}");
     private static final DateTimeFormatter WECHAT_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
     private static final char[] NONCE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final String publicBaseUrl;
     private final String serverIp;
@@ -68,9 +72,19 @@ public final class WechatConnector implements ProviderConnector {
             return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED,
                     "the WeChat Pay connector supports PAY (method SCAN) and QUERY; " + r.operation() + " is not available", false));
         }
-        if (r.operation() == Operation.PAY && r.method() != PayMethod.SCAN) {
+        if (r.operation() == Operation.PAY && r.method() == PayMethod.MICRO) {
             return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED,
-                    "the WeChat Pay connector supports method SCAN; " + r.method() + " is not available", false));
+                    "the WeChat Pay connector supports methods SCAN, JSAPI, MINIPROGRAM, APP and H5; MICRO is not available yet",
+                    false));
+        }
+        if (r.operation() == Operation.PAY && (r.method() == PayMethod.JSAPI || r.method() == PayMethod.MINIPROGRAM)
+                && (r.payer() == null || r.payer().openId() == null)) {
+            return Optional.of(PaymentError.invalid(List.of(new FieldError("payer.openId",
+                    "WeChat Pay needs the buyer's openId for " + r.method()))));
+        }
+        if (r.operation() == Operation.PAY && r.method() == PayMethod.H5 && r.clientIp() == null) {
+            return Optional.of(PaymentError.invalid(List.of(new FieldError("clientIp",
+                    "WeChat Pay checks the buyer's own IP for H5 payments"))));
         }
         if (!OUT_TRADE_NO.matcher(r.orderId()).matches()) {
             return Optional.of(PaymentError.invalid(List.of(new FieldError("orderId",
@@ -83,11 +97,22 @@ public final class WechatConnector implements ProviderConnector {
         return Optional.empty();
     }
 
-    /** {@code /pay/unifiedorder} with trade_type NATIVE: the buyer scans the QR code of code_url. */
+    /**
+     * {@code /pay/unifiedorder}: NATIVE for SCAN (the buyer scans code_url), JSAPI for JSAPI and
+     * MINIPROGRAM (with the buyer's openid, and the page's app id when the payer names one), APP,
+     * and MWEB for H5 (with scene_info).
+     */
     public String unifiedOrder(Exchange ex) {
         PaymentRequest r = request(ex);
         WechatSettings w = settings(ex);
         Map<String, String> f = base(w);
+        boolean serviceProvider = w.subMchId() != null;
+        String pageAppId = r.payer() != null ? r.payer().appId() : null;
+        if (pageAppId != null && (r.method() == PayMethod.JSAPI || r.method() == PayMethod.MINIPROGRAM)) {
+            f.put(serviceProvider ? "sub_appid" : "appid", pageAppId);
+        }
+        ex.setProperty(SENT_APP_ID, f.get("appid"));
+        ex.setProperty(FRONT_APP_ID, f.get("sub_appid") != null ? f.get("sub_appid") : f.get("appid"));
         f.put("device_info", r.deviceId());
         f.put("body", r.subject());
         f.put("attach", r.attach());
@@ -99,8 +124,22 @@ public final class WechatConnector implements ProviderConnector {
             f.put("time_expire", WECHAT_TIME.format(Times.parse(r.expireAt()).atZone(Times.SHANGHAI)));
         }
         f.put("notify_url", publicBaseUrl + "/notify/wechat/" + r.merchant());
-        f.put("trade_type", "NATIVE");
-        f.put("product_id", productId(r));
+        switch (r.method()) {
+            case SCAN -> {
+                f.put("trade_type", "NATIVE");
+                f.put("product_id", productId(r));
+            }
+            case JSAPI, MINIPROGRAM -> {
+                f.put("trade_type", "JSAPI");
+                f.put(serviceProvider && f.get("sub_appid") != null ? "sub_openid" : "openid", r.payer().openId());
+            }
+            case APP -> f.put("trade_type", "APP");
+            case H5 -> {
+                f.put("trade_type", "MWEB");
+                f.put("scene_info", sceneInfo(r));
+            }
+            default -> throw new IllegalStateException("refused before: " + r.method());
+        }
         return signed(f, w);
     }
 
@@ -134,7 +173,8 @@ public final class WechatConnector implements ProviderConnector {
             if (!WechatSigner.verify(fields, w.apiKey(), w.signType())) {
                 throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer failed signature verification");
             }
-            if (!w.appId().equals(fields.get("appid")) || !w.mchId().equals(fields.get("mch_id"))) {
+            String appId = ex.getProperty(SENT_APP_ID, w.appId(), String.class);
+            if (!appId.equals(fields.get("appid")) || !w.mchId().equals(fields.get("mch_id"))) {
                 throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer names another appid or mch_id");
             }
         }
@@ -151,9 +191,74 @@ public final class WechatConnector implements ProviderConnector {
                     : PaymentStatus.PAYERROR;
             return b.status(status).error(error).build();
         }
+        Object payInfo = switch (r.method()) {
+            case JSAPI, MINIPROGRAM -> jsapiPayInfo(ex.getProperty(FRONT_APP_ID, String.class), a.getPrepayId(), settings(ex));
+            case APP -> appPayInfo(ex.getProperty(FRONT_APP_ID, String.class), a.getPrepayId(), settings(ex));
+            default -> null;
+        };
+        String payUrl = a.getMwebUrl();
+        if (payUrl != null && r.h5() != null && r.h5().redirectUrl() != null) {
+            // Where WeChat sends the buyer back after paying (its documented mweb_url parameter).
+            payUrl += "&redirect_url=" + java.net.URLEncoder.encode(r.h5().redirectUrl(), java.nio.charset.StandardCharsets.UTF_8);
+        }
         return b.status(PaymentStatus.NOTPAY)
-                .action(new PaymentResult.Action(a.getCodeUrl(), a.getMwebUrl(), a.getPrepayId(), null))
+                .action(new PaymentResult.Action(a.getCodeUrl(), payUrl, a.getPrepayId(), payInfo))
                 .build();
+    }
+
+    /** The five fields a page passes to getBrandWCPayRequest (also wx.requestPayment), signed like a request. */
+    Map<String, String> jsapiPayInfo(String appId, String prepayId, WechatSettings w) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("appId", appId);
+        p.put("timeStamp", Long.toString(java.time.Instant.now().getEpochSecond()));
+        p.put("nonceStr", nonce());
+        p.put("package", "prepay_id=" + prepayId);
+        p.put("signType", w.signType());
+        p.put("paySign", WechatSigner.sign(p, w.apiKey(), w.signType()));
+        return p;
+    }
+
+    /** The fields an app passes to the WeChat SDK (PayReq), lower-case keys, signed like a request. */
+    Map<String, String> appPayInfo(String appId, String prepayId, WechatSettings w) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("appid", appId);
+        p.put("partnerid", w.subMchId() != null ? w.subMchId() : w.mchId());
+        p.put("prepayid", prepayId);
+        p.put("package", "Sign=WXPay");
+        p.put("noncestr", nonce());
+        p.put("timestamp", Long.toString(java.time.Instant.now().getEpochSecond()));
+        p.put("sign", WechatSigner.sign(p, w.apiKey(), w.signType()));
+        return p;
+    }
+
+    /** scene_info of an H5 (MWEB) payment, from the request's h5 object. */
+    private String sceneInfo(PaymentRequest r) {
+        PaymentRequest.H5 h = r.h5();
+        Map<String, String> info = new LinkedHashMap<>();
+        String type = h == null || h.type() == null ? "WAP" : h.type();
+        switch (type) {
+            case "IOS" -> {
+                info.put("type", "IOS");
+                info.put("app_name", h.appName());
+                info.put("bundle_id", h.appId());
+            }
+            case "ANDROID" -> {
+                info.put("type", "Android");
+                info.put("app_name", h.appName());
+                info.put("package_name", h.appId());
+            }
+            default -> {
+                info.put("type", "Wap");
+                info.put("wap_url", h == null ? null : h.redirectUrl());
+                info.put("wap_name", h == null ? null : h.appName());
+            }
+        }
+        info.values().removeIf(java.util.Objects::isNull);
+        try {
+            return JSON.writeValueAsString(Map.of("h5_info", info));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public PaymentResult queryResult(OrderQueryAnswer a, Exchange ex) {
