@@ -204,13 +204,13 @@ public final class PaymentApi {
         PaymentRequest request = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
         Operation sent = Operation.valueOf(ex.getProperty(Keys.PROVIDER_OPERATION, String.class));
-        Source source = sent == Operation.PAY ? Source.RESPONSE : Source.QUERY;
+        Source source = sent == Operation.QUERY ? Source.QUERY : Source.RESPONSE;
         PaymentResult.Builder b = result.toBuilder().operation(request.operation()).requestId(request.requestId());
         int status = ApiAnswer.status(ex);
         try {
             // One transaction: the order's change, its event and the stored answer that reports it.
             String body = db.inTransaction(c -> {
-                if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY)) {
+                if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY || sent == Operation.CLOSE)) {
                     ledger.applyIn(c, new Transition(request.merchant(), request.orderId(), result.status(), source,
                             result.providerTradeId(), result.channelTradeId(), result.paidAmount(), result.couponAmount(),
                             io.paygate.canonical.Times.parse(result.paidAt()),

@@ -441,4 +441,35 @@ class WechatRouteTest extends CamelTestSupport {
                 .startsWith("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=")
                 .endsWith("&redirect_url=https%3A%2F%2Fshop.example%2Fpaid%3Fo%3D1");
     }
+
+    private static String close(String merchant, String requestId, String orderId) {
+        return "{\"requestId\":\"" + requestId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"CLOSE\",\"orderId\":\""
+                + orderId + "\"}";
+    }
+
+    @Test
+    void closeClosesAnUnpaidOrderOnceAndRefusesAPaidOne() throws Exception {
+        call(TOKEN_MD5, pay("shop-md5", "rt-cl1", "RT-CL01", 300));
+        Answer closed = call(TOKEN_MD5, close("shop-md5", "rt-cl2", "RT-CL01"));
+        assertThat(closed.status()).isEqualTo(200);
+        assertThat(closed.body().get("status").asText()).isEqualTo("CLOSED");
+        assertThat(closed.body().has("error")).isFalse();
+        assertThat(beans.ledger().auditTrail("shop-md5", "RT-CL01")).last().isEqualTo("NOTPAY->CLOSED RESPONSE");
+        assertThat(beans.ledger().unpublishedEvents(1000)).anySatisfy(e -> {
+            JsonNode ev = json.readTree(e);
+            assertThat(ev.get("orderId").asText()).isEqualTo("RT-CL01");
+            assertThat(ev.get("type").asText()).isEqualTo("PAYMENT_CLOSED");
+            assertThat(ev.get("source").asText()).isEqualTo("RESPONSE");
+        });
+        Answer again = call(TOKEN_MD5, close("shop-md5", "rt-cl3", "RT-CL01"));
+        assertThat(again.body().get("status").asText()).isEqualTo("CLOSED");
+        assertThat(again.body().at("/error/code").asText()).isEqualTo("ORDER_CLOSED");
+
+        call(TOKEN_MD5, pay("shop-md5", "rt-cl4", "RT-CL02", 300));
+        simPay("RT-CL02");
+        Answer paid = call(TOKEN_MD5, close("shop-md5", "rt-cl5", "RT-CL02"));
+        assertThat(paid.body().at("/error/code").asText()).isEqualTo("ORDER_PAID");
+        assertThat(paid.body().get("status").asText()).isEqualTo("NOTPAY");
+        assertThat(beans.ledger().find("shop-md5", "RT-CL02").orElseThrow().status().name()).isEqualTo("NOTPAY");
+    }
 }

@@ -68,9 +68,9 @@ public final class WechatConnector implements ProviderConnector {
 
     @Override
     public Optional<PaymentError> refuse(PaymentRequest r, MerchantProfile profile) {
-        if (r.operation() != Operation.PAY && r.operation() != Operation.QUERY) {
+        if (r.operation() != Operation.PAY && r.operation() != Operation.QUERY && r.operation() != Operation.CLOSE) {
             return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED,
-                    "the WeChat Pay connector supports PAY (method SCAN) and QUERY; " + r.operation() + " is not available", false));
+                    "the WeChat Pay connector supports PAY, QUERY and CLOSE; " + r.operation() + " is not available yet", false));
         }
         if (r.operation() == Operation.PAY && r.method() == PayMethod.MICRO) {
             return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED,
@@ -150,6 +150,27 @@ public final class WechatConnector implements ProviderConnector {
         Map<String, String> f = base(w);
         f.put("out_trade_no", r.orderId());
         return signed(f, w);
+    }
+
+    /** {@code /pay/closeorder} by the merchant's order number. */
+    public String closeOrder(Exchange ex) {
+        return orderQuery(ex);
+    }
+
+    /**
+     * A closed order is CLOSED; one WeChat already closed is CLOSED too (with ORDER_CLOSED); a paid
+     * one keeps its state and answers ORDER_PAID.
+     */
+    public PaymentResult closeResult(io.paygate.provider.wechat.wire.CloseOrderAnswer a, Exchange ex) {
+        PaymentResult.Builder b = PaymentResult.answering(request(ex));
+        PaymentError error = error(a);
+        if (error == null) {
+            return b.status(PaymentStatus.CLOSED).build();
+        }
+        if ("ORDERCLOSED".equals(a.getErrCode())) {
+            b.status(PaymentStatus.CLOSED);
+        }
+        return b.error(error).build();
     }
 
     /**

@@ -21,6 +21,7 @@ final class SimTradeApi {
 
     static final String UNIFIED_ORDER = "/pay/unifiedorder";
     static final String ORDER_QUERY = "/pay/orderquery";
+    static final String CLOSE_ORDER = "/pay/closeorder";
 
     private static final List<String> UNIFIED_ORDER_FIELDS = List.of(
             "body", "out_trade_no", "total_fee", "spbill_create_ip", "notify_url", "trade_type");
@@ -64,11 +65,12 @@ final class SimTradeApi {
         this.calls = calls;
         endpoints.put(UNIFIED_ORDER, this::unifiedOrder);
         endpoints.put(ORDER_QUERY, this::orderQuery);
+        endpoints.put(CLOSE_ORDER, this::closeOrder);
     }
 
     /** The API paths, in the order the stats report them. */
     static List<String> paths() {
-        return List.of(UNIFIED_ORDER, ORDER_QUERY);
+        return List.of(UNIFIED_ORDER, ORDER_QUERY, CLOSE_ORDER);
     }
 
     boolean serves(String path) {
@@ -207,6 +209,40 @@ final class SimTradeApi {
                 emptyToNull(call.field("device_info")), call.field("notify_url"),
                 call.field("spbill_create_ip"), identifiers.prepayId(), codeUrl, identifiers.timestamp(),
                 SimOrder.TradeState.NOTPAY, null, null);
+    }
+
+    /**
+     * {@code /pay/closeorder}: an unpaid order is closed; a paid one answers ORDERPAID, a closed one
+     * ORDERCLOSED. (WeChat also refuses closes within 5 minutes of creation; the sandbox does not,
+     * so a demo need not wait.)
+     */
+    private Outcome closeOrder(SignedCall call) {
+        String outTradeNo = call.field("out_trade_no");
+        if (isBlank(outTradeNo)) {
+            return missingField("out_trade_no");
+        }
+        Optional<SimOrder> found = orders.find(call.merchant().mchId(), outTradeNo);
+        if (found.isEmpty()) {
+            return Outcome.failure("ORDERNOTEXIST", "订单不存在");
+        }
+        switch (found.get().tradeState()) {
+            case SUCCESS -> {
+                return Outcome.failure("ORDERPAID", "订单已支付，不能发起关单");
+            }
+            case CLOSED -> {
+                return Outcome.failure("ORDERCLOSED", "订单已关闭，无法重复关闭");
+            }
+            default -> {
+                try {
+                    orders.update(found.get(), SimOrder::closed);
+                } catch (SimOrder.StateConflict e) {
+                    return Outcome.failure("ORDERPAID", "订单已支付，不能发起关单");
+                }
+                Map<String, String> fields = new LinkedHashMap<>();
+                fields.put("result_msg", "OK");
+                return Outcome.success(fields);
+            }
+        }
     }
 
     private Outcome orderQuery(SignedCall call) {

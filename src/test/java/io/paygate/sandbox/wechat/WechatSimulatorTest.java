@@ -317,7 +317,7 @@ class WechatSimulatorTest {
         assertThat(control("POST", "/sandbox/wechat/pay").statusCode()).isEqualTo(400);
         assertThat(control("GET", "/sandbox/wechat/pay?out_trade_no=CTL-CLOSED").statusCode()).isEqualTo(405);
         assertThat(control("GET", "/sandbox/wechat/nothing-here").statusCode()).isEqualTo(404);
-        assertThat(control("GET", "/pay/closeorder").statusCode()).isEqualTo(404);
+        assertThat(control("GET", "/pay/micropay").statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -371,7 +371,8 @@ class WechatSimulatorTest {
         assertThat(stats.get("calls").get("/pay/unifiedorder").asLong()).isEqualTo(2);
         assertThat(stats.get("calls").get("/pay/orderquery").asLong()).isEqualTo(1);
         assertThat(stats.get("total").asLong()).isEqualTo(3);
-        assertThat(simulator.calls()).containsExactly(Map.entry("/pay/unifiedorder", 2L), Map.entry("/pay/orderquery", 1L));
+        assertThat(simulator.calls()).containsExactly(Map.entry("/pay/unifiedorder", 2L), Map.entry("/pay/orderquery", 1L),
+                Map.entry("/pay/closeorder", 0L));
     }
 
     @Test
@@ -453,7 +454,7 @@ class WechatSimulatorTest {
             assertThat(unpaid).containsEntry("trade_state", "NOTPAY");
             // Orders persist; the call counter starts afresh.
             assertThat(restarted.calls()).containsExactly(
-                    Map.entry("/pay/unifiedorder", 0L), Map.entry("/pay/orderquery", 2L));
+                    Map.entry("/pay/unifiedorder", 0L), Map.entry("/pay/orderquery", 2L), Map.entry("/pay/closeorder", 0L));
         }
     }
 
