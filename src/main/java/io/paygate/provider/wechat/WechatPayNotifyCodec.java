@@ -5,7 +5,6 @@ import io.paygate.config.MerchantProfile;
 import io.paygate.config.MerchantProfile.WechatSettings;
 import io.paygate.notify.Notice;
 import io.paygate.notify.NoticeRejected;
-import io.paygate.notify.NotificationCodec;
 import io.paygate.xml.HardenedXml;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -14,12 +13,7 @@ import java.util.Map;
  * WeChat Pay v2 payment notification ({@code notify_url}). Verified with the merchant's configured
  * sign type: the notification's own {@code sign_type} (often absent) never downgrades it.
  */
-public final class WechatPayNotifyCodec implements NotificationCodec {
-
-    @Override
-    public String provider() {
-        return "wechat";
-    }
+public final class WechatPayNotifyCodec extends WechatNotificationCodec {
 
     @Override
     public Notice decode(byte[] raw, MerchantProfile profile) {
@@ -61,39 +55,5 @@ public final class WechatPayNotifyCodec implements NotificationCodec {
         return new Notice(Notice.Kind.PAYMENT, false, orderId, PaymentStatus.SUCCESS, fen(f, "total_fee"), transactionId,
                 null, fen(f, "cash_fee"), fen(f, "coupon_fee"), paidAt, f.get("attach"), null,
                 "wechat:" + transactionId + ":SUCCESS");
-    }
-
-    @Override
-    public byte[] successReply() {
-        return WechatReplies.success();
-    }
-
-    @Override
-    public byte[] failureReply(String reason) {
-        return WechatReplies.failure(reason);
-    }
-
-    @Override
-    public String replyContentType() {
-        return WechatReplies.CONTENT_TYPE;
-    }
-
-    private static String required(Map<String, String> f, String name) {
-        String v = f.get(name);
-        if (v == null || v.isBlank()) {
-            throw new NoticeRejected("notification without " + name);
-        }
-        return v;
-    }
-
-    private static Long fen(Map<String, String> f, String name) {
-        String v = f.get(name);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        if (!v.matches("\\d{1,12}")) {
-            throw new NoticeRejected("notification with an unreadable " + name);
-        }
-        return Long.parseLong(v);
     }
 }

@@ -6,7 +6,6 @@ import io.paygate.config.MerchantProfile;
 import io.paygate.config.MerchantProfile.WechatSettings;
 import io.paygate.notify.Notice;
 import io.paygate.notify.NoticeRejected;
-import io.paygate.notify.NotificationCodec;
 import io.paygate.xml.HardenedXml;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -26,13 +25,8 @@ import javax.crypto.spec.SecretKeySpec;
  * WeChat (which holds the key) can produce a plaintext that decrypts, pads and parses. The
  * plaintext XML has root {@code <root>}.
  */
-public final class WechatRefundNotifyCodec implements NotificationCodec {
+public final class WechatRefundNotifyCodec extends WechatNotificationCodec {
     private static final DateTimeFormatter SUCCESS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-
-    @Override
-    public String provider() {
-        return "wechat";
-    }
 
     @Override
     public Notice decode(byte[] raw, MerchantProfile profile) {
@@ -96,39 +90,5 @@ public final class WechatRefundNotifyCodec implements NotificationCodec {
         } catch (DateTimeParseException e) {
             throw new NoticeRejected("refund notification with an unreadable success_time");
         }
-    }
-
-    @Override
-    public byte[] successReply() {
-        return WechatReplies.success();
-    }
-
-    @Override
-    public byte[] failureReply(String reason) {
-        return WechatReplies.failure(reason);
-    }
-
-    @Override
-    public String replyContentType() {
-        return WechatReplies.CONTENT_TYPE;
-    }
-
-    private static String required(Map<String, String> f, String name) {
-        String v = f.get(name);
-        if (v == null || v.isBlank()) {
-            throw new NoticeRejected("refund notification without " + name);
-        }
-        return v;
-    }
-
-    private static Long fen(Map<String, String> f, String name) {
-        String v = f.get(name);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        if (!v.matches("\\d{1,12}")) {
-            throw new NoticeRejected("refund notification with an unreadable " + name);
-        }
-        return Long.parseLong(v);
     }
 }
