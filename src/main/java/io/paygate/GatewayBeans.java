@@ -30,6 +30,7 @@ public final class GatewayBeans {
     private final Clock clock = Clock.systemUTC();
     private final MerchantDirectory merchants;
     private final Ledger ledger;
+    private final io.paygate.store.Refunds refunds;
     private final IdempotencyStore idempotency;
     private final PaymentApi api;
     private final Health health;
@@ -54,7 +55,8 @@ public final class GatewayBeans {
         Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
         this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
                 merchants, db, ledger, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
-        this.api = new PaymentApi(merchants, connectors, db, ledger, idempotency, json,
+        this.refunds = new io.paygate.store.Refunds(db, ledger, clock);
+        this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"));
         this.health = new Health(db);
@@ -86,11 +88,12 @@ public final class GatewayBeans {
     public void bindAll(BiConsumer<String, Object> registry) {
         registry.accept("http", providerHttpClient);
         registry.accept("paymentApi", api);
-        registry.accept("orderQueries", new OrderQueries(api, ledger, json));
+        registry.accept("orderQueries", new OrderQueries(api, ledger, refunds, json));
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
         registry.accept("ledger", ledger);
+        registry.accept("refunds", refunds);
         registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationIntake", intake);
         // camel-micrometer's registry (its default name): counters of the routes, e.g. gateway.notifications.
