@@ -38,7 +38,7 @@ public final class GatewayBeans {
     private final HttpComponent providerHttpClient;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-    private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatPayNotifyCodec();
+    private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatNotifyCodec();
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
         this.merchants = merchants;
@@ -53,9 +53,9 @@ public final class GatewayBeans {
         }
         this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"));
         Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
-        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
-                merchants, db, ledger, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
         this.refunds = new io.paygate.store.Refunds(db, ledger, clock);
+        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
+                merchants, db, ledger, refunds, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
         this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"));

@@ -212,6 +212,13 @@ public final class PaymentApi {
         ex.setProperty(Keys.PROFILE, profile);
         ex.setProperty(Keys.PROVIDER, provider);
         ex.setProperty(Keys.BASE_URL, connector.baseUrl(profile));
+        if (request.operation() != Operation.PAY) {
+            ledger.find(request.merchant(), request.orderId()).ifPresent(o -> {
+                ex.setProperty(Keys.ORDER_AMOUNT, o.amount());
+                ex.setProperty(Keys.ORDER_PROVIDER_TRADE_ID, o.providerTradeId());
+                ex.setProperty(Keys.ORDER_METHOD, o.method());
+            });
+        }
         ex.setProperty(Keys.PROVIDER_OPERATION, providerOperation.name());
         ex.getMessage().setBody(request);
     }
