@@ -35,6 +35,7 @@ public final class GatewayBeans {
     private final PaymentApi api;
     private final Health health;
     private final WechatConnector wechat;
+    private final io.paygate.provider.wechat.WechatClientCertificates wechatCertificates;
     private final HttpComponent providerHttpClient;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
@@ -51,7 +52,11 @@ public final class GatewayBeans {
             // The embedded database file opens in one process only: every other owner is dead.
             idempotency.retireOtherOwners();
         }
-        this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"));
+        this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"),
+                settings.intValue("gateway.wechat.reverse-calls", 1, 20), settings.intValue("gateway.wechat.reverse-recall-delay-ms", 0, 60_000));
+        this.wechatCertificates = new io.paygate.provider.wechat.WechatClientCertificates(
+                settings.seconds("gateway.provider.connect-timeout").toMillis(),
+                settings.seconds("gateway.provider.read-timeout").toMillis());
         Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
         this.refunds = new io.paygate.store.Refunds(db, ledger, clock);
         this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
@@ -92,6 +97,8 @@ public final class GatewayBeans {
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
+        registry.accept("wechatRefunds", new io.paygate.provider.wechat.WechatRefundCalls(wechat));
+        registry.accept("wechatCertificates", wechatCertificates);
         registry.accept("ledger", ledger);
         registry.accept("refunds", refunds);
         registry.accept("idempotencyStore", idempotency);
