@@ -34,6 +34,8 @@ public final class GatewayBeans {
     private final IdempotencyStore idempotency;
     private final PaymentApi api;
     private final Health health;
+    private final io.paygate.reconcile.Reconciler reconciler;
+    private final io.paygate.reconcile.MicroWait microWait;
     private final WechatConnector wechat;
     private final io.paygate.provider.wechat.WechatClientCertificates wechatCertificates;
     private final HttpComponent providerHttpClient;
@@ -65,6 +67,10 @@ public final class GatewayBeans {
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"));
         this.health = new Health(db);
+        io.paygate.reconcile.ReconcileTimings timings = io.paygate.reconcile.ReconcileTimings.from(settings);
+        io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
+        this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, connectors, timings, clock);
+        this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);
     }
 
@@ -101,6 +107,8 @@ public final class GatewayBeans {
         registry.accept("wechatCertificates", wechatCertificates);
         registry.accept("ledger", ledger);
         registry.accept("refunds", refunds);
+        registry.accept("reconciler", reconciler);
+        registry.accept("microWait", microWait);
         registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationIntake", intake);
         // camel-micrometer's registry (its default name): counters of the routes, e.g. gateway.notifications.

@@ -67,6 +67,11 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.micro.poll-limit", "45");
         DEFAULTS.put("gateway.micro.reverse-after", "15");
         DEFAULTS.put("gateway.micro.wait", "30");
+        DEFAULTS.put("gateway.micro.sweep-ms", "1000");
+        DEFAULTS.put("gateway.reconcile.batch", "500");
+        DEFAULTS.put("gateway.reconcile.per-merchant", "50");
+        DEFAULTS.put("gateway.reconcile.claim-lease", "120");
+        DEFAULTS.put("gateway.reconcile.enabled", "true");
     }
 
     private final Map<String, String> values;
