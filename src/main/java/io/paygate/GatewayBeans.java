@@ -39,6 +39,7 @@ public final class GatewayBeans {
     private final WechatConnector wechat;
     private final io.paygate.provider.wechat.WechatClientCertificates wechatCertificates;
     private final HttpComponent providerHttpClient;
+    private final org.apache.camel.component.quartz.QuartzComponent quartz;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatNotifyCodec();
@@ -72,6 +73,26 @@ public final class GatewayBeans {
         this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, connectors, timings, clock);
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);
+        this.quartz = quartz(settings);
+    }
+
+    /**
+     * The Quartz scheduler of the reconciliation sweeps: in memory by default; with
+     * gateway.reconcile.quartz-properties, Quartz's own configuration (its JDBC job store, clustered,
+     * for several instances: docs/reconciliation.md). Relative paths are read from the config folder.
+     */
+    private static org.apache.camel.component.quartz.QuartzComponent quartz(GatewaySettings settings) {
+        org.apache.camel.component.quartz.QuartzComponent quartz = new org.apache.camel.component.quartz.QuartzComponent();
+        String file = settings.get("gateway.reconcile.quartz-properties");
+        if (!file.isBlank()) {
+            java.nio.file.Path p = settings.configDir().resolve(file);
+            if (!java.nio.file.Files.isReadable(p)) {
+                throw new io.paygate.config.ConfigException("application.properties", "gateway.reconcile.quartz-properties",
+                        "cannot read " + p);
+            }
+            quartz.setPropertiesFile("file:" + p.toAbsolutePath());
+        }
+        return quartz;
     }
 
     /**
@@ -98,6 +119,7 @@ public final class GatewayBeans {
 
     public void bindAll(BiConsumer<String, Object> registry) {
         registry.accept("http", providerHttpClient);
+        registry.accept("quartz", quartz);
         registry.accept("paymentApi", api);
         registry.accept("orderQueries", new OrderQueries(api, ledger, refunds, json));
         registry.accept("providerFailures", new ProviderFailures());

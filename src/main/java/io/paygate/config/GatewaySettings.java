@@ -72,6 +72,7 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.reconcile.per-merchant", "50");
         DEFAULTS.put("gateway.reconcile.claim-lease", "120");
         DEFAULTS.put("gateway.reconcile.enabled", "true");
+        DEFAULTS.put("gateway.reconcile.quartz-properties", "");
     }
 
     private final Map<String, String> values;
