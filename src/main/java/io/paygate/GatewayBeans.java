@@ -34,6 +34,8 @@ public final class GatewayBeans {
     private final PaymentApi api;
     private final Health health;
     private final WechatConnector wechat;
+    private final io.paygate.provider.ystpay.YstpayConnector ystpay;
+    private final io.paygate.store.YstpaySequences ystpaySequences;
     private final HttpComponent providerHttpClient;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
@@ -51,8 +53,14 @@ public final class GatewayBeans {
             idempotency.retireOtherOwners();
         }
         this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"));
-        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
-        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
+        this.ystpay = new io.paygate.provider.ystpay.YstpayConnector(clock);
+        this.ystpaySequences = new io.paygate.store.YstpaySequences(db, clock);
+        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, ystpay.provider(), ystpay);
+        // Ystpay's notice names the payment by the gateway's own req_seq: the store resolves it.
+        io.paygate.notify.NotificationCodec ystpayNotify = new io.paygate.provider.ystpay.YstpayNotifyCodec(
+                ystpaySequences::orderOfPaySeq);
+        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify,
+                ystpayNotify.provider(), ystpayNotify), connectors,
                 merchants, db, ledger, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
         this.api = new PaymentApi(merchants, connectors, db, ledger, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
@@ -90,6 +98,8 @@ public final class GatewayBeans {
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
+        registry.accept("ystpayConnector", ystpay);
+        registry.accept("ystpaySequences", ystpaySequences);
         registry.accept("ledger", ledger);
         registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationIntake", intake);
