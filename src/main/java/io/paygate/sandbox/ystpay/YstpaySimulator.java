@@ -406,7 +406,7 @@ public final class YstpaySimulator implements AutoCloseable {
         }
     }
 
-    private String envelope(Merchant m, String dsn, Map<String, String> answer) throws Exception {
+    private String envelope(Merchant m, String dsn, Map<String, String> answer) throws java.security.GeneralSecurityException {
         String ts = Long.toString(System.currentTimeMillis());
         String data = SimYstCrypto.encrypt(dataXml(answer), SimYstCrypto.answerKey(dsn), m.pkcs7());
         Map<String, String> outer = new LinkedHashMap<>();
@@ -431,6 +431,24 @@ public final class YstpaySimulator implements AutoCloseable {
     // ---- control
 
     private Reply control(String method, String what, Map<String, String> q) {
+        if ("notify".equals(what)) {
+            // Sent outside the lock: the gateway queries the simulator before it replies.
+            Map<String, Object> view;
+            Merchant m;
+            String body;
+            synchronized (this) {
+                try {
+                    SimYstOrder o = locate(q.get("req_seq"));
+                    paid(o);
+                    m = merchants.get(o.account);
+                    view = view(o);
+                    body = noticeBody(o, m, q.getOrDefault("form", "plain"));
+                } catch (Refused r) {
+                    return new Reply(404, Map.of("error", r.getMessage()));
+                }
+            }
+            return new Reply(200, send(m, body, view));
+        }
         synchronized (this) {
             try {
                 switch (what) {
@@ -458,11 +476,6 @@ public final class YstpaySimulator implements AutoCloseable {
                         }
                         return new Reply(200, view(o));
                     }
-                    case "notify" -> {
-                        SimYstOrder o = locate(q.get("req_seq"));
-                        paid(o);
-                        return new Reply(200, notice(o, q.getOrDefault("form", "plain")));
-                    }
                     default -> {
                         if (what.startsWith("orders/")) {
                             return new Reply(200, view(locate(what.substring("orders/".length()))));
@@ -478,8 +491,7 @@ public final class YstpaySimulator implements AutoCloseable {
         }
     }
 
-    private Map<String, Object> notice(SimYstOrder o, String form) {
-        Merchant m = merchants.get(o.account);
+    private String noticeBody(SimYstOrder o, Merchant m, String form) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("request_type", "native_order_notice");
         f.put("req_seq", o.paySeq);
@@ -489,9 +501,16 @@ public final class YstpaySimulator implements AutoCloseable {
         f.put("total_fee", Long.toString(o.totalFee));
         f.put("status", o.status);
         f.put("pay_time", o.payTime);
-        Map<String, Object> out = new LinkedHashMap<>(view(o));
         try {
-            String body = "envelope".equals(form) ? envelope(m, SimYstCrypto.dsn(m), f) : SimYstXml.write("data", f);
+            return "envelope".equals(form) ? envelope(m, SimYstCrypto.dsn(m), f) : SimYstXml.write("data", f);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, Object> send(Merchant m, String body, Map<String, Object> view) {
+        Map<String, Object> out = new LinkedHashMap<>(view);
+        try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(m.notifyUrl())).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "text/xml; charset=UTF-8")
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
