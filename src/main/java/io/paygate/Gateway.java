@@ -52,7 +52,7 @@ public final class Gateway implements AutoCloseable {
     /** Reads and checks the configuration; throws {@link io.paygate.config.ConfigException} naming file and key. */
     public static Gateway configure(java.util.Map<String, String> env, Properties system) {
         GatewaySettings settings = GatewaySettings.load(env, system);
-        MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), env);
+        MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), settings.dataDir(), env);
         if (!Files.isDirectory(settings.routesDir())) {
             throw new io.paygate.config.ConfigException("GATEWAY_ROUTES_DIR " + settings.routesDir() + ": not a folder");
         }
