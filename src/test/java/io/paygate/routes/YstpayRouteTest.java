@@ -372,10 +372,10 @@ class YstpayRouteTest extends CamelTestSupport {
                 + "\"orderId\":\"YR-R001\",\"refund\":{\"refundId\":\"RF-1\"}}");
         assertThat(q.body().at("/refunds/0/status").asText()).as(q.raw()).isEqualTo("SUCCESS");
         assertThat(q.body().at("/refunds/0/providerRefundId").asText()).isEqualTo(providerRefundId);
+        long refundCalls = calls("unitive_refund_request");
         Answer tooMuch = call(TOKEN, refund("yr-r6", "YR-R001", "RF-2", 800));
-        assertThat(tooMuch.body().at("/error/code").asText()).isEqualTo("PROVIDER_ERROR");
-        assertThat(tooMuch.body().at("/error/providerCode").asText()).isEqualTo("E13001");
-        assertThat(tooMuch.body().at("/refunds/0/status").asText()).isEqualTo("FAILED");
+        assertThat(tooMuch.body().at("/error/code").asText()).isEqualTo("REFUND_EXCEEDS_PAID");
+        assertThat(calls("unitive_refund_request")).as("refused by the refund ledger, not sent").isEqualTo(refundCalls);
         Answer unknown = call(TOKEN, "{\"requestId\":\"yr-r7\",\"merchant\":\"yst-shop\",\"operation\":\"REFUND_QUERY\","
                 + "\"orderId\":\"YR-R001\",\"refund\":{\"refundId\":\"RF-NONE\"}}");
         assertThat(unknown.body().at("/error/code").asText()).isEqualTo("REFUND_NOT_FOUND");
