@@ -37,6 +37,8 @@ public final class GatewayBeans {
     private final io.paygate.reconcile.Reconciler reconciler;
     private final io.paygate.reconcile.MicroWait microWait;
     private final WechatConnector wechat;
+    private final io.paygate.provider.ystpay.YstpayConnector ystpay;
+    private final io.paygate.store.YstpaySequences ystpaySequences;
     private final io.paygate.provider.wechat.WechatClientCertificates wechatCertificates;
     private final HttpComponent providerHttpClient;
     private final org.apache.camel.component.quartz.QuartzComponent quartz;
@@ -60,9 +62,15 @@ public final class GatewayBeans {
         this.wechatCertificates = new io.paygate.provider.wechat.WechatClientCertificates(
                 settings.seconds("gateway.provider.connect-timeout").toMillis(),
                 settings.seconds("gateway.provider.read-timeout").toMillis());
-        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
+        this.ystpay = new io.paygate.provider.ystpay.YstpayConnector(clock);
+        this.ystpaySequences = new io.paygate.store.YstpaySequences(db, clock);
+        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, ystpay.provider(), ystpay);
+        // Ystpay's notice names the payment by the gateway's own req_seq: the store resolves it.
+        io.paygate.notify.NotificationCodec ystpayNotify = new io.paygate.provider.ystpay.YstpayNotifyCodec(
+                ystpaySequences::orderOfPaySeq);
         this.refunds = new io.paygate.store.Refunds(db, ledger, clock);
-        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
+        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify,
+                ystpayNotify.provider(), ystpayNotify), connectors,
                 merchants, db, ledger, refunds, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
         this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
@@ -125,6 +133,8 @@ public final class GatewayBeans {
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
+        registry.accept("ystpayConnector", ystpay);
+        registry.accept("ystpaySequences", ystpaySequences);
         registry.accept("wechatRefunds", new io.paygate.provider.wechat.WechatRefundCalls(wechat));
         registry.accept("wechatCertificates", wechatCertificates);
         registry.accept("ledger", ledger);

@@ -14,8 +14,14 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -cp payment-gateway.jar io.paygate.sandbox.SandboxMain \
  *     --wechat-port 18091 --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] \
- *     [--state-file path]
+ *     [--state-file path] \
+ *     [--ystpay-port 18092 --gateway-url http://127.0.0.1:8080 \
+ *      --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY [--ystpay-merchant ...]]
  * </pre>
+ *
+ * Ystpay merchants use the default key settings (requestKey first16, padding zero, passwordMd5
+ * upper); their notices go to {@code <gateway-url>/notify/ystpay/<MERCHANTID>}. The WeChat part
+ * may be left out when Ystpay merchants are given.
  *
  * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving, and runs until the
  * process is stopped. API keys are never printed, not even in usage errors.
@@ -23,10 +29,15 @@ import java.util.concurrent.CountDownLatch;
 public final class SandboxMain {
 
     private static final String USAGE = "usage: SandboxMain --wechat-port PORT"
-            + " --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] [--state-file PATH]";
+            + " --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] [--state-file PATH]"
+            + " [--ystpay-port PORT --gateway-url URL --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY ...]";
 
     /** The command line, parsed. */
-    record Options(int wechatPort, List<Merchant> merchants, Path stateFile) {
+    record Options(int wechatPort, List<Merchant> merchants, Path stateFile, int ystpayPort,
+                   List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants) {
+        Options(int wechatPort, List<Merchant> merchants, Path stateFile) {
+            this(wechatPort, merchants, stateFile, -1, List.of());
+        }
     }
 
     /** A command line that cannot be run; the message never repeats argument values (they may hold keys). */
@@ -49,14 +60,31 @@ public final class SandboxMain {
             System.exit(2);
             return;
         }
-        WechatSimulator wechat = new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile());
-        wechat.start();
+        List<AutoCloseable> running = new ArrayList<>();
+        if (!options.merchants().isEmpty()) {
+            WechatSimulator wechat = new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile());
+            wechat.start();
+            running.add(wechat);
+            System.out.println("sandbox wechat listening on 127.0.0.1:" + wechat.port());
+        }
+        if (!options.ystpayMerchants().isEmpty()) {
+            io.paygate.sandbox.ystpay.YstpaySimulator ystpay = new io.paygate.sandbox.ystpay.YstpaySimulator(
+                    options.ystpayPort(), options.ystpayMerchants());
+            ystpay.start();
+            running.add(ystpay);
+            System.out.println("sandbox ystpay listening on 127.0.0.1:" + ystpay.port());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            wechat.close();
+            for (AutoCloseable c : running) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // stopping anyway
+                }
+            }
             stopped.countDown();
         }, "sandbox-shutdown"));
-        System.out.println("sandbox wechat listening on 127.0.0.1:" + wechat.port());
         System.out.flush();
         stopped.await();
     }
@@ -65,9 +93,13 @@ public final class SandboxMain {
         Integer port = null;
         List<Merchant> merchants = new ArrayList<>();
         Path stateFile = null;
+        Integer ystpayPort = null;
+        String gatewayUrl = null;
+        List<String> ystpayValues = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
-            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file").contains(option)) {
+            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file", "--ystpay-port", "--gateway-url",
+                    "--ystpay-merchant").contains(option)) {
                 throw new BadArguments("unknown option at position " + (i + 1));
             }
             if (i + 1 >= args.length) {
@@ -77,7 +109,30 @@ public final class SandboxMain {
             switch (option) {
                 case "--wechat-port" -> port = port(value);
                 case "--wechat-merchant" -> merchants.add(merchant(value));
+                case "--ystpay-port" -> ystpayPort = port(value);
+                case "--gateway-url" -> gatewayUrl = value;
+                case "--ystpay-merchant" -> ystpayValues.add(value);
                 default -> stateFile = Path.of(value);
+            }
+        }
+        List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpay = new ArrayList<>();
+        for (String v : ystpayValues) {
+            String[] parts = v.split(":", 4);
+            if (parts.length != 4 || java.util.Arrays.stream(parts).anyMatch(String::isBlank)) {
+                throw new BadArguments("--ystpay-merchant expects MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY");
+            }
+            if (gatewayUrl == null) {
+                throw new BadArguments("--gateway-url is required with --ystpay-merchant (where notices go)");
+            }
+            ystpay.add(new io.paygate.sandbox.ystpay.YstpaySimulator.Merchant(parts[1], parts[2], parts[3],
+                    gatewayUrl.replaceAll("/+$", "") + "/notify/ystpay/" + parts[0]));
+        }
+        if (!ystpay.isEmpty()) {
+            if (ystpayPort == null) {
+                throw new BadArguments("--ystpay-port is required with --ystpay-merchant");
+            }
+            if (port == null && merchants.isEmpty()) {
+                return new Options(-1, List.of(), stateFile, ystpayPort, List.copyOf(ystpay));
             }
         }
         if (port == null) {
@@ -90,7 +145,7 @@ public final class SandboxMain {
         if (distinct != merchants.size()) {
             throw new BadArguments("--wechat-merchant mch_ids must be unique");
         }
-        return new Options(port, List.copyOf(merchants), stateFile);
+        return new Options(port, List.copyOf(merchants), stateFile, ystpayPort == null ? -1 : ystpayPort, List.copyOf(ystpay));
     }
 
     private static int port(String value) throws BadArguments {
