@@ -14,19 +14,26 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -cp payment-gateway.jar io.paygate.sandbox.SandboxMain \
  *     --wechat-port 18091 --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] \
- *     [--state-file path]
+ *     [--state-file path] [--wechat-tls-port 18092 --wechat-tls-dir path]
  * </pre>
  *
- * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving, and runs until the
- * process is stopped. API keys are never printed, not even in usage errors.
+ * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving (and
+ * {@code sandbox wechat tls listening on 127.0.0.1:<port>, CA <dir>/ca.pem} with a TLS port), and
+ * runs until the process is stopped. With {@code --wechat-tls-port} the certificates go to
+ * {@code --wechat-tls-dir}, by default {@code wechat-tls} beside the state file or in the working
+ * directory. API keys are never printed, not even in usage errors.
  */
 public final class SandboxMain {
 
     private static final String USAGE = "usage: SandboxMain --wechat-port PORT"
-            + " --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] [--state-file PATH]";
+            + " --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] [--state-file PATH]"
+            + " [--wechat-tls-port PORT [--wechat-tls-dir PATH]]";
 
     /** The command line, parsed. */
-    record Options(int wechatPort, List<Merchant> merchants, Path stateFile) {
+    record Options(int wechatPort, List<Merchant> merchants, Path stateFile, Integer wechatTlsPort, Path wechatTlsDir) {
+        Options(int wechatPort, List<Merchant> merchants, Path stateFile) {
+            this(wechatPort, merchants, stateFile, null, null);
+        }
     }
 
     /** A command line that cannot be run; the message never repeats argument values (they may hold keys). */
@@ -49,7 +56,10 @@ public final class SandboxMain {
             System.exit(2);
             return;
         }
-        WechatSimulator wechat = new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile());
+        WechatSimulator wechat = options.wechatTlsPort() == null
+                ? new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile())
+                : new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile(),
+                        options.wechatTlsPort(), options.wechatTlsDir());
         wechat.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -57,6 +67,9 @@ public final class SandboxMain {
             stopped.countDown();
         }, "sandbox-shutdown"));
         System.out.println("sandbox wechat listening on 127.0.0.1:" + wechat.port());
+        if (options.wechatTlsPort() != null) {
+            System.out.println("sandbox wechat tls listening on 127.0.0.1:" + wechat.tlsPort() + ", CA " + wechat.caCertificate());
+        }
         System.out.flush();
         stopped.await();
     }
@@ -65,9 +78,12 @@ public final class SandboxMain {
         Integer port = null;
         List<Merchant> merchants = new ArrayList<>();
         Path stateFile = null;
+        Integer tlsPort = null;
+        Path tlsDir = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
-            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file").contains(option)) {
+            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file", "--wechat-tls-port", "--wechat-tls-dir")
+                    .contains(option)) {
                 throw new BadArguments("unknown option at position " + (i + 1));
             }
             if (i + 1 >= args.length) {
@@ -75,7 +91,9 @@ public final class SandboxMain {
             }
             String value = args[++i];
             switch (option) {
-                case "--wechat-port" -> port = port(value);
+                case "--wechat-port" -> port = port(value, option);
+                case "--wechat-tls-port" -> tlsPort = port(value, option);
+                case "--wechat-tls-dir" -> tlsDir = Path.of(value);
                 case "--wechat-merchant" -> merchants.add(merchant(value));
                 default -> stateFile = Path.of(value);
             }
@@ -90,10 +108,17 @@ public final class SandboxMain {
         if (distinct != merchants.size()) {
             throw new BadArguments("--wechat-merchant mch_ids must be unique");
         }
-        return new Options(port, List.copyOf(merchants), stateFile);
+        if (tlsDir != null && tlsPort == null) {
+            throw new BadArguments("--wechat-tls-dir needs --wechat-tls-port");
+        }
+        if (tlsPort != null && tlsDir == null) {
+            Path beside = stateFile == null ? null : stateFile.toAbsolutePath().getParent();
+            tlsDir = beside == null ? Path.of("wechat-tls") : beside.resolve("wechat-tls");
+        }
+        return new Options(port, List.copyOf(merchants), stateFile, tlsPort, tlsDir);
     }
 
-    private static int port(String value) throws BadArguments {
+    private static int port(String value, String option) throws BadArguments {
         try {
             int port = Integer.parseInt(value);
             if (port >= 0 && port <= 65_535) {
@@ -102,7 +127,7 @@ public final class SandboxMain {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new BadArguments("--wechat-port must be 0..65535");
+        throw new BadArguments(option + " must be 0..65535");
     }
 
     private static Merchant merchant(String value) throws BadArguments {
