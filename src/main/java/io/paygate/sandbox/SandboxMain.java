@@ -14,8 +14,8 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -cp payment-gateway.jar io.paygate.sandbox.SandboxMain \
  *     --wechat-port 18091 --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] \
- *     [--state-file path] \
- *     [--ystpay-port 18092 --gateway-url http://127.0.0.1:8080 \
+ *     [--state-file path] [--wechat-tls-port 18092 [--wechat-tls-dir path]] \
+ *     [--ystpay-port 18094 --gateway-url http://127.0.0.1:8080 \
  *      --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY [--ystpay-merchant ...]]
  * </pre>
  *
@@ -23,20 +23,25 @@ import java.util.concurrent.CountDownLatch;
  * upper); their notices go to {@code <gateway-url>/notify/ystpay/<MERCHANTID>}. The WeChat part
  * may be left out when Ystpay merchants are given.
  *
- * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving, and runs until the
- * process is stopped. API keys are never printed, not even in usage errors.
+ * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving (and
+ * {@code sandbox wechat tls listening on 127.0.0.1:<port>, CA <dir>/ca.pem} with a TLS port, which
+ * serves /secapi with mutual TLS), and runs until the process is stopped. With
+ * {@code --wechat-tls-port} the certificates go to {@code --wechat-tls-dir}, by default
+ * {@code wechat-tls} beside the state file or in the working directory. API keys are never printed,
+ * not even in usage errors.
  */
 public final class SandboxMain {
 
     private static final String USAGE = "usage: SandboxMain --wechat-port PORT"
             + " --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] [--state-file PATH]"
+            + " [--wechat-tls-port PORT [--wechat-tls-dir PATH]]"
             + " [--ystpay-port PORT --gateway-url URL --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY ...]";
 
     /** The command line, parsed. */
-    record Options(int wechatPort, List<Merchant> merchants, Path stateFile, int ystpayPort,
-                   List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants) {
+    record Options(int wechatPort, List<Merchant> merchants, Path stateFile, Integer wechatTlsPort, Path wechatTlsDir,
+                   int ystpayPort, List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants) {
         Options(int wechatPort, List<Merchant> merchants, Path stateFile) {
-            this(wechatPort, merchants, stateFile, -1, List.of());
+            this(wechatPort, merchants, stateFile, null, null, -1, List.of());
         }
     }
 
@@ -62,10 +67,17 @@ public final class SandboxMain {
         }
         List<AutoCloseable> running = new ArrayList<>();
         if (!options.merchants().isEmpty()) {
-            WechatSimulator wechat = new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile());
+            WechatSimulator wechat = options.wechatTlsPort() == null
+                    ? new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile())
+                    : new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile(),
+                            options.wechatTlsPort(), options.wechatTlsDir());
             wechat.start();
             running.add(wechat);
             System.out.println("sandbox wechat listening on 127.0.0.1:" + wechat.port());
+            if (options.wechatTlsPort() != null) {
+                System.out.println("sandbox wechat tls listening on 127.0.0.1:" + wechat.tlsPort() + ", CA "
+                        + wechat.caCertificate());
+            }
         }
         if (!options.ystpayMerchants().isEmpty()) {
             io.paygate.sandbox.ystpay.YstpaySimulator ystpay = new io.paygate.sandbox.ystpay.YstpaySimulator(
@@ -96,10 +108,12 @@ public final class SandboxMain {
         Integer ystpayPort = null;
         String gatewayUrl = null;
         List<String> ystpayValues = new ArrayList<>();
+        Integer tlsPort = null;
+        Path tlsDir = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
-            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file", "--ystpay-port", "--gateway-url",
-                    "--ystpay-merchant").contains(option)) {
+            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file", "--wechat-tls-port", "--wechat-tls-dir",
+                    "--ystpay-port", "--gateway-url", "--ystpay-merchant").contains(option)) {
                 throw new BadArguments("unknown option at position " + (i + 1));
             }
             if (i + 1 >= args.length) {
@@ -107,9 +121,11 @@ public final class SandboxMain {
             }
             String value = args[++i];
             switch (option) {
-                case "--wechat-port" -> port = port(value);
+                case "--wechat-port" -> port = port(value, option);
+                case "--wechat-tls-port" -> tlsPort = port(value, option);
+                case "--wechat-tls-dir" -> tlsDir = Path.of(value);
                 case "--wechat-merchant" -> merchants.add(merchant(value));
-                case "--ystpay-port" -> ystpayPort = port(value);
+                case "--ystpay-port" -> ystpayPort = port(value, option);
                 case "--gateway-url" -> gatewayUrl = value;
                 case "--ystpay-merchant" -> ystpayValues.add(value);
                 default -> stateFile = Path.of(value);
@@ -132,7 +148,7 @@ public final class SandboxMain {
                 throw new BadArguments("--ystpay-port is required with --ystpay-merchant");
             }
             if (port == null && merchants.isEmpty()) {
-                return new Options(-1, List.of(), stateFile, ystpayPort, List.copyOf(ystpay));
+                return new Options(-1, List.of(), stateFile, null, null, ystpayPort, List.copyOf(ystpay));
             }
         }
         if (port == null) {
@@ -145,10 +161,18 @@ public final class SandboxMain {
         if (distinct != merchants.size()) {
             throw new BadArguments("--wechat-merchant mch_ids must be unique");
         }
-        return new Options(port, List.copyOf(merchants), stateFile, ystpayPort == null ? -1 : ystpayPort, List.copyOf(ystpay));
+        if (tlsDir != null && tlsPort == null) {
+            throw new BadArguments("--wechat-tls-dir needs --wechat-tls-port");
+        }
+        if (tlsPort != null && tlsDir == null) {
+            Path beside = stateFile == null ? null : stateFile.toAbsolutePath().getParent();
+            tlsDir = beside == null ? Path.of("wechat-tls") : beside.resolve("wechat-tls");
+        }
+        return new Options(port, List.copyOf(merchants), stateFile, tlsPort, tlsDir, ystpayPort == null ? -1 : ystpayPort,
+                List.copyOf(ystpay));
     }
 
-    private static int port(String value) throws BadArguments {
+    private static int port(String value, String option) throws BadArguments {
         try {
             int port = Integer.parseInt(value);
             if (port >= 0 && port <= 65_535) {
@@ -157,7 +181,7 @@ public final class SandboxMain {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new BadArguments("--wechat-port must be 0..65535");
+        throw new BadArguments(option + " must be 0..65535");
     }
 
     private static Merchant merchant(String value) throws BadArguments {
