@@ -274,6 +274,51 @@ class WechatSecapiRouteTest extends CamelTestSupport {
                 "REFUND_FAILED/QUERY");
     }
 
+    /** WeChat's refund notification, made by the test: req_info = AES-256-ECB(MD5hex(key)) of a <root> document. */
+    private static byte[] refundNotification(String apiKey, String orderId, String refundId, String status) throws Exception {
+        String plain = "<root><out_refund_no><![CDATA[" + refundId + "]]></out_refund_no><out_trade_no><![CDATA[" + orderId
+                + "]]></out_trade_no><refund_status><![CDATA[" + status + "]]></refund_status>"
+                + "<success_time><![CDATA[2026-11-22 10:00:00]]></success_time><refund_id><![CDATA[50300000001]]></refund_id>"
+                + "<total_fee>800</total_fee><refund_fee>200</refund_fee><settlement_refund_fee>200</settlement_refund_fee>"
+                + "<transaction_id><![CDATA[4200000000001]]></transaction_id></root>";
+        byte[] md5 = java.security.MessageDigest.getInstance("MD5").digest(apiKey.getBytes(StandardCharsets.UTF_8));
+        javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/ECB/PKCS5Padding");
+        aes.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(
+                java.util.HexFormat.of().formatHex(md5).getBytes(StandardCharsets.US_ASCII), "AES"));
+        String reqInfo = java.util.Base64.getEncoder().encodeToString(aes.doFinal(plain.getBytes(StandardCharsets.UTF_8)));
+        return ("<xml><return_code>SUCCESS</return_code><appid><![CDATA[wxsecapi]]></appid><mch_id><![CDATA[4001]]></mch_id>"
+                + "<nonce_str><![CDATA[abc]]></nonce_str><req_info><![CDATA[" + reqInfo + "]]></req_info></xml>")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String notify(byte[] body) {
+        Exchange ex = new org.apache.camel.support.DefaultExchange(context);
+        ex.getMessage().setHeader("provider", "wechat");
+        ex.getMessage().setHeader("merchant", "till");
+        ex.getMessage().setBody(body);
+        context.getRegistry().lookupByNameAndType("notificationIntake", io.paygate.notify.NotificationIntake.class).receive(ex);
+        return ex.getProperty("notifyOutcome", String.class) + " " + ex.getProperty("gatewayHttpStatus");
+    }
+
+    @Test
+    void aRefundNotificationSettlesTheRefundOnceAndAForgedOneNothing() throws Exception {
+        micro("SA-8", "134567890123456783");
+        JsonNode r = op(TOKEN, "rf-8", "REFUND", "SA-8", "{\"refundId\":\"SA-8-R1\",\"amount\":200}");
+        assertThat(r.at("/refunds/0/status").asText()).isEqualTo("PROCESSING");
+
+        assertThat(notify(refundNotification("someone-elses-key-0000000000000", "SA-8", "SA-8-R1", "SUCCESS")))
+                .startsWith("REJECTED 400");
+        assertThat(beans.refunds().find("till", "SA-8-R1").orElseThrow().status()).isEqualTo("PROCESSING");
+
+        assertThat(notify(refundNotification(KEY, "SA-8", "SA-8-R1", "SUCCESS"))).isEqualTo("APPLIED 200");
+        assertThat(notify(refundNotification(KEY, "SA-8", "SA-8-R1", "SUCCESS"))).isEqualTo("UNCHANGED 200");
+        assertThat(beans.refunds().find("till", "SA-8-R1").orElseThrow())
+                .satisfies(f -> assertThat(f.status()).isEqualTo("SUCCESS"))
+                .satisfies(f -> assertThat(f.refundedAt()).isEqualTo("2026-11-22T10:00:00+08:00"));
+        assertThat(status("SA-8")).isEqualTo(PaymentStatus.REFUND);
+        assertThat(eventTypes("SA-8")).containsExactly("PAYMENT_SUCCEEDED/RESPONSE", "REFUND_SUCCEEDED/NOTIFY");
+    }
+
     @Test
     void aCertificateThatCannotBeOpenedSendsNothingAndKeepsNoRefund() throws Exception {
         micro(TOKEN_BADPASS, "till-badpw", "SA-7", "134567890123456782");
