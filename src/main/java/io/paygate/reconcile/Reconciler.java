@@ -50,7 +50,6 @@ public final class Reconciler {
     public static final String TASK = "reconcileTask";
     public static final String OPERATION = "reconcileOperation";
     private static final String CLOSE_IF_UNPAID = "reconcileCloseIfUnpaid";
-    private static final String CLOSE_TRIED = "reconcileCloseTried";
     /** Exchange property: false when the step is decided without calling the provider. */
     public static final String CALL = "reconcileCall";
 
@@ -101,13 +100,8 @@ public final class Reconciler {
         String owner = "sweep:" + instance + ":" + UUID.randomUUID();
         List<Task> tasks = new ArrayList<>();
         Map<String, Integer> perMerchant = new HashMap<>();
-        for (DueOrder o : queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
-                false, t.batch() * 2)) {
-            if (tasks.size() >= t.batch()) {
-                break;
-            }
-            claimOrder(o, now, owner, perMerchant).ifPresent(tasks::add);
-        }
+        tasks.addAll(claim(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
+                false, t.batch() * 2), now, owner, perMerchant));
         for (DueRefund r : queue.dueRefunds(now, now.minus(t.minAge()), now.minus(t.maxAge()), t.batch())) {
             if (tasks.size() >= t.batch()) {
                 break;
@@ -135,20 +129,31 @@ public final class Reconciler {
         String owner = "micro:" + instance + ":" + UUID.randomUUID();
         List<Task> tasks = new ArrayList<>();
         Map<String, Integer> perMerchant = new HashMap<>();
-        for (DueOrder o : queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
-                true, t.batch())) {
-            claimOrder(o, now, owner, perMerchant).ifPresent(tasks::add);
+        tasks.addAll(claim(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
+                true, t.batch()), now, owner, perMerchant));
+        return tasks;
+    }
+
+    /** Within the batch and per-merchant limits, claims the due orders (one transaction) and plans each. */
+    private List<Task> claim(List<DueOrder> due, Instant now, String owner, Map<String, Integer> perMerchant) {
+        List<DueOrder> wanted = new ArrayList<>();
+        for (DueOrder o : due) {
+            if (wanted.size() >= t.batch()) {
+                break;
+            }
+            if (perMerchant.merge(o.merchant(), 1, Integer::sum) <= t.perMerchant()) {
+                wanted.add(o);
+            }
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (DueOrder o : queue.claimOrders(wanted, owner, now, now.plus(t.claimLease()))) {
+            tasks.add(plan(o, now, owner));
         }
         return tasks;
     }
 
-    private Optional<Task> claimOrder(DueOrder o, Instant now, String owner, Map<String, Integer> perMerchant) {
-        if (perMerchant.merge(o.merchant(), 1, Integer::sum) > t.perMerchant()) {
-            return Optional.empty();
-        }
-        if (!queue.claimOrder(o.merchant(), o.orderId(), owner, now, now.plus(t.claimLease()))) {
-            return Optional.empty();
-        }
+    /** The first call for a claimed order: QUERY, or REVERSE for a barcode payment past its polling. */
+    private Task plan(DueOrder o, Instant now, String owner) {
         Duration age = Duration.between(o.createdAt(), now);
         Operation first = Operation.QUERY;
         boolean closeIfUnpaid = false;
@@ -159,8 +164,8 @@ public final class Reconciler {
         } else if (!now.isBefore(deadline(o.createdAt(), o.expireAt())) && age.compareTo(t.minCloseAge()) >= 0) {
             closeIfUnpaid = true;
         }
-        return Optional.of(new Task(o.merchant(), o.orderId(), null, o.provider(), o.method(), o.createdAt(),
-                o.expireAt(), o.checks(), owner, first, closeIfUnpaid));
+        return new Task(o.merchant(), o.orderId(), null, o.provider(), o.method(), o.createdAt(), o.expireAt(),
+                o.checks(), owner, first, closeIfUnpaid);
     }
 
     private Instant deadline(Instant createdAt, Instant expireAt) {
@@ -231,10 +236,12 @@ public final class Reconciler {
         Task task = ex.getProperty(TASK, Task.class);
         Operation op = Operation.valueOf(ex.getProperty(OPERATION, String.class));
         PaymentResult r = ex.getMessage().getBody(PaymentResult.class);
+        boolean closeIfUnpaid = Boolean.TRUE.equals(ex.getProperty(CLOSE_IF_UNPAID, Boolean.class));
         Instant now = clock.instant();
         Source source = op == Operation.QUERY || op == Operation.REFUND_QUERY ? Source.QUERY : Source.RESPONSE;
         PaymentError error = r == null ? null : r.error();
-        OrderRecord order = db.inTransaction(c -> {
+        // One transaction: what the provider said, the decision, and the claim's release.
+        Operation next = db.inTransaction(c -> {
             if (r != null && r.status() != null && op != Operation.REFUND_QUERY) {
                 ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), r.status(), source,
                         r.providerTradeId(), r.channelTradeId(), r.paidAmount(), r.couponAmount(), Times.parse(r.paidAt()),
@@ -245,51 +252,53 @@ public final class Reconciler {
                     refunds.applyIn(c, task.merchant(), task.orderId(), info, source);
                 }
             }
-            return ledger.lock(c, task.merchant(), task.orderId()).orElse(null);
+            if (task.isRefund()) {
+                return null;
+            }
+            OrderRecord order = ledger.lock(c, task.merchant(), task.orderId()).orElse(null);
+            if (order == null || (!MicroWait.pending(order.status()) && order.status() != PaymentStatus.NOTPAY)) {
+                queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), null, true);
+                return null;
+            }
+            Operation follow = null;
+            Instant nextCheck;
+            switch (op) {
+                case QUERY -> {
+                    if (closeIfUnpaid && order.status() != PaymentStatus.USERPAYING && error == null) {
+                        follow = Operation.CLOSE;
+                        nextCheck = null;
+                    } else if (closeIfUnpaid && error != null && error.code() == ErrorCode.ORDER_NOT_FOUND) {
+                        // The provider never saw this order and it has expired: nobody can pay it now.
+                        ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED,
+                                Source.QUERY, null, null, null, null, null, "expired; the provider has no such order"));
+                        nextCheck = null;
+                    } else {
+                        nextCheck = next(task, order, now);
+                    }
+                }
+                // Paid after all: learn the payment now (the close changed nothing).
+                case CLOSE -> {
+                    if (error != null && error.code() == ErrorCode.ORDER_PAID) {
+                        follow = Operation.QUERY;
+                        nextCheck = null;
+                    } else {
+                        nextCheck = error == null ? null : now.plus(t.backoffAfter(task.checks()));
+                    }
+                }
+                case REVERSE -> nextCheck = error == null ? null : now.plus(t.reverseBackoff(task.checks()));
+                default -> nextCheck = next(task, order, now);
+            }
+            if (follow == null) {
+                queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), nextCheck, true);
+            }
+            return follow;
         });
-        ex.setProperty(OPERATION, null);
-        if (order == null) {
-            release(task, null);
-            return;
+        ex.setProperty(OPERATION, next == null ? null : next.name());
+        if (next != null) {
+            ex.setProperty(CLOSE_IF_UNPAID, false);
         }
         if (task.isRefund()) {
             afterRefundQuery(task, error, now);
-            return;
-        }
-        if (!MicroWait.pending(order.status()) && order.status() != PaymentStatus.NOTPAY) {
-            release(task, null);
-            return;
-        }
-        switch (op) {
-            case QUERY -> {
-                boolean closeIfUnpaid = Boolean.TRUE.equals(ex.getProperty(CLOSE_IF_UNPAID, Boolean.class));
-                if (closeIfUnpaid && order.status() != PaymentStatus.USERPAYING) {
-                    if (error != null && error.code() == ErrorCode.ORDER_NOT_FOUND) {
-                        // The provider never saw this order and it has expired: nobody can pay it now.
-                        ledger.apply(new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED, Source.QUERY,
-                                null, null, null, null, null, "expired; the provider has no such order"));
-                        release(task, null);
-                    } else if (error == null) {
-                        ex.setProperty(OPERATION, Operation.CLOSE.name());
-                        ex.setProperty(CLOSE_IF_UNPAID, false);
-                        ex.setProperty(CLOSE_TRIED, true);
-                    } else {
-                        release(task, next(task, order, now));
-                    }
-                } else {
-                    release(task, next(task, order, now));
-                }
-            }
-            case CLOSE -> {
-                if (error != null && error.code() == ErrorCode.ORDER_PAID) {
-                    // Paid after all: learn the payment now (the close changed nothing).
-                    ex.setProperty(OPERATION, Operation.QUERY.name());
-                } else {
-                    release(task, error == null ? null : now.plus(t.backoffAfter(task.checks())));
-                }
-            }
-            case REVERSE -> release(task, error == null ? null : now.plus(t.reverseBackoff(task.checks())));
-            default -> release(task, next(task, order, now));
         }
     }
 
@@ -335,7 +344,4 @@ public final class Reconciler {
         ex.setProperty(OPERATION, null);
     }
 
-    private void release(Task task, Instant nextCheck) {
-        queue.releaseOrder(task.merchant(), task.orderId(), task.owner(), nextCheck, true);
-    }
 }

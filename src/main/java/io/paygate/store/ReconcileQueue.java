@@ -110,6 +110,36 @@ public final class ReconcileQueue {
         });
     }
 
+    /**
+     * Claims each of the orders until {@code until}, in one transaction (one commit for the whole
+     * sweep); each claim is still its own compare-and-set. Returns the orders this caller got.
+     */
+    public List<DueOrder> claimOrders(List<DueOrder> orders, String owner, Instant now, Instant until) {
+        return db.inTransaction(c -> {
+            List<DueOrder> got = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE payment_order SET claim_owner = ?, claim_until = ? "
+                    + "WHERE merchant = ? AND order_id = ? AND (claim_until IS NULL OR claim_until < ?)")) {
+                for (DueOrder o : orders) {
+                    ps.setString(1, owner);
+                    Ledger.setTime(ps, 2, until);
+                    ps.setString(3, o.merchant());
+                    ps.setString(4, o.orderId());
+                    Ledger.setTime(ps, 5, now);
+                    if (ps.executeUpdate() == 1) {
+                        got.add(o);
+                    }
+                }
+            }
+            return got;
+        });
+    }
+
+    /** {@link #releaseOrder} inside the caller's transaction (with the change the look made). */
+    public void releaseOrderIn(Connection c, String merchant, String orderId, String owner, Instant nextCheckAt,
+                               boolean counted) throws SQLException {
+        release(c, "payment_order", "order_id", merchant, orderId, owner, nextCheckAt, counted);
+    }
+
     /** Claims the order until {@code until}; false when someone else holds a live claim. */
     public boolean claimOrder(String merchant, String orderId, String owner, Instant now, Instant until) {
         return claim("payment_order", "order_id", merchant, orderId, owner, now, until);
