@@ -34,10 +34,13 @@ public final class GatewayBeans {
     private final PaymentApi api;
     private final Health health;
     private final WechatConnector wechat;
+    private final io.paygate.provider.pooul.PooulConnector pooul;
     private final HttpComponent providerHttpClient;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatPayNotifyCodec();
+    /** Pay and refund notifications of both Pooul APIs: the merchant profile's api picks the check. */
+    private final io.paygate.notify.NotificationCodec pooulNotify = new io.paygate.provider.pooul.PooulNotifyCodec();
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
         this.merchants = merchants;
@@ -51,8 +54,13 @@ public final class GatewayBeans {
             idempotency.retireOtherOwners();
         }
         this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"));
-        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat);
-        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify), connectors,
+        // A v2 refund holds its order for its three calls; another refund of the order waits that long.
+        this.pooul = new io.paygate.provider.pooul.PooulConnector(settings.get("gateway.public-base-url"),
+                settings.get("gateway.pooul.server-ip"), settings.seconds("gateway.provider.read-timeout").multipliedBy(3),
+                clock);
+        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, pooul.provider(), pooul);
+        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify,
+                pooulNotify.provider(), pooulNotify), connectors,
                 merchants, db, ledger, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
         this.api = new PaymentApi(merchants, connectors, db, ledger, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
@@ -90,6 +98,7 @@ public final class GatewayBeans {
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
+        registry.accept("pooulConnector", pooul);
         registry.accept("ledger", ledger);
         registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationIntake", intake);

@@ -49,6 +49,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.provider.connect-timeout", "5");
         DEFAULTS.put("gateway.provider.read-timeout", "20");
         DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
+        DEFAULTS.put("gateway.pooul.server-ip", "127.0.0.1");
+        DEFAULTS.put("gateway.sandbox.pooul.port", "8093");
         DEFAULTS.put("gateway.idempotency.wait", "60");
         DEFAULTS.put("gateway.notify.max-body-bytes", "16384");
         DEFAULTS.put("gateway.admin.tokens", "");
@@ -133,6 +135,7 @@ public final class GatewaySettings {
         intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024);
         intValue("gateway.broker.port", 0, 65535);
         intValue("gateway.sandbox.wechat.port", 0, 65535);
+        intValue("gateway.sandbox.pooul.port", 0, 65535);
         intValue("gateway.store.pool-size", 1, 200);
         seconds("gateway.provider.connect-timeout");
         seconds("gateway.provider.read-timeout");

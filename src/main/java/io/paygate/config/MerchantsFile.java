@@ -180,7 +180,30 @@ public final class MerchantsFile {
         String md5Key = api.equals("classic") ? required(m, key, "key") : optional(m, key, "key");
         String privateKey = api.equals("v2") ? required(m, key, "privateKey") : optional(m, key, "privateKey");
         String publicKey = api.equals("v2") ? required(m, key, "platformPublicKey") : optional(m, key, "platformPublicKey");
-        return new PooulSettings(stripSlash(baseUrl), required(m, key, "merchantId"), api, md5Key, privateKey, publicKey);
+        java.security.interfaces.RSAPrivateKey merchantKey = null;
+        java.security.interfaces.RSAPublicKey platformKey = null;
+        try {
+            if (privateKey != null) {
+                merchantKey = PemKeys.privateKey(keyPath(privateKey));
+            }
+        } catch (PemKeys.KeyProblem e) {
+            throw new ConfigException(file, key + ".privateKey", "file " + keyPath(privateKey) + " " + e.getMessage());
+        }
+        try {
+            if (publicKey != null) {
+                platformKey = PemKeys.publicKey(keyPath(publicKey));
+            }
+        } catch (PemKeys.KeyProblem e) {
+            throw new ConfigException(file, key + ".platformPublicKey", "file " + keyPath(publicKey) + " " + e.getMessage());
+        }
+        return new PooulSettings(stripSlash(baseUrl), required(m, key, "merchantId"), api, md5Key, privateKey, publicKey,
+                merchantKey, platformKey);
+    }
+
+    /** A key file named relative to the configuration folder (where merchants.yaml is), or absolute. */
+    private Path keyPath(String value) {
+        Path p = Path.of(value);
+        return p.isAbsolute() ? p : Path.of(file).toAbsolutePath().getParent().resolve(p).normalize();
     }
 
     private YstpaySettings ystpay(String key, Map<String, Object> m) {
