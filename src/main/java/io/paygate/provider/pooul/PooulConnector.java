@@ -78,7 +78,7 @@ public final class PooulConnector implements ProviderConnector {
         if (r.operation() != Operation.PAY) {
             return Optional.empty();
         }
-        if (r.channel() == null && PooulPayTypes.needsChannel(v2, r.method())) {
+        if (r.channel() == null && PooulPayTypes.hasMethod(v2, r.method()) && PooulPayTypes.needsChannel(v2, r.method())) {
             return invalid("channel", "Pooul's " + api + " needs the wallet for " + r.method() + "; it has "
                     + PooulPayTypes.available(v2));
         }

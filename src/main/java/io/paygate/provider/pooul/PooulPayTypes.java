@@ -57,6 +57,11 @@ public final class PooulPayTypes {
         return (v2 ? V2 : CLASSIC).get(new Key(method, null)) == null;
     }
 
+    /** Does the API have the method under any channel? */
+    static boolean hasMethod(boolean v2, PayMethod method) {
+        return (v2 ? V2 : CLASSIC).keySet().stream().anyMatch(k -> k.method() == method);
+    }
+
     /** "JSAPI/WECHAT (wechat.jswap), ..." — for the UNSUPPORTED message. */
     public static String available(boolean v2) {
         return (v2 ? V2 : CLASSIC).entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
