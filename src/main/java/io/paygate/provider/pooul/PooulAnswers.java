@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class PooulAnswers {
     /** Strict JSON (duplicate keys refused), fractions kept in the text they came in for signing. */
-    static final ObjectMapper JSON = Json.mapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    static final ObjectMapper JSON = Json.mapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
     private PooulAnswers() {
     }
