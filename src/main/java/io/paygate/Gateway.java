@@ -56,7 +56,7 @@ public final class Gateway implements AutoCloseable {
         if (settings.bool("gateway.sandbox.enabled")) {
             provisionSandboxKeys(settings);
         }
-        MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), env);
+        MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), settings.dataDir(), env);
         if (!Files.isDirectory(settings.routesDir())) {
             throw new io.paygate.config.ConfigException("GATEWAY_ROUTES_DIR " + settings.routesDir() + ": not a folder");
         }

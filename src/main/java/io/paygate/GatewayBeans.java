@@ -30,15 +30,17 @@ public final class GatewayBeans {
     private final Clock clock = Clock.systemUTC();
     private final MerchantDirectory merchants;
     private final Ledger ledger;
+    private final io.paygate.store.Refunds refunds;
     private final IdempotencyStore idempotency;
     private final PaymentApi api;
     private final Health health;
     private final WechatConnector wechat;
+    private final io.paygate.provider.wechat.WechatClientCertificates wechatCertificates;
     private final io.paygate.provider.pooul.PooulConnector pooul;
     private final HttpComponent providerHttpClient;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-    private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatPayNotifyCodec();
+    private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatNotifyCodec();
     /** Pay and refund notifications of both Pooul APIs: the merchant profile's api picks the check. */
     private final io.paygate.notify.NotificationCodec pooulNotify = new io.paygate.provider.pooul.PooulNotifyCodec();
 
@@ -53,16 +55,21 @@ public final class GatewayBeans {
             // The embedded database file opens in one process only: every other owner is dead.
             idempotency.retireOtherOwners();
         }
-        this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"));
+        this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"),
+                settings.intValue("gateway.wechat.reverse-calls", 1, 20), settings.intValue("gateway.wechat.reverse-recall-delay-ms", 0, 60_000));
+        this.wechatCertificates = new io.paygate.provider.wechat.WechatClientCertificates(
+                settings.seconds("gateway.provider.connect-timeout").toMillis(),
+                settings.seconds("gateway.provider.read-timeout").toMillis());
         // A v2 refund holds its order for its three calls; another refund of the order waits that long.
         this.pooul = new io.paygate.provider.pooul.PooulConnector(settings.get("gateway.public-base-url"),
                 settings.get("gateway.pooul.server-ip"), settings.seconds("gateway.provider.read-timeout").multipliedBy(3),
                 clock);
         Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, pooul.provider(), pooul);
+        this.refunds = new io.paygate.store.Refunds(db, ledger, clock);
         this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify,
                 pooulNotify.provider(), pooulNotify), connectors,
-                merchants, db, ledger, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
-        this.api = new PaymentApi(merchants, connectors, db, ledger, idempotency, json,
+                merchants, db, ledger, refunds, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
+        this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"));
         this.health = new Health(db);
@@ -94,12 +101,15 @@ public final class GatewayBeans {
     public void bindAll(BiConsumer<String, Object> registry) {
         registry.accept("http", providerHttpClient);
         registry.accept("paymentApi", api);
-        registry.accept("orderQueries", new OrderQueries(api, ledger, json));
+        registry.accept("orderQueries", new OrderQueries(api, ledger, refunds, json));
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
         registry.accept("pooulConnector", pooul);
+        registry.accept("wechatRefunds", new io.paygate.provider.wechat.WechatRefundCalls(wechat));
+        registry.accept("wechatCertificates", wechatCertificates);
         registry.accept("ledger", ledger);
+        registry.accept("refunds", refunds);
         registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationIntake", intake);
         // camel-micrometer's registry (its default name): counters of the routes, e.g. gateway.notifications.

@@ -31,11 +31,13 @@ public final class OrderQueries {
 
     private final PaymentApi api;
     private final Ledger ledger;
+    private final io.paygate.store.Refunds refunds;
     private final ObjectMapper json;
 
-    public OrderQueries(PaymentApi api, Ledger ledger, ObjectMapper json) {
+    public OrderQueries(PaymentApi api, Ledger ledger, io.paygate.store.Refunds refunds, ObjectMapper json) {
         this.api = api;
         this.ledger = ledger;
+        this.refunds = refunds;
         this.json = json;
     }
 
@@ -53,7 +55,7 @@ public final class OrderQueries {
             return;
         }
         OrderRecord o = found.get();
-        PaymentResult view = view(o).history(ledger.history(o.merchant(), o.orderId()))
+        PaymentResult view = view(o).refunds(refunds.of(o.merchant(), o.orderId())).history(ledger.history(o.merchant(), o.orderId()))
                 .deliveries(ledger.deliveries(o.merchant(), o.orderId())).build();
         ApiAnswer.finish(ex, 200, api.write(view));
     }

@@ -50,14 +50,17 @@ public final class PaymentApi {
     private final Map<String, ProviderConnector> connectors;
     private final Ledger ledger;
     private final IdempotencyStore idempotency;
+    private final io.paygate.store.Refunds refunds;
     private final io.paygate.store.Database db;
     private final ObjectMapper json;
     private final int maxBodyBytes;
     private final Duration inFlightWait;
 
     public PaymentApi(MerchantDirectory merchants, Map<String, ProviderConnector> connectors, io.paygate.store.Database db,
-                      Ledger ledger, IdempotencyStore idempotency, ObjectMapper json, int maxBodyBytes, Duration inFlightWait) {
+                      Ledger ledger, io.paygate.store.Refunds refunds, IdempotencyStore idempotency, ObjectMapper json,
+                      int maxBodyBytes, Duration inFlightWait) {
         this.db = db;
+        this.refunds = refunds;
         this.merchants = merchants;
         this.connectors = Map.copyOf(connectors);
         this.ledger = ledger;
@@ -175,6 +178,10 @@ public final class PaymentApi {
                     if (ledger.find(request.merchant(), request.orderId()).isEmpty()) {
                         ledger.create(request);
                     }
+                } else if (request.operation() == Operation.REFUND) {
+                    // Not every provider has a merchant refund number that makes a second send
+                    // harmless: learn what became of the refund instead.
+                    providerOperation = Operation.REFUND_QUERY;
                 }
             }
             case NEW -> {
@@ -187,6 +194,16 @@ public final class PaymentApi {
                         completeWith(ex, request, 409, result);
                         return;
                     }
+                } else if (request.operation() == Operation.REFUND) {
+                    PaymentRequest.Refund r = request.refund();
+                    Optional<PaymentError> refused = refunds.reserve(request.merchant(), request.orderId(), r.refundId(),
+                            r.amount(), r.reason(), request.requestId());
+                    if (refused.isPresent()) {
+                        PaymentError e = refused.get();
+                        completeWith(ex, request, e.code() == ErrorCode.INVALID_REQUEST ? 400 : 200,
+                                PaymentResult.answering(request).error(e).build());
+                        return;
+                    }
                 }
             }
             default -> throw new IllegalStateException(claim.kind().name());
@@ -195,6 +212,13 @@ public final class PaymentApi {
         ex.setProperty(Keys.PROFILE, profile);
         ex.setProperty(Keys.PROVIDER, provider);
         ex.setProperty(Keys.BASE_URL, connector.baseUrl(profile));
+        if (request.operation() != Operation.PAY) {
+            ledger.find(request.merchant(), request.orderId()).ifPresent(o -> {
+                ex.setProperty(Keys.ORDER_AMOUNT, o.amount());
+                ex.setProperty(Keys.ORDER_PROVIDER_TRADE_ID, o.providerTradeId());
+                ex.setProperty(Keys.ORDER_METHOD, o.method());
+            });
+        }
         ex.setProperty(Keys.PROVIDER_OPERATION, providerOperation.name());
         ex.getMessage().setBody(request);
     }
@@ -210,11 +234,15 @@ public final class PaymentApi {
         try {
             // One transaction: the order's change, its event and the stored answer that reports it.
             String body = db.inTransaction(c -> {
-                if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY || sent == Operation.CLOSE)) {
+                if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY || sent == Operation.CLOSE
+                        || sent == Operation.REVERSE || sent == Operation.REFUND_QUERY)) {
                     ledger.applyIn(c, new Transition(request.merchant(), request.orderId(), result.status(), source,
                             result.providerTradeId(), result.channelTradeId(), result.paidAmount(), result.couponAmount(),
                             io.paygate.canonical.Times.parse(result.paidAt()),
                             result.error() == null ? null : result.error().providerCode()));
+                }
+                if (sent == Operation.REFUND || sent == Operation.REFUND_QUERY) {
+                    recordRefunds(c, request, result, sent, source, b);
                 }
                 ledger.lock(c, request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
                 String json = write(b.build());
@@ -233,6 +261,33 @@ public final class PaymentApi {
                             + "record it; QUERY the order to learn its state", true));
             completeWith(ex, request, status, b.build());
         }
+    }
+
+    /**
+     * The refunds the provider reported go through the refund ledger; the answer lists them as the
+     * ledger holds them afterwards (the one asked for, or every refund of the order).
+     */
+    private void recordRefunds(java.sql.Connection c, PaymentRequest request, PaymentResult result, Operation sent,
+                               Source source, PaymentResult.Builder b) throws java.sql.SQLException {
+        String asked = request.refund() == null ? null : request.refund().refundId();
+        boolean reported = result.refunds() != null && !result.refunds().isEmpty();
+        if (reported) {
+            for (PaymentResult.RefundInfo r : result.refunds()) {
+                refunds.applyIn(c, request.merchant(), request.orderId(), r, source);
+            }
+        } else if (sent == Operation.REFUND && result.error() != null && refusedOutright(result.error())) {
+            refunds.releaseIn(c, request.merchant(), asked, request.requestId());
+        }
+        List<PaymentResult.RefundInfo> known = refunds.ofIn(c, request.merchant(), request.orderId());
+        b.refunds(asked == null ? known : known.stream().filter(r -> asked.equals(r.refundId())).toList());
+    }
+
+    /** The provider answered and made no refund (its answer, verified); the outcome is not in doubt. */
+    private static boolean refusedOutright(PaymentError e) {
+        return switch (e.code()) {
+            case TIMEOUT, PROVIDER_UNAVAILABLE, SIGNATURE_INVALID -> false;
+            default -> !e.retryable() || e.providerCode() != null;
+        };
     }
 
     private void completeWith(Exchange ex, PaymentRequest request, int status, PaymentResult result) {

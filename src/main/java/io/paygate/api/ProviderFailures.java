@@ -38,6 +38,17 @@ public final class ProviderFailures {
                 e == null ? "the provider's answer was rejected" : e.getMessage(), false));
     }
 
+    /** Nothing was sent: the merchant's configuration does not allow the call (its certificate, say). */
+    public PaymentResult misconfigured(Exchange ex) {
+        io.paygate.provider.ProviderMisconfigured e = ex.getProperty(Exchange.EXCEPTION_CAUGHT,
+                io.paygate.provider.ProviderMisconfigured.class);
+        String message = e == null ? "the merchant's provider settings do not allow this call" : e.getMessage();
+        log(ex, "was not called: " + message);
+        ex.setProperty(ApiAnswer.STATUS, 200);
+        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        return PaymentResult.answering(r).error(PaymentError.of(ErrorCode.PROVIDER_ERROR, message, false)).build();
+    }
+
     public PaymentResult unexpected(Exchange ex) {
         Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.error("provider call failed unexpectedly", cause);

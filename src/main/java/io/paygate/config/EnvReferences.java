@@ -11,18 +11,33 @@ import java.util.regex.Pattern;
 public final class EnvReferences {
     private static final Pattern REF = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
+    private static final String DATA = "${data}";
+
     private final Map<String, String> env;
+    private final String dataDir;
 
     public EnvReferences(Map<String, String> env) {
+        this(env, null);
+    }
+
+    /** Also resolves {@code ${data}} to the gateway's data folder (files the sandbox makes for itself). */
+    public EnvReferences(Map<String, String> env, java.nio.file.Path dataDir) {
         this.env = env;
+        this.dataDir = dataDir == null ? null : dataDir.toAbsolutePath().normalize().toString();
     }
 
     public String resolve(String file, String key, String value) {
         if (value == null || !value.contains("${")) {
             return value;
         }
+        if (dataDir != null && value.contains(DATA)) {
+            value = value.replace(DATA, dataDir);
+            if (!value.contains("${")) {
+                return value;
+            }
+        }
         if (REF.matcher(value).replaceAll("").contains("${")) {
-            throw new ConfigException(file, key, "unsupported reference (only ${env:NAME} is allowed)");
+            throw new ConfigException(file, key, dataDir == null ? "unsupported reference (only ${env:NAME} is allowed)" : "unsupported reference (only ${env:NAME} and ${data} are allowed)");
         }
         Matcher m = REF.matcher(value);
         StringBuilder out = new StringBuilder();

@@ -51,6 +51,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
         DEFAULTS.put("gateway.pooul.server-ip", "127.0.0.1");
         DEFAULTS.put("gateway.sandbox.pooul.port", "8093");
+        DEFAULTS.put("gateway.wechat.reverse-calls", "5");
+        DEFAULTS.put("gateway.wechat.reverse-recall-delay-ms", "1000");
         DEFAULTS.put("gateway.idempotency.wait", "60");
         DEFAULTS.put("gateway.notify.max-body-bytes", "16384");
         DEFAULTS.put("gateway.admin.tokens", "");

@@ -36,7 +36,13 @@ public record MerchantProfile(
     }
 
     public record WechatSettings(String baseUrl, String appId, String mchId, String apiKey, String signType,
-                                 String subMchId, String subAppId, String certificatePath, String certificatePassword) {
+                                 String subMchId, String subAppId, String certificatePath, String certificatePassword,
+                                 String secapiBaseUrl, String certificateServerCa) {
+        /** Where the certificate calls go (/secapi/...): {@code secapiBaseUrl}, else {@code baseUrl}. */
+        public String secapiUrl() {
+            return secapiBaseUrl != null ? secapiBaseUrl : baseUrl;
+        }
+
         @Override
         public String toString() {
             return "WechatSettings[mchId=" + mchId + ", appId=" + appId + ", signType=" + signType + "]";

@@ -39,8 +39,13 @@ public final class MerchantsFile {
     }
 
     public static MerchantDirectory load(Path configDir, Map<String, String> env) {
+        return load(configDir, null, env);
+    }
+
+    /** With {@code ${data}} references resolved to the data folder. */
+    public static MerchantDirectory load(Path configDir, Path dataDir, Map<String, String> env) {
         Path path = configDir.resolve(FILE);
-        MerchantsFile reader = new MerchantsFile(path.toString(), new EnvReferences(env));
+        MerchantsFile reader = new MerchantsFile(path.toString(), new EnvReferences(env, dataDir));
         if (!Files.isRegularFile(path)) {
             throw new ConfigException(path + ": not found");
         }
@@ -147,7 +152,8 @@ public final class MerchantsFile {
     }
 
     private WechatSettings wechat(String key, Map<String, Object> m) {
-        onlyKeys(m, key, Set.of("baseUrl", "appId", "mchId", "apiKey", "signType", "subMchId", "subAppId", "certificate"));
+        onlyKeys(m, key, Set.of("baseUrl", "secapiBaseUrl", "appId", "mchId", "apiKey", "signType", "subMchId", "subAppId",
+                "certificate"));
         String baseUrl = required(m, key, "baseUrl");
         urlHost(baseUrl, key + ".baseUrl");
         String signType = optional(m, key, "signType");
@@ -156,17 +162,37 @@ public final class MerchantsFile {
         } else if (!signType.equals("MD5") && !signType.equals("HMAC-SHA256")) {
             throw new ConfigException(file, key + ".signType", "expected MD5 or HMAC-SHA256, got '" + signType + "'");
         }
+        String secapiBaseUrl = optional(m, key, "secapiBaseUrl");
+        if (secapiBaseUrl != null) {
+            urlHost(secapiBaseUrl, key + ".secapiBaseUrl");
+            secapiBaseUrl = stripSlash(secapiBaseUrl);
+        }
+        String mchId = required(m, key, "mchId");
         String certPath = null;
         String certPassword = null;
+        String serverCa = null;
         if (m.containsKey("certificate")) {
+            // The merchant's PKCS12 client certificate (apiclient_cert.p12) for /secapi calls; its
+            // password is the mch_id unless given. Relative paths are read from the config folder.
             Map<String, Object> c = map(m.get("certificate"), key + ".certificate");
-            onlyKeys(c, key + ".certificate", Set.of("path", "password"));
-            certPath = required(c, key + ".certificate", "path");
+            onlyKeys(c, key + ".certificate", Set.of("path", "password", "serverCa"));
+            certPath = configPath(required(c, key + ".certificate", "path"));
             certPassword = optional(c, key + ".certificate", "password");
+            if (certPassword == null) {
+                certPassword = mchId;
+            }
+            String ca = optional(c, key + ".certificate", "serverCa");
+            serverCa = ca == null ? null : configPath(ca);
         }
-        return new WechatSettings(stripSlash(baseUrl), required(m, key, "appId"), required(m, key, "mchId"),
+        return new WechatSettings(stripSlash(baseUrl), required(m, key, "appId"), mchId,
                 required(m, key, "apiKey"), signType, optional(m, key, "subMchId"), optional(m, key, "subAppId"),
-                certPath, certPassword);
+                certPath, certPassword, secapiBaseUrl, serverCa);
+    }
+
+    /** A file named in the merchants file: relative paths are read from the config folder. */
+    private String configPath(String value) {
+        Path p = Path.of(value);
+        return p.isAbsolute() ? p.toString() : Path.of(file).toAbsolutePath().getParent().resolve(p).normalize().toString();
     }
 
     private PooulSettings pooul(String key, Map<String, Object> m) {
@@ -184,26 +210,20 @@ public final class MerchantsFile {
         java.security.interfaces.RSAPublicKey platformKey = null;
         try {
             if (privateKey != null) {
-                merchantKey = PemKeys.privateKey(keyPath(privateKey));
+                merchantKey = PemKeys.privateKey(Path.of(configPath(privateKey)));
             }
         } catch (PemKeys.KeyProblem e) {
-            throw new ConfigException(file, key + ".privateKey", "file " + keyPath(privateKey) + " " + e.getMessage());
+            throw new ConfigException(file, key + ".privateKey", "file " + configPath(privateKey) + " " + e.getMessage());
         }
         try {
             if (publicKey != null) {
-                platformKey = PemKeys.publicKey(keyPath(publicKey));
+                platformKey = PemKeys.publicKey(Path.of(configPath(publicKey)));
             }
         } catch (PemKeys.KeyProblem e) {
-            throw new ConfigException(file, key + ".platformPublicKey", "file " + keyPath(publicKey) + " " + e.getMessage());
+            throw new ConfigException(file, key + ".platformPublicKey", "file " + configPath(publicKey) + " " + e.getMessage());
         }
         return new PooulSettings(stripSlash(baseUrl), required(m, key, "merchantId"), api, md5Key, privateKey, publicKey,
                 merchantKey, platformKey);
-    }
-
-    /** A key file named relative to the configuration folder (where merchants.yaml is), or absolute. */
-    private Path keyPath(String value) {
-        Path p = Path.of(value);
-        return p.isAbsolute() ? p : Path.of(file).toAbsolutePath().getParent().resolve(p).normalize();
     }
 
     private YstpaySettings ystpay(String key, Map<String, Object> m) {

@@ -50,11 +50,14 @@ public final class NotificationIntake {
     private final MerchantDirectory merchants;
     private final Database db;
     private final Ledger ledger;
+    private final io.paygate.store.Refunds refunds;
     private final Clock clock;
     private final int maxBytes;
 
     public NotificationIntake(Map<String, NotificationCodec> codecs, Map<String, ProviderConnector> connectors,
-                              MerchantDirectory merchants, Database db, Ledger ledger, Clock clock, int maxBytes) {
+                              MerchantDirectory merchants, Database db, Ledger ledger, io.paygate.store.Refunds refunds,
+                              Clock clock, int maxBytes) {
+        this.refunds = refunds;
         this.codecs = Map.copyOf(codecs);
         this.connectors = Map.copyOf(connectors);
         this.merchants = merchants;
@@ -137,6 +140,10 @@ public final class NotificationIntake {
             reason = "amount " + n.amount() + " but the order is " + order.get().amount();
             LOG.warn("{} notification for order {} of merchant {} does not match the order: {}", provider, n.orderId(),
                     merchant, reason);
+        } else if (n.kind() == Notice.Kind.REFUND) {
+            // A refund's own status moves (PROCESSING -> SUCCESS / FAILED) with its event; a repeat changes nothing.
+            outcome = refunds.applyIn(c, merchant, n.orderId(), n.refund(), Source.NOTIFY).isPresent()
+                    ? Outcome.APPLIED : Outcome.UNCHANGED;
         } else {
             TransitionOutcome t = ledger.applyIn(c, new Transition(merchant, n.orderId(), n.status(), Source.NOTIFY,
                     n.providerTradeId(), n.channelTradeId(), n.paidAmount(), n.couponAmount(), n.paidAt(), n.dedupeKey()));

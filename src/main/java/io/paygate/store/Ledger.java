@@ -163,18 +163,23 @@ public final class Ledger {
             PaymentEvent event = new PaymentEvent(eventId, type, after.merchant(), after.provider(), after.orderId(),
                     after.status(), after.amount(), after.providerTradeId(), after.channelTradeId(),
                     Times.format(after.paidAt()), null, after.attach(), after.storeId(), t.source(), Times.format(now));
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_event (event_id, merchant, order_id, "
-                    + "type, payload, created_at) VALUES (?,?,?,?,?,?)")) {
-                ps.setString(1, eventId);
-                ps.setString(2, t.merchant());
-                ps.setString(3, t.orderId());
-                ps.setString(4, type);
-                ps.setString(5, toJson(event));
-                setTime(ps, 6, now);
-                ps.executeUpdate();
-            }
+            outbox(c, event, now);
         }
         return new TransitionOutcome(TransitionOutcome.Kind.APPLIED, after, eventId);
+    }
+
+    /** Writes an event to the outbox in the caller's transaction. */
+    void outbox(Connection c, PaymentEvent event, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_event (event_id, merchant, order_id, "
+                + "type, payload, created_at) VALUES (?,?,?,?,?,?)")) {
+            ps.setString(1, event.eventId());
+            ps.setString(2, event.merchant());
+            ps.setString(3, event.orderId());
+            ps.setString(4, event.type());
+            ps.setString(5, toJson(event));
+            setTime(ps, 6, now);
+            ps.executeUpdate();
+        }
     }
 
     /** The same transition of the same order always gets the same id. */

@@ -365,10 +365,12 @@ class WechatRouteTest extends CamelTestSupport {
         Answer wechatChars = call(TOKEN_MD5, pay("shop-md5", "rt-o2", "RT.O002", 1));
         assertThat(wechatChars.status()).isEqualTo(400);
         assertThat(wechatChars.body().at("/error/fields/0/field").asText()).isEqualTo("orderId");
-        Answer unsupported = call(TOKEN_MD5, "{\"requestId\":\"rt-o3\",\"merchant\":\"shop-md5\",\"operation\":\"PAY\","
-                + "\"orderId\":\"RT-O003\",\"amount\":1,\"method\":\"MICRO\",\"authCode\":\"134567890123456789\",\"subject\":\"x\"}");
+        // shop-md5 has no client certificate: WeChat takes no reversal without one.
+        Answer unsupported = call(TOKEN_MD5, "{\"requestId\":\"rt-o3\",\"merchant\":\"shop-md5\",\"operation\":\"REVERSE\","
+                + "\"orderId\":\"RT-O003\"}");
         assertThat(unsupported.status()).isEqualTo(200);
         assertThat(unsupported.body().at("/error/code").asText()).isEqualTo("UNSUPPORTED");
+        assertThat(unsupported.body().at("/error/message").asText()).contains("wechat.certificate.path");
     }
 
     /** The test's own MD5 of WeChat's signature string, independent of the gateway's signer. */

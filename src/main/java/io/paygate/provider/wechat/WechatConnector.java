@@ -49,11 +49,34 @@ public final class WechatConnector implements ProviderConnector {
 
     private final String publicBaseUrl;
     private final String serverIp;
-    private final SecureRandom random = new SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Exchange property: reverse again (the last answer said recall=Y and calls are left). */
+    public static final String RECALL = "wechatRecall";
+    /** Exchange property: milliseconds to wait before the next reverse. */
+    public static final String RECALL_DELAY = "wechatRecallDelay";
+    private static final String REVERSE_CALLS = "wechatReverseCalls";
+
+    private final int maxReverseCalls;
+    private final long recallDelayMs;
 
     public WechatConnector(String publicBaseUrl, String serverIp) {
+        this(publicBaseUrl, serverIp, 5, 1000);
+    }
+
+    /**
+     * @param maxReverseCalls how many times one REVERSE calls /secapi/pay/reverse while WeChat answers recall=Y
+     * @param recallDelayMs the wait before each call again
+     */
+    public WechatConnector(String publicBaseUrl, String serverIp, int maxReverseCalls, long recallDelayMs) {
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
         this.serverIp = serverIp;
+        this.maxReverseCalls = maxReverseCalls;
+        this.recallDelayMs = recallDelayMs;
+    }
+
+    /** The notify URL WeChat is given for this merchant's pay and refund notifications. */
+    String notifyUrl(String merchant) {
+        return publicBaseUrl + "/notify/wechat/" + merchant;
     }
 
     @Override
@@ -68,14 +91,10 @@ public final class WechatConnector implements ProviderConnector {
 
     @Override
     public Optional<PaymentError> refuse(PaymentRequest r, MerchantProfile profile) {
-        if (r.operation() != Operation.PAY && r.operation() != Operation.QUERY && r.operation() != Operation.CLOSE) {
-            return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED,
-                    "the WeChat Pay connector supports PAY, QUERY and CLOSE; " + r.operation() + " is not available yet", false));
-        }
-        if (r.operation() == Operation.PAY && r.method() == PayMethod.MICRO) {
-            return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED,
-                    "the WeChat Pay connector supports methods SCAN, JSAPI, MINIPROGRAM, APP and H5; MICRO is not available yet",
-                    false));
+        if ((r.operation() == Operation.REFUND || r.operation() == Operation.REVERSE)
+                && profile.wechat().certificatePath() == null) {
+            return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED, "WeChat Pay needs the merchant's client certificate "
+                    + "for " + r.operation() + ": set wechat.certificate.path of merchant " + profile.id(), false));
         }
         if (r.operation() == Operation.PAY && (r.method() == PayMethod.JSAPI || r.method() == PayMethod.MINIPROGRAM)
                 && (r.payer() == null || r.payer().openId() == null)) {
@@ -123,7 +142,7 @@ public final class WechatConnector implements ProviderConnector {
         if (r.expireAt() != null) {
             f.put("time_expire", WECHAT_TIME.format(Times.parse(r.expireAt()).atZone(Times.SHANGHAI)));
         }
-        f.put("notify_url", publicBaseUrl + "/notify/wechat/" + r.merchant());
+        f.put("notify_url", notifyUrl(r.merchant()));
         switch (r.method()) {
             case SCAN -> {
                 f.put("trade_type", "NATIVE");
@@ -141,6 +160,98 @@ public final class WechatConnector implements ProviderConnector {
             default -> throw new IllegalStateException("refused before: " + r.method());
         }
         return signed(f, w);
+    }
+
+    /**
+     * {@code /pay/micropay}: the merchant scanned the buyer's barcode. WeChat charges at once, or
+     * answers USERPAYING while the buyer confirms with a password; no notify URL is taken.
+     */
+    public String micropay(Exchange ex) {
+        PaymentRequest r = request(ex);
+        WechatSettings w = settings(ex);
+        Map<String, String> f = base(w);
+        ex.setProperty(SENT_APP_ID, f.get("appid"));
+        f.put("device_info", r.deviceId());
+        f.put("body", r.subject());
+        f.put("attach", r.attach());
+        f.put("out_trade_no", r.orderId());
+        f.put("fee_type", "CNY");
+        f.put("total_fee", Long.toString(r.amount()));
+        f.put("spbill_create_ip", r.clientIp() != null ? r.clientIp() : serverIp);
+        f.put("auth_code", r.authCode());
+        if (r.expireAt() != null) {
+            f.put("time_expire", WECHAT_TIME.format(Times.parse(r.expireAt()).atZone(Times.SHANGHAI)));
+        }
+        if (r.storeId() != null) {
+            try {
+                f.put("scene_info", JSON.writeValueAsString(Map.of("store_info", Map.of("id", r.storeId()))));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return signed(f, w);
+    }
+
+    /**
+     * SUCCESS when WeChat charged; USERPAYING (no error: the buyer is confirming) to be settled by
+     * QUERY; a transient failure (SYSTEMERROR, BANKERROR) is UNKNOWN, never a guess: QUERY, then REVERSE.
+     */
+    public PaymentResult microResult(io.paygate.provider.wechat.wire.MicropayAnswer a, Exchange ex) {
+        PaymentRequest r = request(ex);
+        PaymentResult.Builder b = PaymentResult.answering(r).amount(r.amount()).attach(r.attach()).storeId(r.storeId());
+        PaymentError error = error(a);
+        if (error == null) {
+            return b.status(PaymentStatus.SUCCESS).providerTradeId(blankToNull(a.getTransactionId()))
+                    .paidAmount(fen(a.getCashFee())).couponAmount(fen(a.getCouponFee()))
+                    .paidAt(Times.format(time(a.getTimeEnd()))).build();
+        }
+        if (!"SUCCESS".equals(a.getReturnCode())) {
+            return b.status(PaymentStatus.PAYERROR).error(error).build();
+        }
+        if ("USERPAYING".equals(a.getErrCode())) {
+            return b.status(PaymentStatus.USERPAYING).build();
+        }
+        return b.status(WechatErrors.payStatusAfter(a.getErrCode())).error(error).build();
+    }
+
+    /** {@code /secapi/pay/reverse}: cancels a barcode payment, refunding it if it was charged. */
+    public String reverse(Exchange ex) {
+        PaymentRequest r = request(ex);
+        WechatSettings w = settings(ex);
+        Map<String, String> f = base(w);
+        ex.setProperty(SENT_APP_ID, f.get("appid"));
+        f.put("transaction_id", ex.getProperty("orderProviderTradeId", String.class));
+        f.put("out_trade_no", r.orderId());
+        ex.setProperty(REVERSE_CALLS, ex.getProperty(REVERSE_CALLS, 0, Integer.class) + 1);
+        return signed(f, w);
+    }
+
+    /** Route step before the first reverse. */
+    public void startReverse(Exchange ex) {
+        ex.setProperty(REVERSE_CALLS, 0);
+        ex.setProperty(RECALL, true);
+        ex.setProperty(RECALL_DELAY, recallDelayMs);
+    }
+
+    /**
+     * REVOKED when reversed (also when WeChat says it already was). {@code recall=Y} asks for
+     * another call: the route calls again, up to the configured number of calls; after the last
+     * the outcome is unknown and retryable (the reconciliation reverses again).
+     */
+    public PaymentResult reverseResult(io.paygate.provider.wechat.wire.ReverseAnswer a, Exchange ex) {
+        PaymentResult.Builder b = PaymentResult.answering(request(ex));
+        PaymentError error = error(a);
+        int calls = ex.getProperty(REVERSE_CALLS, 1, Integer.class);
+        boolean recall = error != null && "SUCCESS".equals(a.getReturnCode()) && "Y".equalsIgnoreCase(a.getRecall());
+        ex.setProperty(RECALL, recall && calls < maxReverseCalls);
+        if (error == null || "ORDERREVERSED".equals(a.getErrCode())) {
+            return b.status(PaymentStatus.REVOKED).build();
+        }
+        if (recall) {
+            return b.error(PaymentError.provider(ErrorCode.PROVIDER_ERROR, "WeChat Pay asked to reverse again (recall=Y) "
+                    + "after " + calls + " calls; REVERSE again later", true, error.providerCode(), error.providerMessage())).build();
+        }
+        return b.error(error).build();
     }
 
     /** {@code /pay/orderquery} by the merchant's order number. */
@@ -315,7 +426,7 @@ public final class WechatConnector implements ProviderConnector {
     }
 
     /** return_code first (a FAIL is unsigned), then result_code / err_code. */
-    private static PaymentError error(WechatAnswer a) {
+    static PaymentError error(WechatAnswer a) {
         if (!"SUCCESS".equals(a.getReturnCode())) {
             String code = a.getErrCode() != null ? a.getErrCode() : "FAIL";
             if ("SIGNERROR".equals(code)) {
@@ -330,7 +441,7 @@ public final class WechatConnector implements ProviderConnector {
         return null;
     }
 
-    private Map<String, String> base(WechatSettings w) {
+    static Map<String, String> base(WechatSettings w) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("appid", w.appId());
         f.put("mch_id", w.mchId());
@@ -343,7 +454,7 @@ public final class WechatConnector implements ProviderConnector {
         return f;
     }
 
-    private static String signed(Map<String, String> f, WechatSettings w) {
+    static String signed(Map<String, String> f, WechatSettings w) {
         f.values().removeIf(v -> v == null || v.isEmpty());
         f.put("sign", WechatSigner.sign(f, w.apiKey(), w.signType()));
         return HardenedXml.writeFlat("xml", f);
@@ -357,10 +468,10 @@ public final class WechatConnector implements ProviderConnector {
         return r.orderId();
     }
 
-    private String nonce() {
+    static String nonce() {
         char[] c = new char[32];
         for (int i = 0; i < c.length; i++) {
-            c[i] = NONCE_CHARS[random.nextInt(NONCE_CHARS.length)];
+            c[i] = NONCE_CHARS[RANDOM.nextInt(NONCE_CHARS.length)];
         }
         return new String(c);
     }
@@ -376,7 +487,7 @@ public final class WechatConnector implements ProviderConnector {
         }
     }
 
-    private static Long fen(String s) {
+    static Long fen(String s) {
         if (s == null || s.isBlank()) {
             return null;
         }
@@ -387,15 +498,15 @@ public final class WechatConnector implements ProviderConnector {
         }
     }
 
-    private static String blankToNull(String s) {
+    static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
 
-    private static PaymentRequest request(Exchange ex) {
+    static PaymentRequest request(Exchange ex) {
         return ex.getProperty("paymentRequest", PaymentRequest.class);
     }
 
-    private static WechatSettings settings(Exchange ex) {
+    static WechatSettings settings(Exchange ex) {
         return ex.getProperty("merchantProfile", MerchantProfile.class).wechat();
     }
 }

@@ -27,6 +27,22 @@ abstract class WechatNotificationCodec implements NotificationCodec {
         return WechatReplies.CONTENT_TYPE;
     }
 
+    /** The notification's fields, read by the one hardened parser (root {@code <xml>}). */
+    static Map<String, String> parse(byte[] raw) {
+        try {
+            return io.paygate.xml.HardenedXml.parseFlat(raw, "xml");
+        } catch (io.paygate.xml.HardenedXml.XmlRejected e) {
+            throw new NoticeRejected("unreadable notification: " + e.getMessage());
+        }
+    }
+
+    static io.paygate.config.MerchantProfile.WechatSettings settings(io.paygate.config.MerchantProfile profile) {
+        if (profile.wechat() == null) {
+            throw new NoticeRejected("merchant " + profile.id() + " has no WeChat Pay settings");
+        }
+        return profile.wechat();
+    }
+
     static String required(Map<String, String> f, String name) {
         String v = f.get(name);
         if (v == null || v.isBlank()) {

@@ -5,8 +5,6 @@ import io.paygate.config.MerchantProfile;
 import io.paygate.config.MerchantProfile.WechatSettings;
 import io.paygate.notify.Notice;
 import io.paygate.notify.NoticeRejected;
-import io.paygate.xml.HardenedXml;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -17,16 +15,12 @@ public final class WechatPayNotifyCodec extends WechatNotificationCodec {
 
     @Override
     public Notice decode(byte[] raw, MerchantProfile profile) {
-        WechatSettings w = profile.wechat();
-        if (w == null) {
-            throw new NoticeRejected("merchant " + profile.id() + " has no WeChat Pay settings");
-        }
-        Map<String, String> f;
-        try {
-            f = HardenedXml.parseFlat(raw, "xml");
-        } catch (HardenedXml.XmlRejected e) {
-            throw new NoticeRejected("unreadable notification: " + e.getMessage());
-        }
+        return decode(parse(raw), profile);
+    }
+
+    /** The same, from the notification's fields as the hardened parser read them. */
+    Notice decode(Map<String, String> f, MerchantProfile profile) {
+        WechatSettings w = settings(profile);
         if (!"SUCCESS".equals(f.get("return_code"))) {
             throw new NoticeRejected("notification with return_code " + f.get("return_code"));
         }

@@ -30,16 +30,12 @@ public final class WechatRefundNotifyCodec extends WechatNotificationCodec {
 
     @Override
     public Notice decode(byte[] raw, MerchantProfile profile) {
-        WechatSettings w = profile.wechat();
-        if (w == null) {
-            throw new NoticeRejected("merchant " + profile.id() + " has no WeChat Pay settings");
-        }
-        Map<String, String> outer;
-        try {
-            outer = HardenedXml.parseFlat(raw, "xml");
-        } catch (HardenedXml.XmlRejected e) {
-            throw new NoticeRejected("unreadable refund notification: " + e.getMessage());
-        }
+        return decode(parse(raw), profile);
+    }
+
+    /** The same, from the notification's fields as the hardened parser read them. */
+    Notice decode(Map<String, String> outer, MerchantProfile profile) {
+        WechatSettings w = settings(profile);
         if (!"SUCCESS".equals(outer.get("return_code"))) {
             throw new NoticeRejected("refund notification with return_code " + outer.get("return_code"));
         }

@@ -49,7 +49,7 @@ class WechatAnswerTest {
                 null, null));
         ex.setProperty("merchantProfile", new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
                 List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, new MerchantProfile.WechatSettings(
-                        "https://api.mch.weixin.qq.com", APPID, MCH, KEY, signType, null, null, null, null), null, null));
+                        "https://api.mch.weixin.qq.com", APPID, MCH, KEY, signType, null, null, null, null, null, null), null, null));
         return ex;
     }
 

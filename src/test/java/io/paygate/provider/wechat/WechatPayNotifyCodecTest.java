@@ -25,7 +25,7 @@ class WechatPayNotifyCodecTest {
 
     private static MerchantProfile profile(String signType) {
         return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(),
-                new MerchantProfile.WechatSettings("http://127.0.0.1:1", "wxapp", "1001", KEY, signType, null, null, null, null),
+                new MerchantProfile.WechatSettings("http://127.0.0.1:1", "wxapp", "1001", KEY, signType, null, null, null, null, null, null),
                 null, null);
     }
 
