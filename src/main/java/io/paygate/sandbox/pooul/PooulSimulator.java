@@ -153,6 +153,11 @@ public final class PooulSimulator implements AutoCloseable {
         return SimPooulCrypto.keyPair(dir, "merchant");
     }
 
+    /** A merchant's RSA public key from an X.509 PEM file ({@code BEGIN PUBLIC KEY}). */
+    public static PublicKey readPublicKey(Path file) throws IOException {
+        return SimPooulCrypto.readPublic(file);
+    }
+
     public synchronized void start() throws IOException {
         if (server != null) {
             throw new IllegalStateException("already started");

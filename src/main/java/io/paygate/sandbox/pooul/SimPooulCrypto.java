@@ -128,6 +128,14 @@ final class SimPooulCrypto {
         return kp;
     }
 
+    static PublicKey readPublic(Path file) throws IOException {
+        try {
+            return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(pem(file)));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException("not an X.509 RSA public key");
+        }
+    }
+
     private static byte[] pem(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.US_ASCII).replaceAll("-----[A-Z ]+-----", "");
         return Base64.getMimeDecoder().decode(text.trim());
