@@ -145,6 +145,25 @@ public final class Gateway implements AutoCloseable {
             sandboxes.add(sim);
             LOG.info("sandbox mode: WeChat Pay simulator on 127.0.0.1:{}", sim.port());
         }
+        List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants = new ArrayList<>();
+        String base = settings.get("gateway.public-base-url").replaceAll("/+$", "");
+        for (MerchantProfile p : merchants.all()) {
+            if (p.ystpay() != null) {
+                MerchantProfile.YstpaySettings y = p.ystpay();
+                // The notify URL ops would register with Ystpay for this merchant.
+                ystpayMerchants.add(new io.paygate.sandbox.ystpay.YstpaySimulator.Merchant(y.account(), y.password(),
+                        y.privateKey(), y.requestKey(), "pkcs7".equals(y.padding()), "lower".equals(y.passwordMd5()),
+                        base + "/notify/ystpay/" + p.id()));
+            }
+        }
+        if (!ystpayMerchants.isEmpty()) {
+            io.paygate.sandbox.ystpay.YstpaySimulator sim = new io.paygate.sandbox.ystpay.YstpaySimulator(
+                    settings.intValue("gateway.sandbox.ystpay.port", 0, 65535), ystpayMerchants);
+            sim.start();
+            sandboxes.add(sim);
+            LOG.info("sandbox mode: Ystpay simulator on 127.0.0.1:{}{}", sim.port(),
+                    io.paygate.sandbox.ystpay.YstpaySimulator.API_PATH);
+        }
     }
 
     /** Pooul merchants whose baseUrl is the sandbox's port: classic by MD5 key, v2 by their public key. */

@@ -34,10 +34,15 @@ public final class GatewayBeans {
     private final IdempotencyStore idempotency;
     private final PaymentApi api;
     private final Health health;
+    private final io.paygate.reconcile.Reconciler reconciler;
+    private final io.paygate.reconcile.MicroWait microWait;
     private final WechatConnector wechat;
+    private final io.paygate.provider.ystpay.YstpayConnector ystpay;
+    private final io.paygate.store.YstpaySequences ystpaySequences;
     private final io.paygate.provider.wechat.WechatClientCertificates wechatCertificates;
     private final io.paygate.provider.pooul.PooulConnector pooul;
     private final HttpComponent providerHttpClient;
+    private final org.apache.camel.component.quartz.QuartzComponent quartz;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatNotifyCodec();
@@ -64,16 +69,46 @@ public final class GatewayBeans {
         this.pooul = new io.paygate.provider.pooul.PooulConnector(settings.get("gateway.public-base-url"),
                 settings.get("gateway.pooul.server-ip"), settings.seconds("gateway.provider.read-timeout").multipliedBy(3),
                 clock);
-        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, pooul.provider(), pooul);
+        this.ystpay = new io.paygate.provider.ystpay.YstpayConnector(clock);
+        this.ystpaySequences = new io.paygate.store.YstpaySequences(db, clock);
+        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, ystpay.provider(), ystpay,
+                pooul.provider(), pooul);
+        // Ystpay's notice names the payment by the gateway's own req_seq: the store resolves it.
+        io.paygate.notify.NotificationCodec ystpayNotify = new io.paygate.provider.ystpay.YstpayNotifyCodec(
+                ystpaySequences::orderOfPaySeq);
         this.refunds = new io.paygate.store.Refunds(db, ledger, clock);
         this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify,
-                pooulNotify.provider(), pooulNotify), connectors,
+                ystpayNotify.provider(), ystpayNotify, pooulNotify.provider(), pooulNotify), connectors,
                 merchants, db, ledger, refunds, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
         this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"));
         this.health = new Health(db);
+        io.paygate.reconcile.ReconcileTimings timings = io.paygate.reconcile.ReconcileTimings.from(settings);
+        io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
+        this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, connectors, timings, clock);
+        this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);
+        this.quartz = quartz(settings);
+    }
+
+    /**
+     * The Quartz scheduler of the reconciliation sweeps: in memory by default; with
+     * gateway.reconcile.quartz-properties, Quartz's own configuration (its JDBC job store, clustered,
+     * for several instances: docs/reconciliation.md). Relative paths are read from the config folder.
+     */
+    private static org.apache.camel.component.quartz.QuartzComponent quartz(GatewaySettings settings) {
+        org.apache.camel.component.quartz.QuartzComponent quartz = new org.apache.camel.component.quartz.QuartzComponent();
+        String file = settings.get("gateway.reconcile.quartz-properties");
+        if (!file.isBlank()) {
+            java.nio.file.Path p = settings.configDir().resolve(file);
+            if (!java.nio.file.Files.isReadable(p)) {
+                throw new io.paygate.config.ConfigException("application.properties", "gateway.reconcile.quartz-properties",
+                        "cannot read " + p);
+            }
+            quartz.setPropertiesFile("file:" + p.toAbsolutePath());
+        }
+        return quartz;
     }
 
     /**
@@ -100,16 +135,21 @@ public final class GatewayBeans {
 
     public void bindAll(BiConsumer<String, Object> registry) {
         registry.accept("http", providerHttpClient);
+        registry.accept("quartz", quartz);
         registry.accept("paymentApi", api);
         registry.accept("orderQueries", new OrderQueries(api, ledger, refunds, json));
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
         registry.accept("pooulConnector", pooul);
+        registry.accept("ystpayConnector", ystpay);
+        registry.accept("ystpaySequences", ystpaySequences);
         registry.accept("wechatRefunds", new io.paygate.provider.wechat.WechatRefundCalls(wechat));
         registry.accept("wechatCertificates", wechatCertificates);
         registry.accept("ledger", ledger);
         registry.accept("refunds", refunds);
+        registry.accept("reconciler", reconciler);
+        registry.accept("microWait", microWait);
         registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationIntake", intake);
         // camel-micrometer's registry (its default name): counters of the routes, e.g. gateway.notifications.

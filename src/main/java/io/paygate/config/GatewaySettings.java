@@ -46,6 +46,7 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.store.pool-size", "8");
         DEFAULTS.put("gateway.sandbox.enabled", "false");
         DEFAULTS.put("gateway.sandbox.wechat.port", "8091");
+        DEFAULTS.put("gateway.sandbox.ystpay.port", "8092");
         DEFAULTS.put("gateway.provider.connect-timeout", "5");
         DEFAULTS.put("gateway.provider.read-timeout", "20");
         DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
@@ -69,6 +70,12 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.micro.poll-limit", "45");
         DEFAULTS.put("gateway.micro.reverse-after", "15");
         DEFAULTS.put("gateway.micro.wait", "30");
+        DEFAULTS.put("gateway.micro.sweep-ms", "1000");
+        DEFAULTS.put("gateway.reconcile.batch", "500");
+        DEFAULTS.put("gateway.reconcile.per-merchant", "50");
+        DEFAULTS.put("gateway.reconcile.claim-lease", "120");
+        DEFAULTS.put("gateway.reconcile.enabled", "true");
+        DEFAULTS.put("gateway.reconcile.quartz-properties", "");
     }
 
     private final Map<String, String> values;
@@ -138,6 +145,7 @@ public final class GatewaySettings {
         intValue("gateway.broker.port", 0, 65535);
         intValue("gateway.sandbox.wechat.port", 0, 65535);
         intValue("gateway.sandbox.pooul.port", 0, 65535);
+        intValue("gateway.sandbox.ystpay.port", 0, 65535);
         intValue("gateway.store.pool-size", 1, 200);
         seconds("gateway.provider.connect-timeout");
         seconds("gateway.provider.read-timeout");

@@ -227,11 +227,48 @@ public final class MerchantsFile {
     }
 
     private YstpaySettings ystpay(String key, Map<String, Object> m) {
-        onlyKeys(m, key, Set.of("baseUrl", "account", "password", "privateKey"));
+        onlyKeys(m, key, Set.of("baseUrl", "account", "password", "privateKey", "requestKey", "padding", "passwordMd5"));
         String baseUrl = required(m, key, "baseUrl");
         urlHost(baseUrl, key + ".baseUrl");
-        return new YstpaySettings(baseUrl, required(m, key, "account"), required(m, key, "password"),
-                required(m, key, "privateKey"));
+        String account = required(m, key, "account");
+        if (account.length() < 4 || account.length() > 20) {
+            throw new ConfigException(file, key + ".account", "must be 4-20 characters (the device login account)");
+        }
+        String privateKey = required(m, key, "privateKey");
+        String requestKey = choice(m, key, "requestKey", YstpaySettings.DEFAULT_REQUEST_KEY, Set.of("first16", "utf8", "base64"));
+        int keyLength = switch (requestKey) {
+            case "utf8" -> privateKey.getBytes(StandardCharsets.UTF_8).length;
+            case "base64" -> base64Length(privateKey, key + ".privateKey");
+            default -> privateKey.getBytes(StandardCharsets.UTF_8).length >= 16 ? 16 : -1;
+        };
+        if (keyLength != 16 && keyLength != 24 && keyLength != 32) {
+            // The length only, never the key.
+            throw new ConfigException(file, key + ".privateKey", "gives an AES key of " + keyLength
+                    + " bytes with requestKey " + requestKey + " (16, 24 or 32 needed; first16 needs at least 16 characters)");
+        }
+        return new YstpaySettings(baseUrl, account, required(m, key, "password"), privateKey, requestKey,
+                choice(m, key, "padding", YstpaySettings.DEFAULT_PADDING, Set.of("zero", "pkcs7")),
+                choice(m, key, "passwordMd5", YstpaySettings.DEFAULT_PASSWORD_MD5, Set.of("upper", "lower")));
+    }
+
+    private String choice(Map<String, Object> m, String parent, String name, String dflt, Set<String> allowed) {
+        String v = optional(m, parent, name);
+        if (v == null) {
+            return dflt;
+        }
+        if (!allowed.contains(v)) {
+            throw new ConfigException(file, parent + "." + name, "expected one of "
+                    + String.join(", ", allowed.stream().sorted().toList()) + ", got '" + v + "'");
+        }
+        return v;
+    }
+
+    private int base64Length(String value, String key) {
+        try {
+            return java.util.Base64.getDecoder().decode(value.trim()).length;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file, key, "is not base64 (requestKey base64 decodes it)");
+        }
     }
 
     private String required(Map<String, Object> m, String parent, String name) {

@@ -37,6 +37,15 @@ public final class HardenedXml {
      * @throws XmlRejected when the bytes are not such a document, declare a DOCTYPE or use entities
      */
     public static Map<String, String> parseFlat(byte[] raw, String root) {
+        return parseFlat(raw, root, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #parseFlat(byte[], String)}, but the fields named in {@code lineLists} may hold one
+     * level of child elements (Ystpay's {@code <receipts><line>…</line>…</receipts>}): their texts
+     * become the field's value, one per line ({@code \n}). Deeper nesting is still refused.
+     */
+    public static Map<String, String> parseFlat(byte[] raw, String root, java.util.Set<String> lineLists) {
         if (raw == null || raw.length == 0) {
             throw new XmlRejected("empty document");
         }
@@ -50,6 +59,8 @@ public final class HardenedXml {
             int depth = 0;
             String field = null;
             StringBuilder text = new StringBuilder();
+            StringBuilder line = new StringBuilder();
+            int lines = 0;
             while (r.hasNext()) {
                 int ev = r.next();
                 switch (ev) {
@@ -64,18 +75,35 @@ public final class HardenedXml {
                         } else if (depth == 2) {
                             field = r.getLocalName();
                             text.setLength(0);
+                            lines = 0;
+                        } else if (depth == 3 && lineLists.contains(field)) {
+                            if (!text.isEmpty() && lines == 0 && !text.toString().isBlank()) {
+                                throw new XmlRejected("text beside the lines of <" + field + ">");
+                            }
+                            if (lines == 0) {
+                                text.setLength(0);
+                            }
+                            line.setLength(0);
                         } else {
                             throw new XmlRejected("nested element in <" + field + ">");
                         }
                     }
                     case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-                        if (depth == 2) {
+                        if (depth == 2 && lines == 0) {
                             text.append(r.getText());
+                        } else if (depth == 3) {
+                            line.append(r.getText());
                         } else if (!r.getText().isBlank()) {
                             throw new XmlRejected("text outside the fields");
                         }
                     }
                     case XMLStreamConstants.END_ELEMENT -> {
+                        if (depth == 3) {
+                            if (lines++ > 0) {
+                                text.append('\n');
+                            }
+                            text.append(line);
+                        }
                         if (depth == 2) {
                             if (out.containsKey(field)) {
                                 throw new XmlRejected("element <" + field + "> appears twice");

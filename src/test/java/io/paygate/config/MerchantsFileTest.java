@@ -278,11 +278,45 @@ class MerchantsFileTest {
                   store-1:
                     provider: ystpay
                     apiToken: token-store1-abcdefghijkl
-                    ystpay: { baseUrl: "https://ystpay.example/unitive.api", account: 0012345, password: 007788, privateKey: k }
+                    ystpay: { baseUrl: "https://ystpay.example/unitive.api", account: 0012345, password: 007788, privateKey: abcdefghijklmnopqrstuvwxyz012345 }
                 """);
         MerchantProfile p = MerchantsFile.load(dir, ENV).byId("store-1").orElseThrow();
         assertThat(p.ystpay().account()).isEqualTo("0012345");
         assertThat(p.ystpay().password()).isEqualTo("007788");
+    }
+
+    @Test
+    void ystpayKeySettingsHaveDocumentedDefaultsAndAreChecked() throws IOException {
+        String base = """
+                merchants:
+                  y1:
+                    provider: ystpay
+                    apiToken: token-y1-abcdefghijklmn
+                    ystpay: { baseUrl: "https://ystpay.example/unitive.api", account: dev01, password: secret1, privateKey: KEY }
+                """;
+        write(base.replace("KEY", "abcdefghijklmnopqrstuvwxyz012345"));
+        MerchantProfile p = MerchantsFile.load(dir, ENV).byId("y1").orElseThrow();
+        assertThat(p.ystpay().requestKey()).isEqualTo("first16");
+        assertThat(p.ystpay().padding()).isEqualTo("zero");
+        assertThat(p.ystpay().passwordMd5()).isEqualTo("upper");
+        assertThat(p.ystpay().toString()).doesNotContain("abcdefghijklmnop").doesNotContain("secret1");
+
+        write(base.replace("KEY", "MDEyMzQ1Njc4OWFiY2RlZg==, requestKey: base64, padding: pkcs7, passwordMd5: lower"));
+        p = MerchantsFile.load(dir, ENV).byId("y1").orElseThrow();
+        assertThat(p.ystpay().requestKey()).isEqualTo("base64");
+        assertThat(p.ystpay().padding()).isEqualTo("pkcs7");
+        assertThat(p.ystpay().passwordMd5()).isEqualTo("lower");
+
+        assertNames(failure(base.replace("KEY", "short-key")), "merchants.y1.ystpay.privateKey");
+        assertThat(failure(base.replace("KEY", "short-key")).getMessage()).doesNotContain("short-key");
+        assertNames(failure(base.replace("KEY", "abcdefghijklmnopqrstuvwxyz0123, requestKey: utf8")),
+                "merchants.y1.ystpay.privateKey");
+        assertNames(failure(base.replace("KEY", "abcdefghijklmnopqrstuvwxyz012345, padding: space")),
+                "merchants.y1.ystpay.padding");
+        assertNames(failure(base.replace("KEY", "abcdefghijklmnopqrstuvwxyz012345, requestKey: md5")),
+                "merchants.y1.ystpay.requestKey");
+        assertNames(failure(base.replace("account: dev01", "account: abc").replace("KEY", "abcdefghijklmnopqrstuvwxyz012345")),
+                "merchants.y1.ystpay.account");
     }
 
     @Test

@@ -1,0 +1,113 @@
+package io.paygate.reconcile;
+
+import io.paygate.api.ApiAnswer;
+import io.paygate.api.Keys;
+import io.paygate.canonical.Operation;
+import io.paygate.canonical.PayMethod;
+import io.paygate.canonical.PaymentRequest;
+import io.paygate.canonical.PaymentResult;
+import io.paygate.canonical.PaymentStatus;
+import io.paygate.canonical.Source;
+import io.paygate.store.Ledger;
+import io.paygate.store.ReconcileQueue;
+import io.paygate.store.Transition;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.camel.Exchange;
+
+/**
+ * A barcode payment the provider has not finished (USERPAYING, or UNKNOWN after a system error or
+ * a timeout) keeps its POS request waiting: the payment-api route queries the order as the provider
+ * asks ({@code gateway.micro.poll-delay} after the charge, then every {@code poll-interval}) until
+ * the order is final or {@code gateway.micro.wait} has passed, and only then answers. The request
+ * holds the order's reconciliation claim meanwhile, so the background sweep does not query it too;
+ * when the wait ends unresolved, the sweep goes on from there (polling up to poll-limit, then
+ * REVERSE).
+ */
+public final class MicroWait {
+    public static final String POLL = "microPoll";
+    public static final String DELAY = "microDelay";
+    private static final String STARTED = "microStarted";
+    private static final String OWNER = "microOwner";
+
+    private final ReconcileQueue queue;
+    private final Ledger ledger;
+    private final ReconcileTimings timings;
+    private final Clock clock;
+
+    public MicroWait(ReconcileQueue queue, Ledger ledger, ReconcileTimings timings, Clock clock) {
+        this.queue = queue;
+        this.ledger = ledger;
+        this.timings = timings;
+        this.clock = clock;
+    }
+
+    /** After the PAY: decides whether to wait; records the provider's interim answer. */
+    public void begin(Exchange ex) {
+        ex.setProperty(POLL, false);
+        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
+        if (r == null || r.operation() != Operation.PAY || r.method() != PayMethod.MICRO || result == null
+                || !pending(result.status()) || timings.microWait().isZero()) {
+            return;
+        }
+        Instant started = ex.getClock().getCreated() > 0 ? Instant.ofEpochMilli(ex.getClock().getCreated()) : clock.instant();
+        Instant now = clock.instant();
+        String owner = "request:" + r.merchant() + ":" + r.requestId();
+        if (!queue.claimOrder(r.merchant(), r.orderId(), owner, now, started.plus(timings.microWait()).plusSeconds(30))) {
+            return;
+        }
+        ex.setProperty(STARTED, started);
+        ex.setProperty(OWNER, owner);
+        if (result.status() == PaymentStatus.USERPAYING) {
+            ledger.apply(new Transition(r.merchant(), r.orderId(), PaymentStatus.USERPAYING, Source.RESPONSE,
+                    result.providerTradeId(), null, null, null, null, null));
+        }
+        schedule(ex, started, started.plus(timings.pollDelay()));
+    }
+
+    /** Before each poll: the next call is a QUERY of the order, answered normally. */
+    public void query(Exchange ex) {
+        ex.setProperty(Keys.PROVIDER_OPERATION, Operation.QUERY.name());
+        ex.setProperty(ApiAnswer.STATUS, 200);
+        ex.getMessage().setBody(ex.getProperty(Keys.REQUEST));
+    }
+
+    /** After each poll: go on while the order is still paying and the wait allows another query. */
+    public void polled(Exchange ex) {
+        PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
+        Instant started = ex.getProperty(STARTED, Instant.class);
+        if (result != null && !pending(result.status()) && result.status() != null) {
+            finish(ex, null);
+            return;
+        }
+        schedule(ex, started, clock.instant().plus(timings.pollInterval()));
+    }
+
+    private void schedule(Exchange ex, Instant started, Instant next) {
+        Instant deadline = started.plus(timings.microWait());
+        Instant now = clock.instant();
+        if (next.isAfter(deadline)) {
+            // Unresolved within the wait: the sweep takes over at the next poll time.
+            finish(ex, next);
+            return;
+        }
+        ex.setProperty(POLL, true);
+        ex.setProperty(DELAY, Math.max(0, Duration.between(now, next).toMillis()));
+    }
+
+    private void finish(Exchange ex, Instant nextCheck) {
+        ex.setProperty(POLL, false);
+        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        String owner = ex.getProperty(OWNER, String.class);
+        if (owner != null) {
+            queue.releaseOrder(r.merchant(), r.orderId(), owner, nextCheck, false);
+            ex.removeProperty(OWNER);
+        }
+    }
+
+    static boolean pending(PaymentStatus s) {
+        return s == PaymentStatus.USERPAYING || s == PaymentStatus.UNKNOWN;
+    }
+}

@@ -1,0 +1,332 @@
+package io.paygate.reconcile;
+
+import io.paygate.api.Keys;
+import io.paygate.canonical.ErrorCode;
+import io.paygate.canonical.Operation;
+import io.paygate.canonical.PaymentError;
+import io.paygate.canonical.PaymentRequest;
+import io.paygate.canonical.PaymentResult;
+import io.paygate.canonical.PaymentResult.RefundInfo;
+import io.paygate.canonical.PaymentStatus;
+import io.paygate.canonical.Source;
+import io.paygate.canonical.Times;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.config.MerchantProfile;
+import io.paygate.provider.ProviderConnector;
+import io.paygate.store.Database;
+import io.paygate.store.Ledger;
+import io.paygate.store.OrderRecord;
+import io.paygate.store.ReconcileQueue;
+import io.paygate.store.ReconcileQueue.DueOrder;
+import io.paygate.store.ReconcileQueue.DueRefund;
+import io.paygate.store.Refunds;
+import io.paygate.store.Transition;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finishes what the providers did not tell the gateway (docs/reconciliation.md). The sweeps
+ * (routes/reconcile.yaml, Quartz) ask {@link #dueOrders} / {@link #dueBarcodes} for the work that
+ * is due, each item claimed with compare-and-set; {@code direct:reconcile-task} then runs one item:
+ * {@link #start}, and for each provider call {@link #prepare} → {@code direct:provider-call} →
+ * {@link #applied}, which records the answer through the same ledger operations as the API and the
+ * notifications (source QUERY for queries, RESPONSE for CLOSE and REVERSE), picks a follow-up call
+ * (CLOSE after a query that found an expired order unpaid, QUERY after a CLOSE refused because the
+ * order was paid) and finally releases the claim with the time of the next look.
+ */
+public final class Reconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    public static final String TASK = "reconcileTask";
+    public static final String OPERATION = "reconcileOperation";
+    private static final String CLOSE_IF_UNPAID = "reconcileCloseIfUnpaid";
+    private static final String CLOSE_TRIED = "reconcileCloseTried";
+
+    /** One claimed piece of work: an unfinished order, or a refund still PROCESSING. */
+    public record Task(String merchant, String orderId, String refundId, String provider, String method,
+                       Instant createdAt, Instant expireAt, int checks, String owner, Operation first,
+                       boolean closeIfUnpaid) {
+        boolean isRefund() {
+            return refundId != null;
+        }
+
+        boolean isMicro() {
+            return "MICRO".equals(method);
+        }
+    }
+
+    private final Database db;
+    private final Ledger ledger;
+    private final Refunds refunds;
+    private final ReconcileQueue queue;
+    private final MerchantDirectory merchants;
+    private final Map<String, ProviderConnector> connectors;
+    private final ReconcileTimings t;
+    private final Clock clock;
+    private final String instance = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong calls = new AtomicLong();
+
+    public Reconciler(Database db, Ledger ledger, Refunds refunds, ReconcileQueue queue, MerchantDirectory merchants,
+                      Map<String, ProviderConnector> connectors, ReconcileTimings timings, Clock clock) {
+        this.db = db;
+        this.ledger = ledger;
+        this.refunds = refunds;
+        this.queue = queue;
+        this.merchants = merchants;
+        this.connectors = Map.copyOf(connectors);
+        this.t = timings;
+        this.clock = clock;
+    }
+
+    /** Provider calls made by reconciliation since start (metrics, benchmarks). */
+    public long calls() {
+        return calls.get();
+    }
+
+    /** The pending-order sweep: unfinished orders and refunds due now, claimed. */
+    public List<Task> dueOrders(Exchange ex) {
+        Instant now = clock.instant();
+        String owner = "sweep:" + instance + ":" + UUID.randomUUID();
+        List<Task> tasks = new ArrayList<>();
+        Map<String, Integer> perMerchant = new HashMap<>();
+        for (DueOrder o : queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
+                false, t.batch() * 2)) {
+            if (tasks.size() >= t.batch()) {
+                break;
+            }
+            claimOrder(o, now, owner, perMerchant).ifPresent(tasks::add);
+        }
+        for (DueRefund r : queue.dueRefunds(now, now.minus(t.minAge()), now.minus(t.maxAge()), t.batch())) {
+            if (tasks.size() >= t.batch()) {
+                break;
+            }
+            if (perMerchant.merge(r.merchant(), 1, Integer::sum) > t.perMerchant()) {
+                continue;
+            }
+            if (queue.claimRefund(r.merchant(), r.refundId(), owner, now, now.plus(t.claimLease()))) {
+                tasks.add(new Task(r.merchant(), r.orderId(), r.refundId(), r.provider(), null, r.createdAt(), null,
+                        r.checks(), owner, Operation.REFUND_QUERY, false));
+            }
+        }
+        long abandoned = queue.abandoned(now.minus(t.maxAge()));
+        if (abandoned > 0) {
+            LOG.warn("{} unfinished orders are older than gateway.reconcile.max-age ({} s) and are no longer queried; "
+                    + "list them with GET /api/v1/payments/<merchant>?status=UNKNOWN (or NOTPAY, USERPAYING)",
+                    abandoned, t.maxAge().toSeconds());
+        }
+        return tasks;
+    }
+
+    /** The barcode sweep (every gateway.micro.sweep-ms): barcode payments due for a query or reversal. */
+    public List<Task> dueBarcodes(Exchange ex) {
+        Instant now = clock.instant();
+        String owner = "micro:" + instance + ":" + UUID.randomUUID();
+        List<Task> tasks = new ArrayList<>();
+        Map<String, Integer> perMerchant = new HashMap<>();
+        for (DueOrder o : queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
+                true, t.batch())) {
+            claimOrder(o, now, owner, perMerchant).ifPresent(tasks::add);
+        }
+        return tasks;
+    }
+
+    private Optional<Task> claimOrder(DueOrder o, Instant now, String owner, Map<String, Integer> perMerchant) {
+        if (perMerchant.merge(o.merchant(), 1, Integer::sum) > t.perMerchant()) {
+            return Optional.empty();
+        }
+        if (!queue.claimOrder(o.merchant(), o.orderId(), owner, now, now.plus(t.claimLease()))) {
+            return Optional.empty();
+        }
+        Duration age = Duration.between(o.createdAt(), now);
+        Operation first = Operation.QUERY;
+        boolean closeIfUnpaid = false;
+        if ("MICRO".equals(o.method())) {
+            if (age.compareTo(t.pollLimit()) >= 0 && age.compareTo(t.reverseAfter()) >= 0) {
+                first = Operation.REVERSE;
+            }
+        } else if (!now.isBefore(deadline(o.createdAt(), o.expireAt())) && age.compareTo(t.minCloseAge()) >= 0) {
+            closeIfUnpaid = true;
+        }
+        return Optional.of(new Task(o.merchant(), o.orderId(), null, o.provider(), o.method(), o.createdAt(),
+                o.expireAt(), o.checks(), owner, first, closeIfUnpaid));
+    }
+
+    private Instant deadline(Instant createdAt, Instant expireAt) {
+        return expireAt != null ? expireAt : createdAt.plus(t.defaultLifetime());
+    }
+
+    /** Start of one task: the body is the Task. */
+    public void start(Exchange ex) {
+        Task task = ex.getMessage().getBody(Task.class);
+        ex.setProperty(TASK, task);
+        ex.setProperty(OPERATION, task.first().name());
+        ex.setProperty(CLOSE_IF_UNPAID, task.closeIfUnpaid());
+    }
+
+    /** Before each provider call: the connector seam's properties, as the API sets them. */
+    public void prepare(Exchange ex) {
+        Task task = ex.getProperty(TASK, Task.class);
+        Operation op = Operation.valueOf(ex.getProperty(OPERATION, String.class));
+        Optional<MerchantProfile> profile = merchants.byId(task.merchant());
+        ProviderConnector connector = connectors.get(task.provider());
+        PaymentRequest request = request(task, op);
+        if (profile.isEmpty() || connector == null || !profile.get().supports(task.provider())) {
+            throw new IllegalStateException("merchant " + task.merchant() + " or provider " + task.provider()
+                    + " is no longer configured");
+        }
+        if (op == Operation.CLOSE) {
+            Optional<PaymentError> refused = connector.refuse(request, profile.get());
+            if (refused.isPresent() && refused.get().code() == ErrorCode.UNSUPPORTED) {
+                // A provider without a close (Ystpay) reverses an unpaid order instead.
+                op = Operation.REVERSE;
+                request = request(task, op);
+                if (connector.refuse(request, profile.get()).isPresent()) {
+                    op = Operation.CLOSE;
+                    request = request(task, op);
+                }
+            }
+        }
+        ex.setProperty(OPERATION, op.name());
+        ex.setProperty(Keys.REQUEST, request);
+        ex.setProperty(Keys.PROFILE, profile.get());
+        ex.setProperty(Keys.PROVIDER, task.provider());
+        ex.setProperty(Keys.BASE_URL, connector.baseUrl(profile.get()));
+        ex.setProperty(Keys.PROVIDER_OPERATION, op.name());
+        ledger.find(task.merchant(), task.orderId()).ifPresent(o -> {
+            ex.setProperty(Keys.ORDER_AMOUNT, o.amount());
+            ex.setProperty(Keys.ORDER_PROVIDER_TRADE_ID, o.providerTradeId());
+            ex.setProperty(Keys.ORDER_METHOD, o.method());
+        });
+        ex.getMessage().setBody(request);
+        calls.incrementAndGet();
+    }
+
+    private static PaymentRequest request(Task task, Operation op) {
+        return new PaymentRequest("1", "reconcile-" + UUID.randomUUID(), task.merchant(), task.provider(), op,
+                task.orderId(), null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, task.isRefund() ? new PaymentRequest.Refund(task.refundId(), null, null) : null);
+    }
+
+    /** After each provider call: record, then pick the follow-up call or release the claim. */
+    public void applied(Exchange ex) {
+        Task task = ex.getProperty(TASK, Task.class);
+        Operation op = Operation.valueOf(ex.getProperty(OPERATION, String.class));
+        PaymentResult r = ex.getMessage().getBody(PaymentResult.class);
+        Instant now = clock.instant();
+        Source source = op == Operation.QUERY || op == Operation.REFUND_QUERY ? Source.QUERY : Source.RESPONSE;
+        PaymentError error = r == null ? null : r.error();
+        OrderRecord order = db.inTransaction(c -> {
+            if (r != null && r.status() != null && op != Operation.REFUND_QUERY) {
+                ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), r.status(), source,
+                        r.providerTradeId(), r.channelTradeId(), r.paidAmount(), r.couponAmount(), Times.parse(r.paidAt()),
+                        error == null ? null : error.providerCode()));
+            }
+            if (r != null && r.refunds() != null) {
+                for (RefundInfo info : r.refunds()) {
+                    refunds.applyIn(c, task.merchant(), task.orderId(), info, source);
+                }
+            }
+            return ledger.lock(c, task.merchant(), task.orderId()).orElse(null);
+        });
+        ex.setProperty(OPERATION, null);
+        if (order == null) {
+            release(task, null);
+            return;
+        }
+        if (task.isRefund()) {
+            afterRefundQuery(task, error, now);
+            return;
+        }
+        if (!MicroWait.pending(order.status()) && order.status() != PaymentStatus.NOTPAY) {
+            release(task, null);
+            return;
+        }
+        switch (op) {
+            case QUERY -> {
+                boolean closeIfUnpaid = Boolean.TRUE.equals(ex.getProperty(CLOSE_IF_UNPAID, Boolean.class));
+                if (closeIfUnpaid && order.status() != PaymentStatus.USERPAYING) {
+                    if (error != null && error.code() == ErrorCode.ORDER_NOT_FOUND) {
+                        // The provider never saw this order and it has expired: nobody can pay it now.
+                        ledger.apply(new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED, Source.QUERY,
+                                null, null, null, null, null, "expired; the provider has no such order"));
+                        release(task, null);
+                    } else if (error == null) {
+                        ex.setProperty(OPERATION, Operation.CLOSE.name());
+                        ex.setProperty(CLOSE_IF_UNPAID, false);
+                        ex.setProperty(CLOSE_TRIED, true);
+                    } else {
+                        release(task, next(task, order, now));
+                    }
+                } else {
+                    release(task, next(task, order, now));
+                }
+            }
+            case CLOSE -> {
+                if (error != null && error.code() == ErrorCode.ORDER_PAID) {
+                    // Paid after all: learn the payment now (the close changed nothing).
+                    ex.setProperty(OPERATION, Operation.QUERY.name());
+                } else {
+                    release(task, error == null ? null : now.plus(t.backoffAfter(task.checks())));
+                }
+            }
+            case REVERSE -> release(task, error == null ? null : now.plus(t.reverseBackoff(task.checks())));
+            default -> release(task, next(task, order, now));
+        }
+    }
+
+    /** When an order still unfinished after a query is looked at next. */
+    private Instant next(Task task, OrderRecord order, Instant now) {
+        if (task.isMicro()) {
+            Instant next = now.plus(t.pollInterval());
+            Instant reverseAt = task.createdAt().plus(t.pollLimit().compareTo(t.reverseAfter()) >= 0 ? t.pollLimit() : t.reverseAfter());
+            return next.isBefore(reverseAt) ? next : reverseAt;
+        }
+        Instant next = now.plus(t.backoffAfter(task.checks()));
+        Instant closeAt = deadline(task.createdAt(), order.expireAt());
+        Instant earliestClose = task.createdAt().plus(t.minCloseAge());
+        if (closeAt.isBefore(earliestClose)) {
+            closeAt = earliestClose;
+        }
+        return closeAt.isAfter(now) && closeAt.isBefore(next) ? closeAt : next;
+    }
+
+    private void afterRefundQuery(Task task, PaymentError error, Instant now) {
+        Optional<RefundInfo> refund = refunds.find(task.merchant(), task.refundId());
+        if (refund.isEmpty() || !"PROCESSING".equals(refund.get().status())) {
+            queue.releaseRefund(task.merchant(), task.refundId(), task.owner(), null, true);
+            return;
+        }
+        if (error != null && error.code() == ErrorCode.REFUND_NOT_FOUND && task.checks() >= 2
+                && refund.get().providerRefundId() == null) {
+            // Asked three times and the provider has never heard of it: the refund was not made.
+            db.inTransaction(c -> refunds.applyIn(c, task.merchant(), task.orderId(), new RefundInfo(task.refundId(),
+                    null, refund.get().amount(), "FAILED", null), Source.QUERY));
+            queue.releaseRefund(task.merchant(), task.refundId(), task.owner(), null, true);
+            return;
+        }
+        queue.releaseRefund(task.merchant(), task.refundId(), task.owner(), now.plus(t.backoffAfter(task.checks())), true);
+    }
+
+    /** A task that failed unexpectedly keeps its claim until the lease lapses, then is tried again. */
+    public void failed(Exchange ex) {
+        Task task = ex.getProperty(TASK, Task.class);
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("reconciliation of order {} of merchant {} failed: {}", task == null ? "?" : task.orderId(),
+                task == null ? "?" : task.merchant(), e == null ? "?" : e.toString());
+        ex.setProperty(OPERATION, null);
+    }
+
+    private void release(Task task, Instant nextCheck) {
+        queue.releaseOrder(task.merchant(), task.orderId(), task.owner(), nextCheck, true);
+    }
+}

@@ -1,0 +1,167 @@
+package io.paygate.store;
+
+import io.paygate.canonical.PaymentStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The store side of reconciliation (docs/reconciliation.md): which unfinished orders and refunds
+ * are due for a look, and claims on them. A claim is a compare-and-set on {@code claim_until}: it
+ * succeeds for one caller only while no other claim is live, so two overlapping sweeps, a barcode
+ * request still waiting for its result, or (clustered) two gateway instances never query or reverse
+ * the same order at once. A claim that is never released (a crash) lapses at {@code claim_until}.
+ */
+public final class ReconcileQueue {
+    private static final String OPEN = "'NOTPAY', 'USERPAYING', 'UNKNOWN'";
+
+    private final Database db;
+
+    public ReconcileQueue(Database db) {
+        this.db = db;
+    }
+
+    /** An unfinished order as the sweep sees it. */
+    public record DueOrder(String merchant, String orderId, String provider, String method, PaymentStatus status,
+                           Instant createdAt, Instant expireAt, int checks) {
+    }
+
+    /** A refund still PROCESSING. */
+    public record DueRefund(String merchant, String orderId, String refundId, String provider, Instant createdAt,
+                            int checks) {
+    }
+
+    /**
+     * Unfinished orders due now, oldest due first: {@code next_check_at} passed, or never looked at
+     * and created before {@code firstCheckBefore} ({@code microFirstCheckBefore} for barcode
+     * orders), created after {@code createdAfter} (max-age), and not claimed.
+     */
+    public List<DueOrder> dueOrders(Instant now, Instant firstCheckBefore, Instant microFirstCheckBefore,
+                                    Instant createdAfter, boolean microOnly, int limit) {
+        String sql = "SELECT merchant, order_id, provider, method, status, created_at, expire_at, check_count "
+                + "FROM payment_order WHERE status IN (" + OPEN + ") AND created_at >= ? "
+                + "AND (claim_until IS NULL OR claim_until < ?) "
+                + "AND (next_check_at <= ? OR (next_check_at IS NULL AND ((method = 'MICRO' AND created_at <= ?) "
+                + "OR (method <> 'MICRO' AND created_at <= ?) OR (method IS NULL AND created_at <= ?))))"
+                + (microOnly ? " AND method = 'MICRO'" : "")
+                + " ORDER BY COALESCE(next_check_at, created_at), merchant, order_id";
+        return db.inTransaction(c -> {
+            List<DueOrder> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Ledger.setTime(ps, 1, createdAfter);
+                Ledger.setTime(ps, 2, now);
+                Ledger.setTime(ps, 3, now);
+                Ledger.setTime(ps, 4, microFirstCheckBefore);
+                Ledger.setTime(ps, 5, firstCheckBefore);
+                Ledger.setTime(ps, 6, firstCheckBefore);
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new DueOrder(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                PaymentStatus.valueOf(rs.getString(5)), Ledger.time(rs, 6), Ledger.time(rs, 7), rs.getInt(8)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** How many unfinished orders are older than max-age (no longer queried; reported). */
+    public long abandoned(Instant createdBefore) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM payment_order WHERE status IN (" + OPEN
+                    + ") AND created_at < ?")) {
+                Ledger.setTime(ps, 1, createdBefore);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Refunds PROCESSING and due now (never looked at and older than {@code firstCheckBefore}, or due). */
+    public List<DueRefund> dueRefunds(Instant now, Instant firstCheckBefore, Instant createdAfter, int limit) {
+        String sql = "SELECT r.merchant, r.order_id, r.refund_id, o.provider, r.created_at, r.check_count "
+                + "FROM order_refund r JOIN payment_order o ON o.merchant = r.merchant AND o.order_id = r.order_id "
+                + "WHERE r.status = 'PROCESSING' AND r.created_at >= ? AND (r.claim_until IS NULL OR r.claim_until < ?) "
+                + "AND (r.next_check_at <= ? OR (r.next_check_at IS NULL AND r.created_at <= ?)) "
+                + "ORDER BY COALESCE(r.next_check_at, r.created_at), r.merchant, r.refund_id";
+        return db.inTransaction(c -> {
+            List<DueRefund> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Ledger.setTime(ps, 1, createdAfter);
+                Ledger.setTime(ps, 2, now);
+                Ledger.setTime(ps, 3, now);
+                Ledger.setTime(ps, 4, firstCheckBefore);
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new DueRefund(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                Ledger.time(rs, 5), rs.getInt(6)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Claims the order until {@code until}; false when someone else holds a live claim. */
+    public boolean claimOrder(String merchant, String orderId, String owner, Instant now, Instant until) {
+        return claim("payment_order", "order_id", merchant, orderId, owner, now, until);
+    }
+
+    /** Releases the caller's claim and sets when the order is looked at next. */
+    public void releaseOrder(String merchant, String orderId, String owner, Instant nextCheckAt, boolean counted) {
+        release("payment_order", "order_id", merchant, orderId, owner, nextCheckAt, counted);
+    }
+
+    public boolean claimRefund(String merchant, String refundId, String owner, Instant now, Instant until) {
+        return claim("order_refund", "refund_id", merchant, refundId, owner, now, until);
+    }
+
+    public void releaseRefund(String merchant, String refundId, String owner, Instant nextCheckAt, boolean counted) {
+        release("order_refund", "refund_id", merchant, refundId, owner, nextCheckAt, counted);
+    }
+
+    private boolean claim(String table, String idColumn, String merchant, String id, String owner, Instant now,
+                          Instant until) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET claim_owner = ?, claim_until = ? "
+                    + "WHERE merchant = ? AND " + idColumn + " = ? AND (claim_until IS NULL OR claim_until < ?)")) {
+                ps.setString(1, owner);
+                Ledger.setTime(ps, 2, until);
+                ps.setString(3, merchant);
+                ps.setString(4, id);
+                Ledger.setTime(ps, 5, now);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private void release(String table, String idColumn, String merchant, String id, String owner, Instant nextCheckAt,
+                         boolean counted) {
+        db.inTransaction(c -> {
+            release(c, table, idColumn, merchant, id, owner, nextCheckAt, counted);
+            return null;
+        });
+    }
+
+    private static void release(Connection c, String table, String idColumn, String merchant, String id, String owner,
+                                Instant nextCheckAt, boolean counted) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET claim_owner = NULL, claim_until = NULL, "
+                + "next_check_at = ?, check_count = check_count + ? WHERE merchant = ? AND " + idColumn
+                + " = ? AND claim_owner = ?")) {
+            Ledger.setTime(ps, 1, nextCheckAt);
+            ps.setInt(2, counted ? 1 : 0);
+            ps.setString(3, merchant);
+            ps.setString(4, id);
+            ps.setString(5, owner);
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.paygate.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paygate.GatewayBeans;
+import io.paygate.canonical.PaymentStatus;
+import io.paygate.config.GatewaySettings;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.config.MerchantsFile;
+import io.paygate.reconcile.Reconciler;
+import io.paygate.reconcile.Reconciler.Task;
+import io.paygate.sandbox.wechat.WechatSimulator;
+import io.paygate.store.Database;
+import io.paygate.store.Ledger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconciliation routes (routes/reconcile.yaml) with the real payment routes against the WeChat
+ * simulator: timings of seconds, sweeps run by hand (and once by their Quartz trigger).
+ */
+class ReconcileRouteTest extends CamelTestSupport {
+    private static final String TOKEN = "reconcile-test-token-0001";
+    private static final String KEY = "reconcilekey000000000000000000ab";
+
+    private static Path dir;
+    private static WechatSimulator sim;
+    private static Database db;
+    private static GatewaySettings settings;
+    private static MerchantDirectory merchants;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private GatewayBeans beans;
+
+    @BeforeAll
+    static void startProvider() throws Exception {
+        dir = Files.createTempDirectory("reconcile-test");
+        sim = new WechatSimulator(0, List.of(new WechatSimulator.Merchant("2001", "wxrecon", KEY)), null);
+        sim.start();
+        Files.writeString(dir.resolve("application.properties"), String.join("\n",
+                "gateway.public-base-url=https://gw.example.com",
+                "gateway.provider.read-timeout=2",
+                "gateway.reconcile.enabled=false",
+                "gateway.reconcile.cron=* * * * * ?",
+                "gateway.reconcile.min-age=0",
+                "gateway.reconcile.backoff=1,2,3",
+                "gateway.order.min-close-age=0",
+                "gateway.order.default-lifetime=3600", ""));
+        Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",
+                "merchants:",
+                "  shop:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN,
+                "    wechat: {baseUrl: 'http://127.0.0.1:" + sim.port() + "', appId: wxrecon, mchId: '2001', apiKey: " + KEY + "}",
+                ""));
+        Files.createDirectories(dir.resolve("data"));
+        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
+                dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
+        settings = GatewaySettings.load(env, new Properties());
+        merchants = MerchantsFile.load(settings.configDir(), env);
+        db = new Database(Database.embeddedUrl(settings.dataDir()), "sa", "", 8);
+    }
+
+    @AfterAll
+    static void stopProvider() {
+        sim.close();
+        db.close();
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(settings));
+        beans = new GatewayBeans(settings, merchants, db);
+        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
+        return context;
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        List<Resource> routes = new ArrayList<>();
+        for (String f : List.of("payment-api.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml")) {
+            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
+        }
+        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
+        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:http-reply").removeHeaders("*");
+            }
+        });
+    }
+
+    private JsonNode call(String body) throws Exception {
+        Exchange ex = template.send("direct:payment-api", e -> {
+            e.getMessage().setHeader("Authorization", "Bearer " + TOKEN);
+            e.getMessage().setHeader("Content-Type", "application/json");
+            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(ex.getException()).isNull();
+        return json.readTree(ex.getMessage().getBody(String.class));
+    }
+
+    private JsonNode pay(String orderId, String expireAt) throws Exception {
+        return call("{\"requestId\":\"req-" + orderId + "\",\"merchant\":\"shop\",\"operation\":\"PAY\",\"orderId\":\""
+                + orderId + "\",\"amount\":100,\"method\":\"SCAN\",\"subject\":\"Tea\""
+                + (expireAt == null ? "" : ",\"expireAt\":\"" + expireAt + "\"") + "}");
+    }
+
+    private JsonNode sim(String method, String path) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port() + path));
+        b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return json.readTree(r.body());
+    }
+
+    private long simCalls(String path) throws Exception {
+        return sim("GET", "/sandbox/wechat/stats").path("calls").path(path).asLong();
+    }
+
+    /** One sweep by hand: claim what is due, run each task. Returns the tasks. */
+    private List<Task> sweep() {
+        Reconciler reconciler = context.getRegistry().lookupByNameAndType("reconciler", Reconciler.class);
+        List<Task> tasks = reconciler.dueOrders(null);
+        for (Task t : tasks) {
+            template.sendBody("direct:reconcile-task", t);
+        }
+        return tasks;
+    }
+
+    private PaymentStatus status(String orderId) {
+        return beans.ledger().find("shop", orderId).orElseThrow().status();
+    }
+
+    private List<JsonNode> events(String orderId) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String e : beans.ledger().unpublishedEvents(1000)) {
+            JsonNode n = json.readTree(e);
+            if (n.path("orderId").asText().equals(orderId)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void anOrderPaidWithoutANotificationIsFoundByQueryAndItsEventWritten() throws Exception {
+        assertThat(pay("RC-1", null).path("status").asText()).isEqualTo("NOTPAY");
+        sim("POST", "/sandbox/wechat/pay?out_trade_no=RC-1");
+        sweep();
+        assertThat(status("RC-1")).isEqualTo(PaymentStatus.SUCCESS);
+        assertThat(events("RC-1")).singleElement().satisfies(e -> {
+            assertThat(e.path("type").asText()).isEqualTo("PAYMENT_SUCCEEDED");
+            assertThat(e.path("source").asText()).isEqualTo("QUERY");
+        });
+        // final: never queried again
+        long queries = simCalls("/pay/orderquery");
+        sweep();
+        assertThat(simCalls("/pay/orderquery")).isEqualTo(queries);
+    }
+
+    @Test
+    void anUnpaidOrderIsQueriedAgainOnlyAfterItsBackoff() throws Exception {
+        pay("RC-2", null);
+        List<Task> first = sweep();
+        assertThat(first).extracting(Task::orderId).contains("RC-2");
+        assertThat(status("RC-2")).isEqualTo(PaymentStatus.NOTPAY);
+        assertThat(sweep()).extracting(Task::orderId).doesNotContain("RC-2");
+        Thread.sleep(1200);
+        assertThat(sweep()).extracting(Task::orderId).contains("RC-2");
+    }
+
+    @Test
+    void anExpiredOrderIsClosedAtTheProvider() throws Exception {
+        String expireAt = OffsetDateTime.now(ZoneOffset.ofHours(8)).plusSeconds(1).withNano(0).toString();
+        pay("RC-3", expireAt);
+        Thread.sleep(2100);
+        long closes = simCalls("/pay/closeorder");
+        sweep();
+        assertThat(simCalls("/pay/closeorder")).isEqualTo(closes + 1);
+        assertThat(status("RC-3")).isEqualTo(PaymentStatus.CLOSED);
+        assertThat(sim("GET", "/sandbox/wechat/orders/RC-3").path("trade_state").asText()).isEqualTo("CLOSED");
+        assertThat(events("RC-3")).extracting(e -> e.path("type").asText()).containsExactly("PAYMENT_CLOSED");
+        assertThat(beans.ledger().auditTrail("shop", "RC-3")).contains("NOTPAY->CLOSED RESPONSE");
+    }
+
+    @Test
+    void anExpiredOrderPaidMeanwhileIsRecordedAsPaidNotClosed() throws Exception {
+        String expireAt = OffsetDateTime.now(ZoneOffset.ofHours(8)).plusSeconds(1).withNano(0).toString();
+        pay("RC-4", expireAt);
+        sim("POST", "/sandbox/wechat/pay?out_trade_no=RC-4");
+        Thread.sleep(2100);
+        long closes = simCalls("/pay/closeorder");
+        sweep();
+        assertThat(status("RC-4")).isEqualTo(PaymentStatus.SUCCESS);
+        assertThat(simCalls("/pay/closeorder")).isEqualTo(closes);
+    }
+
+    @Test
+    void twoOverlappingSweepsQueryEachOrderOnce() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            pay("RC-O" + i, null);
+        }
+        long before = simCalls("/pay/orderquery");
+        Reconciler reconciler = context.getRegistry().lookupByNameAndType("reconciler", Reconciler.class);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<List<Task>>> sweeps = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            sweeps.add(pool.submit(() -> {
+                go.await();
+                List<Task> tasks = reconciler.dueOrders(null);
+                for (Task t : tasks) {
+                    template.sendBody("direct:reconcile-task", t);
+                }
+                return tasks;
+            }));
+        }
+        go.countDown();
+        List<String> claimed = new ArrayList<>();
+        for (Future<List<Task>> f : sweeps) {
+            f.get().stream().map(Task::orderId).filter(id -> id.startsWith("RC-O")).forEach(claimed::add);
+        }
+        pool.shutdown();
+        assertThat(claimed).hasSize(6).doesNotHaveDuplicates();
+        assertThat(simCalls("/pay/orderquery") - before).isEqualTo(6);
+    }
+
+    @Test
+    void theQuartzTriggerRunsTheSweep() throws Exception {
+        pay("RC-Q", null);
+        sim("POST", "/sandbox/wechat/pay?out_trade_no=RC-Q");
+        context.getRouteController().startRoute("reconcile-sweep");
+        try {
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (status("RC-Q") != PaymentStatus.SUCCESS && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+        } finally {
+            context.getRouteController().stopRoute("reconcile-sweep");
+        }
+        assertThat(status("RC-Q")).isEqualTo(PaymentStatus.SUCCESS);
+    }
+}

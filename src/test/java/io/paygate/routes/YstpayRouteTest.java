@@ -1,0 +1,460 @@
+package io.paygate.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.paygate.GatewayBeans;
+import io.paygate.config.GatewaySettings;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.config.MerchantsFile;
+import io.paygate.sandbox.ystpay.YstpaySimulator;
+import io.paygate.store.Database;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real routes (payment-api, ystpay, notify, errors) and beans against the Ystpay sandbox
+ * simulator, through {@code direct:payment-api} as every entry route uses it. The simulator's
+ * notices reach routes/notify.yaml through a small HTTP bridge (its platform-http endpoint
+ * replaced by a direct one). A hand-written server plays a provider that answers badly.
+ */
+class YstpayRouteTest extends CamelTestSupport {
+    private static final String TOKEN = "ystpay-route-token-00001";
+    private static final String TOKEN_ALT = "ystpay-route-token-alt-01";
+    private static final String TOKEN_WRONG = "ystpay-route-token-wrong-1";
+    private static final String TOKEN_BAD = "ystpay-route-token-bad-001";
+    private static final String KEY = "Yst7pQ2mK9vX4bN8cR1sT6wZ3hJ5dF0a";
+    private static final String KEY_ALT = "AltKeyAltKeyAltKeyAltKey01234567";
+
+    private static Path dir;
+    private static YstpaySimulator sim;
+    private static HttpServer badProvider;
+    private static HttpServer notifyBridge;
+    private static final AtomicReference<String> badAnswer = new AtomicReference<>("");
+    private static volatile ProducerTemplate bridgeTemplate;
+    private static Database db;
+    private static GatewaySettings settings;
+    private static MerchantDirectory merchants;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private GatewayBeans beans;
+
+    @BeforeAll
+    static void startProviders() throws Exception {
+        dir = Files.createTempDirectory("ystpay-route-test");
+        notifyBridge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        notifyBridge.createContext("/notify/", ex -> {
+            String[] parts = ex.getRequestURI().getPath().split("/");
+            byte[] body = ex.getRequestBody().readAllBytes();
+            Exchange out = bridgeTemplate.send("direct:notify-in", e -> {
+                e.getMessage().setHeader("provider", parts[2]);
+                e.getMessage().setHeader("merchant", parts[3]);
+                e.getMessage().setBody(body);
+            });
+            byte[] reply = out.getMessage().getBody(byte[].class);
+            ex.sendResponseHeaders(out.getProperty("gatewayHttpStatus", 500, Integer.class), reply.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(reply);
+            }
+        });
+        notifyBridge.start();
+        String bridge = "http://127.0.0.1:" + notifyBridge.getAddress().getPort();
+        sim = new YstpaySimulator(0, List.of(
+                new YstpaySimulator.Merchant("ystdev01", "pass123456", KEY, bridge + "/notify/ystpay/yst-shop"),
+                new YstpaySimulator.Merchant("ystalt01", "alt-pass-0001", KEY_ALT, "utf8", true, true,
+                        bridge + "/notify/ystpay/yst-alt"),
+                new YstpaySimulator.Merchant("ystwrong", "pass123456", KEY, bridge + "/notify/ystpay/yst-wrong")));
+        sim.start();
+        badProvider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        badProvider.createContext("/", ex -> {
+            byte[] b = badAnswer.get().getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        });
+        badProvider.start();
+        Files.writeString(dir.resolve("application.properties"), String.join("\n",
+                "gateway.public-base-url=https://gw.example.com",
+                "gateway.provider.read-timeout=1",
+                "gateway.idempotency.wait=10", ""));
+        String api = sim.apiUrl();
+        Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",
+                "merchants:",
+                "  yst-shop:",
+                "    provider: ystpay",
+                "    apiToken: " + TOKEN,
+                "    ystpay: {baseUrl: '" + api + "', account: ystdev01, password: pass123456, privateKey: " + KEY + "}",
+                "  yst-alt:",
+                "    provider: ystpay",
+                "    apiToken: " + TOKEN_ALT,
+                "    ystpay: {baseUrl: '" + api + "', account: ystalt01, password: alt-pass-0001, privateKey: " + KEY_ALT
+                        + ", requestKey: utf8, padding: pkcs7, passwordMd5: lower}",
+                "  yst-wrong:",
+                "    provider: ystpay",
+                "    apiToken: " + TOKEN_WRONG,
+                "    ystpay: {baseUrl: '" + api + "', account: ystwrong, password: pass123456, privateKey: NotTheSimulatorsKey0000000000000}",
+                "  yst-bad:",
+                "    provider: ystpay",
+                "    apiToken: " + TOKEN_BAD,
+                "    ystpay: {baseUrl: 'http://127.0.0.1:" + badProvider.getAddress().getPort()
+                        + "/unitive.api', account: ystdev01, password: pass123456, privateKey: " + KEY + "}", ""));
+        Files.createDirectories(dir.resolve("data"));
+        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
+                dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
+        settings = GatewaySettings.load(env, new Properties());
+        merchants = MerchantsFile.load(settings.configDir(), env);
+        db = new Database(Database.embeddedUrl(settings.dataDir()), "sa", "", 4);
+    }
+
+    @AfterAll
+    static void stopProviders() {
+        sim.close();
+        badProvider.stop(0);
+        notifyBridge.stop(0);
+        db.close();
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(settings));
+        beans = new GatewayBeans(settings, merchants, db);
+        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
+        return context;
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        List<Resource> routes = new ArrayList<>();
+        for (String f : List.of("payment-api.yaml", "ystpay.yaml", "errors.yaml")) {
+            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
+        }
+        // The notification route as shipped, entered through direct: instead of the HTTP server.
+        String notify = Files.readString(Path.of("routes/notify.yaml"))
+                .replace("uri: \"platform-http:/notify/{provider}/{merchant}\"", "uri: \"direct:notify-in\"")
+                .replace("httpMethodRestrict: POST", "block: true");
+        assertThat(notify).contains("direct:notify-in");
+        routes.add(ResourceHelper.fromString("notify.yaml", notify));
+        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
+        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:http-reply").removeHeaders("*");
+            }
+        });
+        bridgeTemplate = template;
+    }
+
+    private record Answer(int status, JsonNode body, String raw) {
+    }
+
+    private Answer call(String token, String body) throws IOException {
+        Exchange ex = template.send("direct:payment-api", e -> {
+            e.getMessage().setHeader("Authorization", "Bearer " + token);
+            e.getMessage().setHeader("Content-Type", "application/json");
+            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(ex.getException()).isNull();
+        Integer status = ex.getProperty("gatewayHttpStatus", Integer.class);
+        String raw = ex.getMessage().getBody(String.class);
+        return new Answer(status == null ? 200 : status, json.readTree(raw), raw);
+    }
+
+    private static String micro(String merchant, String requestId, String orderId, long amount, String authCode) {
+        return "{\"requestId\":\"" + requestId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"PAY\",\"orderId\":\""
+                + orderId + "\",\"amount\":" + amount + ",\"method\":\"MICRO\",\"subject\":\"Biscuits\",\"authCode\":\""
+                + authCode + "\",\"items\":[{\"sku\":\"2900002400915\",\"name\":\"奶油曲奇\",\"unitPrice\":1760,\"quantity\":1},"
+                + "{\"sku\":\"2900002400922\",\"name\":\"小石头\",\"unitPrice\":1280,\"quantity\":2}]}";
+    }
+
+    private static String scan(String merchant, String requestId, String orderId, long amount, String channel) {
+        return "{\"requestId\":\"" + requestId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"PAY\",\"orderId\":\""
+                + orderId + "\",\"amount\":" + amount + ",\"method\":\"SCAN\",\"subject\":\"Coffee\",\"channel\":\"" + channel + "\"}";
+    }
+
+    private static String op(String merchant, String requestId, String operation, String orderId) {
+        return "{\"requestId\":\"" + requestId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"" + operation
+                + "\",\"orderId\":\"" + orderId + "\"}";
+    }
+
+    private static String refund(String requestId, String orderId, String refundId, long amount) {
+        return "{\"requestId\":\"" + requestId + "\",\"merchant\":\"yst-shop\",\"operation\":\"REFUND\",\"orderId\":\""
+                + orderId + "\",\"refund\":{\"refundId\":\"" + refundId + "\",\"amount\":" + amount + ",\"reason\":\"不满意\"}}";
+    }
+
+    private JsonNode control(String method, String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
+                + "/sandbox/ystpay/" + path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return json.readTree(r.body());
+    }
+
+    private long calls(String requestType) throws Exception {
+        return control("GET", "stats").at("/calls/" + requestType).asLong();
+    }
+
+    private String paySeq(String merchant, String orderId) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT pay_seq FROM ystpay_order WHERE merchant = ? AND order_id = ?")) {
+            ps.setString(1, merchant);
+            ps.setString(2, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    @Test
+    void aBarcodePaymentPaidAtOnceIsSuccessWithItsTradeIdAndTime() throws Exception {
+        Answer a = call(TOKEN, micro("yst-shop", "yr-m1", "YR-M001", 4320, "134567890123456789"));
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.body().has("error")).as(a.raw()).isFalse();
+        assertThat(a.body().get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(a.body().get("providerTradeId").asText()).matches("\\d{20}");
+        assertThat(a.body().get("paidAmount").asLong()).isEqualTo(4320);
+        assertThat(a.body().get("paidAt").asText()).endsWith("+08:00");
+        assertThat(beans.ledger().auditTrail("yst-shop", "YR-M001"))
+                .containsExactly("null->UNKNOWN REQUEST", "UNKNOWN->SUCCESS RESPONSE");
+        JsonNode order = control("GET", "orders/" + paySeq("yst-shop", "YR-M001"));
+        assertThat(order.get("request_type").asText()).isEqualTo("unitive_pay_request");
+        assertThat(order.get("channel").asText()).isEqualTo("W");
+        assertThat(order.get("trans_seq").asText()).isEqualTo(a.body().get("providerTradeId").asText());
+    }
+
+    @Test
+    void aBarcodeStillPayingIsUserpayingAndTheBarcodeQueryFindsItPaid() throws Exception {
+        Answer a = call(TOKEN, micro("yst-shop", "yr-w1", "YR-W001", 100, "134567890123450000"));
+        assertThat(a.body().get("status").asText()).isEqualTo("USERPAYING");
+        long barcodeQueries = calls("unitive_query_pay_request");
+        long nativeQueries = calls("unitive_native_query_pay_request");
+        assertThat(call(TOKEN, op("yst-shop", "yr-w2", "QUERY", "YR-W001")).body().get("status").asText()).isEqualTo("USERPAYING");
+        control("POST", "pay?req_seq=" + paySeq("yst-shop", "YR-W001"));
+        Answer paid = call(TOKEN, op("yst-shop", "yr-w3", "QUERY", "YR-W001"));
+        assertThat(paid.body().get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(paid.body().get("paidAt").asText()).endsWith("+08:00");
+        assertThat(calls("unitive_query_pay_request")).isEqualTo(barcodeQueries + 2);
+        assertThat(calls("unitive_native_query_pay_request")).isEqualTo(nativeQueries);
+        assertThat(beans.ledger().auditTrail("yst-shop", "YR-W001")).last().isEqualTo("USERPAYING->SUCCESS QUERY");
+    }
+
+    @Test
+    void aLongOrderIdTravelsAsA20DigitReqSeqAndTheNativeQueryIsUsed() throws Exception {
+        String orderId = "ORDER-2026-11-22-000000000000001";
+        assertThat(orderId).hasSize(32);
+        Answer a = call(TOKEN, scan("yst-shop", "yr-n1", orderId, 990, "WECHAT"));
+        assertThat(a.body().has("error")).as(a.raw()).isFalse();
+        assertThat(a.body().get("status").asText()).isEqualTo("NOTPAY");
+        assertThat(a.body().at("/action/codeUrl").asText()).startsWith("weixin://wxpay/bizpayurl?pr=");
+        String seq = paySeq("yst-shop", orderId);
+        assertThat(seq).matches("\\d{20}");
+        assertThat(control("GET", "orders/" + seq).get("request_type").asText()).isEqualTo("unitive_native_pay_request");
+        long nativeQueries = calls("unitive_native_query_pay_request");
+        assertThat(call(TOKEN, op("yst-shop", "yr-n2", "QUERY", orderId)).body().get("status").asText()).isEqualTo("NOTPAY");
+        assertThat(calls("unitive_native_query_pay_request")).isEqualTo(nativeQueries + 1);
+        Answer alipay = call(TOKEN, scan("yst-shop", "yr-n3", "YR-N003", 5, "ALIPAY"));
+        assertThat(alipay.body().at("/action/codeUrl").asText()).startsWith("https://qr.alipay.com/");
+    }
+
+    @Test
+    void theUnsignedNoticeIsConfirmedByQueryBeforeAnythingChanges() throws Exception {
+        call(TOKEN, scan("yst-shop", "yr-t1", "YR-T001", 700, "WECHAT"));
+        long nativeQueries = calls("unitive_native_query_pay_request");
+        JsonNode sent = control("POST", "notify?req_seq=" + paySeq("yst-shop", "YR-T001"));
+        assertThat(sent.get("gateway_status").asInt()).as(sent.toString()).isEqualTo(200);
+        assertThat(sent.get("gateway_reply").asText()).isEqualTo("<data><result>Y</result><message>成功</message></data>");
+        assertThat(calls("unitive_native_query_pay_request")).isEqualTo(nativeQueries + 1);
+        assertThat(beans.ledger().auditTrail("yst-shop", "YR-T001")).last().isEqualTo("NOTPAY->SUCCESS QUERY");
+    }
+
+    @Test
+    void aNoticeInTheSignedEnvelopeIsAppliedDirectly() throws Exception {
+        call(TOKEN, scan("yst-shop", "yr-e1", "YR-E001", 701, "ALIPAY"));
+        long nativeQueries = calls("unitive_native_query_pay_request");
+        JsonNode sent = control("POST", "notify?form=envelope&req_seq=" + paySeq("yst-shop", "YR-E001"));
+        assertThat(sent.get("gateway_reply").asText()).isEqualTo("<data><result>Y</result><message>成功</message></data>");
+        assertThat(calls("unitive_native_query_pay_request")).isEqualTo(nativeQueries);
+        assertThat(beans.ledger().auditTrail("yst-shop", "YR-E001")).last().isEqualTo("NOTPAY->SUCCESS NOTIFY");
+    }
+
+    @Test
+    void aNoticeForAnotherMerchantsEnvelopeOrAnUnknownReqSeqIsRefused() throws Exception {
+        Exchange forged = template.send("direct:notify-in", e -> {
+            e.getMessage().setHeader("provider", "ystpay");
+            e.getMessage().setHeader("merchant", "yst-shop");
+            e.getMessage().setBody(("<data><request_type>native_order_notice</request_type><req_seq>99999999999999999999"
+                    + "</req_seq><trans_seq>1</trans_seq><status>S</status></data>").getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(forged.getMessage().getBody(String.class)).startsWith("<data><result>N</result><message>");
+        assertThat(forged.getProperty("gatewayHttpStatus", Integer.class)).isEqualTo(400);
+        Exchange xxe = template.send("direct:notify-in", e -> {
+            e.getMessage().setHeader("provider", "ystpay");
+            e.getMessage().setHeader("merchant", "yst-shop");
+            e.getMessage().setBody(("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                    + "<data><req_seq>&x;</req_seq></data>").getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(xxe.getMessage().getBody(String.class)).startsWith("<data><result>N</result>").doesNotContain("root:");
+    }
+
+    @Test
+    void jsapiAndH5AnswerWhatTheFrontEndNeeds() throws Exception {
+        Answer js = call(TOKEN, "{\"requestId\":\"yr-j1\",\"merchant\":\"yst-shop\",\"operation\":\"PAY\",\"orderId\":\"YR-J001\","
+                + "\"amount\":88,\"method\":\"JSAPI\",\"subject\":\"Tea\",\"channel\":\"WECHAT\","
+                + "\"payer\":{\"openId\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}}");
+        assertThat(js.body().has("error")).as(js.raw()).isFalse();
+        assertThat(js.body().get("status").asText()).isEqualTo("NOTPAY");
+        String prepay = js.body().at("/action/prepayId").asText();
+        assertThat(prepay).startsWith("wx");
+        assertThat(js.body().at("/action/payInfo/package").asText()).isEqualTo("prepay_id=" + prepay);
+        Answer h5 = call(TOKEN, "{\"requestId\":\"yr-h1\",\"merchant\":\"yst-shop\",\"operation\":\"PAY\",\"orderId\":\"YR-H001\","
+                + "\"amount\":77,\"method\":\"H5\",\"subject\":\"Tea\",\"channel\":\"WECHAT\",\"clientIp\":\"203.0.113.9\","
+                + "\"h5\":{\"type\":\"WAP\",\"redirectUrl\":\"https://shop.example/paid?o=1\"}}");
+        assertThat(h5.body().at("/action/payUrl").asText()).startsWith("https://wx.tenpay.com/")
+                .endsWith("redirect_url=https%3A%2F%2Fshop.example%2Fpaid%3Fo%3D1");
+        Answer noIp = call(TOKEN, "{\"requestId\":\"yr-h2\",\"merchant\":\"yst-shop\",\"operation\":\"PAY\",\"orderId\":\"YR-H002\","
+                + "\"amount\":77,\"method\":\"H5\",\"subject\":\"Tea\",\"channel\":\"WECHAT\","
+                + "\"h5\":{\"type\":\"WAP\",\"redirectUrl\":\"https://shop.example/paid\"}}");
+        assertThat(noIp.status()).isEqualTo(400);
+        assertThat(noIp.body().at("/error/fields/0/field").asText()).isEqualTo("clientIp");
+    }
+
+    @Test
+    void refundRepeatAndQueryUseTheStoredNumbers() throws Exception {
+        Answer paid = call(TOKEN, micro("yst-shop", "yr-r1", "YR-R001", 1000, "134567890123456780"));
+        assertThat(paid.body().get("status").asText()).isEqualTo("SUCCESS");
+        Answer r = call(TOKEN, refund("yr-r2", "YR-R001", "RF-1", 300));
+        assertThat(r.body().has("error")).as(r.raw()).isFalse();
+        assertThat(r.body().at("/refunds/0/refundId").asText()).isEqualTo("RF-1");
+        assertThat(r.body().at("/refunds/0/status").asText()).isEqualTo("SUCCESS");
+        assertThat(r.body().at("/refunds/0/amount").asLong()).isEqualTo(300);
+        assertThat(r.body().at("/refunds/0/refundedAt").asText()).endsWith("+08:00");
+        String providerRefundId = r.body().at("/refunds/0/providerRefundId").asText();
+        assertThat(providerRefundId).matches("\\d{20}");
+        // The same refund sent again under a new requestId: the same req_seq, so no second refund.
+        Answer again = call(TOKEN, refund("yr-r3", "YR-R001", "RF-1", 300));
+        assertThat(again.body().at("/refunds/0/providerRefundId").asText()).isEqualTo(providerRefundId);
+        assertThat(control("GET", "orders/" + paySeq("yst-shop", "YR-R001")).get("refunded").asLong()).isEqualTo(300);
+        Answer otherAmount = call(TOKEN, refund("yr-r4", "YR-R001", "RF-1", 301));
+        // The refund ledger (or, behind it, the Ystpay numbers) refuses a refundId reused with another amount.
+        assertThat(otherAmount.body().at("/error/code").asText()).isEqualTo("INVALID_REQUEST");
+        assertThat(otherAmount.body().at("/error/fields/0/field").asText()).isIn("refund.refundId", "refund.amount");
+        Answer q = call(TOKEN, "{\"requestId\":\"yr-r5\",\"merchant\":\"yst-shop\",\"operation\":\"REFUND_QUERY\","
+                + "\"orderId\":\"YR-R001\",\"refund\":{\"refundId\":\"RF-1\"}}");
+        assertThat(q.body().at("/refunds/0/status").asText()).as(q.raw()).isEqualTo("SUCCESS");
+        assertThat(q.body().at("/refunds/0/providerRefundId").asText()).isEqualTo(providerRefundId);
+        long refundCalls = calls("unitive_refund_request");
+        Answer tooMuch = call(TOKEN, refund("yr-r6", "YR-R001", "RF-2", 800));
+        assertThat(tooMuch.body().at("/error/code").asText()).isEqualTo("REFUND_EXCEEDS_PAID");
+        assertThat(calls("unitive_refund_request")).as("refused by the refund ledger, not sent").isEqualTo(refundCalls);
+        Answer unknown = call(TOKEN, "{\"requestId\":\"yr-r7\",\"merchant\":\"yst-shop\",\"operation\":\"REFUND_QUERY\","
+                + "\"orderId\":\"YR-R001\",\"refund\":{\"refundId\":\"RF-NONE\"}}");
+        assertThat(unknown.body().at("/error/code").asText()).isEqualTo("REFUND_NOT_FOUND");
+    }
+
+    @Test
+    void reverseRevokesABarcodePaymentAndIsRefusedForOthers() throws Exception {
+        call(TOKEN, micro("yst-shop", "yr-v1", "YR-V001", 100, "134567890123450000"));
+        Answer v = call(TOKEN, op("yst-shop", "yr-v2", "REVERSE", "YR-V001"));
+        assertThat(v.body().has("error")).as(v.raw()).isFalse();
+        assertThat(v.body().get("status").asText()).isIn("REVOKED", "USERPAYING");
+        assertThat(control("GET", "orders/" + paySeq("yst-shop", "YR-V001")).get("status").asText()).isEqualTo("R");
+        call(TOKEN, scan("yst-shop", "yr-v3", "YR-V003", 100, "WECHAT"));
+        long revokes = calls("unitive_revoke_request");
+        Answer n = call(TOKEN, op("yst-shop", "yr-v4", "REVERSE", "YR-V003"));
+        assertThat(n.body().at("/error/code").asText()).isEqualTo("UNSUPPORTED");
+        assertThat(calls("unitive_revoke_request")).isEqualTo(revokes);
+    }
+
+    @Test
+    void refusalsBeforeAnythingIsSent() throws Exception {
+        long total = control("GET", "stats").get("total").asLong();
+        Answer close = call(TOKEN, op("yst-shop", "yr-c1", "CLOSE", "YR-C001"));
+        assertThat(close.body().at("/error/code").asText()).isEqualTo("UNSUPPORTED");
+        Answer noChannel = call(TOKEN, "{\"requestId\":\"yr-c2\",\"merchant\":\"yst-shop\",\"operation\":\"PAY\","
+                + "\"orderId\":\"YR-C002\",\"amount\":1,\"method\":\"SCAN\",\"subject\":\"x\"}");
+        assertThat(noChannel.status()).isEqualTo(400);
+        assertThat(noChannel.body().at("/error/fields/0/field").asText()).isEqualTo("channel");
+        Answer app = call(TOKEN, "{\"requestId\":\"yr-c3\",\"merchant\":\"yst-shop\",\"operation\":\"PAY\","
+                + "\"orderId\":\"YR-C003\",\"amount\":1,\"method\":\"APP\",\"subject\":\"x\"}");
+        assertThat(app.body().at("/error/code").asText()).isEqualTo("UNSUPPORTED");
+        Answer query = call(TOKEN, op("yst-shop", "yr-c4", "QUERY", "YR-NEVER"));
+        assertThat(query.body().at("/error/code").asText()).isEqualTo("ORDER_NOT_FOUND");
+        assertThat(control("GET", "stats").get("total").asLong()).isEqualTo(total);
+    }
+
+    @Test
+    void anUndocumentedCodeIsAProviderErrorKeepingTheCodeAndTheChargeStaysUnknown() throws Exception {
+        Answer a = call(TOKEN, micro("yst-shop", "yr-u1", "YR-U001", 100, "134567890123454444"));
+        assertThat(a.body().at("/error/code").asText()).isEqualTo("PROVIDER_ERROR");
+        assertThat(a.body().at("/error/providerCode").asText()).isEqualTo("E21004");
+        assertThat(a.body().at("/error/providerMessage").asText()).contains("付款码无效");
+        assertThat(a.body().get("status").asText()).isEqualTo("UNKNOWN");
+    }
+
+    @Test
+    void theOtherKeySettingsWorkEndToEnd() throws Exception {
+        Answer a = call(TOKEN_ALT, micro("yst-alt", "yr-a1", "YR-A001", 55, "284567890123456789"));
+        assertThat(a.body().has("error")).as(a.raw()).isFalse();
+        assertThat(a.body().get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(control("GET", "orders/" + paySeq("yst-alt", "YR-A001")).get("channel").asText()).isEqualTo("A");
+    }
+
+    @Test
+    void anAnswerThatDoesNotVerifyIsSignatureInvalid() throws Exception {
+        Answer wrong = call(TOKEN_WRONG, scan("yst-wrong", "yr-x1", "YR-X001", 1, "WECHAT"));
+        assertThat(wrong.body().at("/error/code").asText()).isEqualTo("SIGNATURE_INVALID");
+        assertThat(wrong.body().get("status").asText()).isEqualTo("UNKNOWN");
+        assertThat(wrong.raw()).doesNotContain("NotTheSimulatorsKey").doesNotContain(KEY);
+
+        badAnswer.set("<response><timestamp>1</timestamp><data>UU3e/MOLQBXA5T2F1cWz7A==</data>"
+                + "<signature>0123456789ABCDEF0123456789ABCDEF</signature></response>");
+        Answer forged = call(TOKEN_BAD, scan("yst-bad", "yr-x2", "YR-X002", 1, "WECHAT"));
+        assertThat(forged.body().at("/error/code").asText()).isEqualTo("SIGNATURE_INVALID");
+        assertThat(forged.body().at("/error/message").asText()).contains("signature does not verify");
+
+        badAnswer.set("<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                + "<response><timestamp>&x;</timestamp><data>x</data><signature>y</signature></response>");
+        Answer xxe = call(TOKEN_BAD, scan("yst-bad", "yr-x3", "YR-X003", 1, "WECHAT"));
+        assertThat(xxe.body().at("/error/code").asText()).isEqualTo("SIGNATURE_INVALID");
+        assertThat(xxe.raw()).doesNotContain("root:");
+    }
+
+    @Test
+    void aSlowProviderIsATimeoutAndThePayStaysUnknown() throws Exception {
+        control("POST", "faults?delay_ms=2500&count=1");
+        Answer a = call(TOKEN, scan("yst-shop", "yr-s1", "YR-S001", 1, "WECHAT"));
+        assertThat(a.status()).isEqualTo(504);
+        assertThat(a.body().at("/error/code").asText()).isEqualTo("TIMEOUT");
+        assertThat(a.body().get("status").asText()).isEqualTo("UNKNOWN");
+    }
+}
