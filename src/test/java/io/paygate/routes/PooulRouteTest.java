@@ -112,6 +112,8 @@ class PooulRouteTest extends CamelTestSupport {
         Files.writeString(dir.resolve("application.properties"), String.join("\n",
                 "gateway.public-base-url=http://127.0.0.1:" + notifySink.getAddress().getPort(),
                 "gateway.provider.read-timeout=2",
+                // A barcode PAY answers at once here; the tests poll with their own QUERYs.
+                "gateway.micro.wait=1",
                 "gateway.idempotency.wait=10", ""));
         String base = "http://127.0.0.1:" + sim.port();
         Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",
