@@ -153,6 +153,32 @@ class JmsIT {
         }
     }
 
+    /**
+     * A till over JMS: the barcode payment's first answer is SYSTEMERROR (simulator codes ending
+     * 2222), the gateway queries after gateway.micro.poll-delay and the till's reply carries the
+     * final SUCCESS.
+     */
+    @Test
+    void aBarcodePaymentOverJmsGetsItsFinalResultOnTheReply() throws Exception {
+        try (JmsClient c = new JmsClient(brokerPort, "merchant-systems", CLIENT_PASSWORD)) {
+            TemporaryQueue replies = c.session.createTemporaryQueue();
+            TextMessage m = request(c, "{\"requestId\":\"jms-micro-1\",\"merchant\":\"jms-shop\",\"operation\":\"PAY\","
+                    + "\"orderId\":\"JMS-MICRO-1\",\"amount\":450,\"method\":\"MICRO\",\"authCode\":\"134567890123452222\","
+                    + "\"subject\":\"Rice\",\"storeId\":\"S-12\"}", TOKEN);
+            m.setJMSReplyTo(replies);
+            m.setJMSCorrelationID("till-7-0001");
+            c.session.createProducer(c.session.createQueue("payments.requests")).send(m);
+            Message reply = c.session.createConsumer(replies).receive(60_000);
+            assertThat(reply).isNotNull();
+            assertThat(reply.getJMSCorrelationID()).isEqualTo("till-7-0001");
+            JsonNode r = JSON.readTree(((TextMessage) reply).getText());
+            assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("SUCCESS");
+            assertThat(r.path("operation").asText()).isEqualTo("PAY");
+            assertThat(r.has("error")).isFalse();
+            assertThat(reply.getStringProperty("status")).isEqualTo("SUCCESS");
+        }
+    }
+
     @Test
     void requestReplyByMessageId() throws Exception {
         try (JmsClient c = new JmsClient(brokerPort, "merchant-systems", CLIENT_PASSWORD)) {

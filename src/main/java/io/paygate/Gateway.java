@@ -11,6 +11,7 @@ import io.paygate.broker.Messaging;
 import io.paygate.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -139,11 +140,14 @@ public final class Gateway implements AutoCloseable {
         }
         if (!wechatMerchants.isEmpty()) {
             Files.createDirectories(settings.dataDir().resolve("sandbox"));
+            Path sandboxDir = settings.dataDir().resolve("sandbox");
             WechatSimulator sim = new WechatSimulator(settings.intValue("gateway.sandbox.wechat.port", 0, 65535),
-                    wechatMerchants, settings.dataDir().resolve("sandbox").resolve("wechat-orders.json"));
+                    wechatMerchants, sandboxDir.resolve("wechat-orders.json"),
+                    settings.intValue("gateway.sandbox.wechat.tls-port", 0, 65535), sandboxDir.resolve("wechat-tls"));
             sim.start();
             sandboxes.add(sim);
-            LOG.info("sandbox mode: WeChat Pay simulator on 127.0.0.1:{}", sim.port());
+            LOG.info("sandbox mode: WeChat Pay simulator on 127.0.0.1:{}, /secapi over TLS on 127.0.0.1:{} (CA {})",
+                    sim.port(), sim.tlsPort(), sim.caCertificate());
         }
         List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants = new ArrayList<>();
         String base = settings.get("gateway.public-base-url").replaceAll("/+$", "");

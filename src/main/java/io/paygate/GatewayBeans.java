@@ -187,6 +187,10 @@ public final class GatewayBeans {
         return health;
     }
 
+    public io.paygate.store.Refunds refunds() {
+        return refunds;
+    }
+
     public Ledger ledger() {
         return ledger;
     }

@@ -228,7 +228,7 @@ public final class PaymentApi {
         PaymentRequest request = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
         Operation sent = Operation.valueOf(ex.getProperty(Keys.PROVIDER_OPERATION, String.class));
-        Source source = sent == Operation.QUERY ? Source.QUERY : Source.RESPONSE;
+        Source source = sent == Operation.QUERY || sent == Operation.REFUND_QUERY ? Source.QUERY : Source.RESPONSE;
         PaymentResult.Builder b = result.toBuilder().operation(request.operation()).requestId(request.requestId());
         int status = ApiAnswer.status(ex);
         try {

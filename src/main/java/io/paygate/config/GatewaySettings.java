@@ -46,7 +46,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.store.pool-size", "8");
         DEFAULTS.put("gateway.sandbox.enabled", "false");
         DEFAULTS.put("gateway.sandbox.wechat.port", "8091");
-        DEFAULTS.put("gateway.sandbox.ystpay.port", "8092");
+        DEFAULTS.put("gateway.sandbox.wechat.tls-port", "8092");
+        DEFAULTS.put("gateway.sandbox.ystpay.port", "8094");
         DEFAULTS.put("gateway.provider.connect-timeout", "5");
         DEFAULTS.put("gateway.provider.read-timeout", "20");
         DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
@@ -144,6 +145,7 @@ public final class GatewaySettings {
         intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024);
         intValue("gateway.broker.port", 0, 65535);
         intValue("gateway.sandbox.wechat.port", 0, 65535);
+        intValue("gateway.sandbox.wechat.tls-port", 0, 65535);
         intValue("gateway.sandbox.pooul.port", 0, 65535);
         intValue("gateway.sandbox.ystpay.port", 0, 65535);
         intValue("gateway.store.pool-size", 1, 200);

@@ -30,6 +30,8 @@ public final class MicroWait {
     public static final String DELAY = "microDelay";
     private static final String STARTED = "microStarted";
     private static final String OWNER = "microOwner";
+    private static final String PAY_RESULT = "microPayResult";
+    private static final String PAY_STATUS = "microPayHttpStatus";
 
     private final ReconcileQueue queue;
     private final Ledger ledger;
@@ -60,6 +62,8 @@ public final class MicroWait {
         }
         ex.setProperty(STARTED, started);
         ex.setProperty(OWNER, owner);
+        ex.setProperty(PAY_RESULT, result);
+        ex.setProperty(PAY_STATUS, ex.getProperty(ApiAnswer.STATUS));
         if (result.status() == PaymentStatus.USERPAYING) {
             ledger.apply(new Transition(r.merchant(), r.orderId(), PaymentStatus.USERPAYING, Source.RESPONSE,
                     result.providerTradeId(), null, null, null, null, null));
@@ -99,6 +103,13 @@ public final class MicroWait {
 
     private void finish(Exchange ex, Instant nextCheck) {
         ex.setProperty(POLL, false);
+        if (nextCheck != null && ex.getProperty(PAY_RESULT) != null) {
+            // Unresolved: the POS is answered with what the PAY said (its error and codes); the
+            // order's status in the answer is the ledger's, as always.
+            ex.getMessage().setBody(ex.getProperty(PAY_RESULT));
+            ex.setProperty(Keys.PROVIDER_OPERATION, Operation.PAY.name());
+            ex.setProperty(ApiAnswer.STATUS, ex.getProperty(PAY_STATUS));
+        }
         PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
         String owner = ex.getProperty(OWNER, String.class);
         if (owner != null) {

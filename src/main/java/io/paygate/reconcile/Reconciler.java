@@ -51,6 +51,8 @@ public final class Reconciler {
     public static final String OPERATION = "reconcileOperation";
     private static final String CLOSE_IF_UNPAID = "reconcileCloseIfUnpaid";
     private static final String CLOSE_TRIED = "reconcileCloseTried";
+    /** Exchange property: false when the step is decided without calling the provider. */
+    public static final String CALL = "reconcileCall";
 
     /** One claimed piece of work: an unfinished order, or a refund still PROCESSING. */
     public record Task(String merchant, String orderId, String refundId, String provider, String method,
@@ -184,15 +186,22 @@ public final class Reconciler {
             throw new IllegalStateException("merchant " + task.merchant() + " or provider " + task.provider()
                     + " is no longer configured");
         }
+        ex.setProperty(CALL, true);
         if (op == Operation.CLOSE) {
             Optional<PaymentError> refused = connector.refuse(request, profile.get());
             if (refused.isPresent() && refused.get().code() == ErrorCode.UNSUPPORTED) {
-                // A provider without a close (Ystpay) reverses an unpaid order instead.
+                // A provider without a close (Ystpay) reverses an unpaid order instead; where it
+                // cannot reverse this order either, the order is closed in the ledger only (a
+                // payment that still arrives moves it CLOSED -> SUCCESS and is raised).
                 op = Operation.REVERSE;
                 request = request(task, op);
                 if (connector.refuse(request, profile.get()).isPresent()) {
                     op = Operation.CLOSE;
                     request = request(task, op);
+                    ex.setProperty(CALL, false);
+                    ex.setProperty(OPERATION, op.name());
+                    ex.getMessage().setBody(PaymentResult.answering(request).status(PaymentStatus.CLOSED).build());
+                    return;
                 }
             }
         }

@@ -15,8 +15,8 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -cp payment-gateway.jar io.paygate.sandbox.SandboxMain \
  *     --wechat-port 18091 --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] \
- *     [--state-file path] \
- *     [--ystpay-port 18092 --gateway-url http://127.0.0.1:8080 \
+ *     [--state-file path] [--wechat-tls-port 18092 [--wechat-tls-dir path]] \
+ *     [--ystpay-port 18094 --gateway-url http://127.0.0.1:8080 \
  *      --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY [--ystpay-merchant ...]] \
  *     [--pooul-port 18093 --pooul-keys DIR --pooul-merchant ID:classic:MD5KEY | ID:v2:PUBLIC_KEY_PEM ...]
  * </pre>
@@ -25,33 +25,32 @@ import java.util.concurrent.CountDownLatch;
  * upper); their notices go to {@code <gateway-url>/notify/ystpay/<MERCHANTID>}. The WeChat part
  * may be left out when Ystpay or Pooul merchants are given. The Pooul simulator (classic and v2)
  * keeps its platform key pair in, and makes it on first use in, {@code --pooul-keys}; gateways name
- * its {@code platform-public.pem}. Its notifications go to each order's notify_url.
+ * its {@code platform-public.pem}; its notifications go to each order's notify_url.
  *
- * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving, and runs until the
- * process is stopped. API keys are never printed, not even in usage errors.
+ * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving (and
+ * {@code sandbox wechat tls listening on 127.0.0.1:<port>, CA <dir>/ca.pem} with a TLS port, which
+ * serves /secapi with mutual TLS), and runs until the process is stopped. With
+ * {@code --wechat-tls-port} the certificates go to {@code --wechat-tls-dir}, by default
+ * {@code wechat-tls} beside the state file or in the working directory. API keys are never printed,
+ * not even in usage errors.
  */
 public final class SandboxMain {
 
     private static final String USAGE = "usage: SandboxMain --wechat-port PORT"
             + " --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] [--state-file PATH]"
+            + " [--wechat-tls-port PORT [--wechat-tls-dir PATH]]"
             + " [--ystpay-port PORT --gateway-url URL --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY ...]"
             + " [--pooul-port PORT --pooul-keys DIR --pooul-merchant ID:classic:MD5KEY|ID:v2:PUBLIC_KEY_PEM ...]";
 
+    /** The Pooul options, taken off the command line before the others are read. */
+    record PooulOptions(Integer port, Path keys, List<PooulSimulator.Merchant> merchants, List<String> rest) {
+    }
+
     /** The command line, parsed. */
-    record Options(int wechatPort, List<Merchant> merchants, Path stateFile, int ystpayPort,
-                   List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants, int pooulPort,
-                   List<PooulSimulator.Merchant> pooulMerchants, Path pooulKeys) {
+    record Options(int wechatPort, List<Merchant> merchants, Path stateFile, Integer wechatTlsPort, Path wechatTlsDir,
+                   int ystpayPort, List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants) {
         Options(int wechatPort, List<Merchant> merchants, Path stateFile) {
-            this(wechatPort, merchants, stateFile, -1, List.of());
-        }
-
-        Options(int wechatPort, List<Merchant> merchants, Path stateFile, int ystpayPort,
-                List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants) {
-            this(wechatPort, merchants, stateFile, ystpayPort, ystpayMerchants, -1, List.of(), null);
-        }
-
-        Options withPooul(int port, List<PooulSimulator.Merchant> pooul, Path keys) {
-            return new Options(wechatPort, merchants, stateFile, ystpayPort, ystpayMerchants, port, pooul, keys);
+            this(wechatPort, merchants, stateFile, null, null, -1, List.of());
         }
     }
 
@@ -67,8 +66,11 @@ public final class SandboxMain {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         Options options;
+        PooulOptions pooul;
         try {
-            options = parse(args);
+            pooul = parsePooul(args);
+            options = pooul.port() != null && pooul.rest().isEmpty() ? new Options(-1, List.of(), null)
+                    : parse(pooul.rest().toArray(new String[0]));
         } catch (BadArguments e) {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
@@ -77,10 +79,17 @@ public final class SandboxMain {
         }
         List<AutoCloseable> running = new ArrayList<>();
         if (!options.merchants().isEmpty()) {
-            WechatSimulator wechat = new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile());
+            WechatSimulator wechat = options.wechatTlsPort() == null
+                    ? new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile())
+                    : new WechatSimulator(options.wechatPort(), options.merchants(), options.stateFile(),
+                            options.wechatTlsPort(), options.wechatTlsDir());
             wechat.start();
             running.add(wechat);
             System.out.println("sandbox wechat listening on 127.0.0.1:" + wechat.port());
+            if (options.wechatTlsPort() != null) {
+                System.out.println("sandbox wechat tls listening on 127.0.0.1:" + wechat.tlsPort() + ", CA "
+                        + wechat.caCertificate());
+            }
         }
         if (!options.ystpayMerchants().isEmpty()) {
             io.paygate.sandbox.ystpay.YstpaySimulator ystpay = new io.paygate.sandbox.ystpay.YstpaySimulator(
@@ -89,12 +98,11 @@ public final class SandboxMain {
             running.add(ystpay);
             System.out.println("sandbox ystpay listening on 127.0.0.1:" + ystpay.port());
         }
-        if (!options.pooulMerchants().isEmpty()) {
-            PooulSimulator pooul = new PooulSimulator(options.pooulPort(), options.pooulMerchants(),
-                    PooulSimulator.platformKeys(options.pooulKeys()));
-            pooul.start();
-            running.add(pooul);
-            System.out.println("sandbox pooul listening on 127.0.0.1:" + pooul.port());
+        if (pooul.port() != null) {
+            PooulSimulator sim = new PooulSimulator(pooul.port(), pooul.merchants(), PooulSimulator.platformKeys(pooul.keys()));
+            sim.start();
+            running.add(sim);
+            System.out.println("sandbox pooul listening on 127.0.0.1:" + sim.port());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -111,19 +119,15 @@ public final class SandboxMain {
         stopped.await();
     }
 
-    /** Splits off the Pooul options, then reads the rest as before. */
-    static Options parse(String[] args) throws BadArguments {
+    static PooulOptions parsePooul(String[] args) throws BadArguments {
         List<String> rest = new ArrayList<>();
-        Integer pooulPort = null;
-        Path pooulKeys = null;
-        List<PooulSimulator.Merchant> pooul = new ArrayList<>();
+        Integer port = null;
+        Path keys = null;
+        List<PooulSimulator.Merchant> merchants = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (!List.of("--pooul-port", "--pooul-keys", "--pooul-merchant").contains(option)) {
                 rest.add(option);
-                if (i + 1 < args.length) {
-                    rest.add(args[++i]);
-                }
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -131,21 +135,15 @@ public final class SandboxMain {
             }
             String value = args[++i];
             switch (option) {
-                case "--pooul-port" -> pooulPort = port(value, option);
-                case "--pooul-keys" -> pooulKeys = Path.of(value);
-                default -> pooul.add(pooulMerchant(value));
+                case "--pooul-port" -> port = port(value, option);
+                case "--pooul-keys" -> keys = Path.of(value);
+                default -> merchants.add(pooulMerchant(value));
             }
         }
-        if (pooulPort != null || !pooul.isEmpty()) {
-            if (pooulPort == null || pooul.isEmpty() || pooulKeys == null) {
-                throw new BadArguments("--pooul-port needs --pooul-keys and at least one --pooul-merchant");
-            }
-            if (rest.isEmpty()) {
-                return new Options(-1, List.of(), null, -1, List.of()).withPooul(pooulPort, List.copyOf(pooul), pooulKeys);
-            }
+        if ((port != null || !merchants.isEmpty() || keys != null) && (port == null || merchants.isEmpty() || keys == null)) {
+            throw new BadArguments("--pooul-port needs --pooul-keys and at least one --pooul-merchant");
         }
-        Options others = parseOthers(rest.toArray(new String[0]));
-        return pooul.isEmpty() ? others : others.withPooul(pooulPort, List.copyOf(pooul), pooulKeys);
+        return new PooulOptions(port, keys, List.copyOf(merchants), List.copyOf(rest));
     }
 
     private static PooulSimulator.Merchant pooulMerchant(String value) throws BadArguments {
@@ -164,17 +162,19 @@ public final class SandboxMain {
         }
     }
 
-    private static Options parseOthers(String[] args) throws BadArguments {
+    static Options parse(String[] args) throws BadArguments {
         Integer port = null;
         List<Merchant> merchants = new ArrayList<>();
         Path stateFile = null;
         Integer ystpayPort = null;
         String gatewayUrl = null;
         List<String> ystpayValues = new ArrayList<>();
+        Integer tlsPort = null;
+        Path tlsDir = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
-            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file", "--ystpay-port", "--gateway-url",
-                    "--ystpay-merchant").contains(option)) {
+            if (!List.of("--wechat-port", "--wechat-merchant", "--state-file", "--wechat-tls-port", "--wechat-tls-dir",
+                    "--ystpay-port", "--gateway-url", "--ystpay-merchant").contains(option)) {
                 throw new BadArguments("unknown option at position " + (i + 1));
             }
             if (i + 1 >= args.length) {
@@ -182,9 +182,11 @@ public final class SandboxMain {
             }
             String value = args[++i];
             switch (option) {
-                case "--wechat-port" -> port = port(value);
+                case "--wechat-port" -> port = port(value, option);
+                case "--wechat-tls-port" -> tlsPort = port(value, option);
+                case "--wechat-tls-dir" -> tlsDir = Path.of(value);
                 case "--wechat-merchant" -> merchants.add(merchant(value));
-                case "--ystpay-port" -> ystpayPort = port(value);
+                case "--ystpay-port" -> ystpayPort = port(value, option);
                 case "--gateway-url" -> gatewayUrl = value;
                 case "--ystpay-merchant" -> ystpayValues.add(value);
                 default -> stateFile = Path.of(value);
@@ -207,7 +209,7 @@ public final class SandboxMain {
                 throw new BadArguments("--ystpay-port is required with --ystpay-merchant");
             }
             if (port == null && merchants.isEmpty()) {
-                return new Options(-1, List.of(), stateFile, ystpayPort, List.copyOf(ystpay));
+                return new Options(-1, List.of(), stateFile, null, null, ystpayPort, List.copyOf(ystpay));
             }
         }
         if (port == null) {
@@ -220,11 +222,15 @@ public final class SandboxMain {
         if (distinct != merchants.size()) {
             throw new BadArguments("--wechat-merchant mch_ids must be unique");
         }
-        return new Options(port, List.copyOf(merchants), stateFile, ystpayPort == null ? -1 : ystpayPort, List.copyOf(ystpay));
-    }
-
-    private static int port(String value) throws BadArguments {
-        return port(value, "--wechat-port");
+        if (tlsDir != null && tlsPort == null) {
+            throw new BadArguments("--wechat-tls-dir needs --wechat-tls-port");
+        }
+        if (tlsPort != null && tlsDir == null) {
+            Path beside = stateFile == null ? null : stateFile.toAbsolutePath().getParent();
+            tlsDir = beside == null ? Path.of("wechat-tls") : beside.resolve("wechat-tls");
+        }
+        return new Options(port, List.copyOf(merchants), stateFile, tlsPort, tlsDir, ystpayPort == null ? -1 : ystpayPort,
+                List.copyOf(ystpay));
     }
 
     private static int port(String value, String option) throws BadArguments {

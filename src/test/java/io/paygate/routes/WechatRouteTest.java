@@ -314,6 +314,50 @@ class WechatRouteTest extends CamelTestSupport {
     }
 
     @Test
+    void wechatsErrorAnswersMapToTheContract() throws Exception {
+        // SYSTEMERROR on a PAY: the order is UNKNOWN (QUERY next), the error retryable, WeChat's code kept.
+        HttpResponse<String> fault = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
+                + "/sandbox/wechat/faults?fail_with=SYSTEMERROR&count=1")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fault.statusCode()).isEqualTo(200);
+        Answer sys = call(TOKEN_MD5, pay("shop-md5", "rt-e1", "RT-E001", 1));
+        assertThat(sys.body().get("status").asText()).isEqualTo("UNKNOWN");
+        assertThat(sys.body().at("/error/code").asText()).isEqualTo("PROVIDER_ERROR");
+        assertThat(sys.body().at("/error/providerCode").asText()).isEqualTo("SYSTEMERROR");
+        assertThat(sys.body().at("/error/retryable").asBoolean()).isTrue();
+
+        // ORDERNOTEXIST on a QUERY of an order WeChat never saw.
+        Answer none = call(TOKEN_MD5, query("shop-md5", "rt-e2", "RT-NEVER-SEEN"));
+        assertThat(none.body().at("/error/code").asText()).isEqualTo("ORDER_NOT_FOUND");
+        assertThat(none.body().at("/error/providerCode").asText()).isEqualTo("ORDERNOTEXIST");
+        assertThat(none.body().at("/error/retryable").asBoolean()).isFalse();
+
+        // ORDERPAID on a CLOSE of a paid order: the order is not closed.
+        call(TOKEN_MD5, pay("shop-md5", "rt-e3", "RT-E003", 1));
+        simPay("RT-E003");
+        Answer paid = call(TOKEN_MD5, "{\"requestId\":\"rt-e4\",\"merchant\":\"shop-md5\",\"operation\":\"CLOSE\","
+                + "\"orderId\":\"RT-E003\"}");
+        assertThat(paid.body().at("/error/code").asText()).isEqualTo("ORDER_PAID");
+        assertThat(paid.body().at("/error/providerCode").asText()).isEqualTo("ORDERPAID");
+        assertThat(beans.ledger().find("shop-md5", "RT-E003").orElseThrow().status().name()).isNotEqualTo("CLOSED");
+    }
+
+    @Test
+    void anEntityExpansionAnswerIsRefusedUnread() throws Exception {
+        StringBuilder dtd = new StringBuilder("<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY a \"aaaaaaaaaa\">");
+        String prev = "a";
+        for (int i = 0; i < 8; i++) {
+            String name = "a" + i;
+            dtd.append("<!ENTITY ").append(name).append(" \"").append(("&" + prev + ";").repeat(10)).append("\">");
+            prev = name;
+        }
+        badAnswer.set(dtd + "]><xml><return_code>SUCCESS</return_code><return_msg>&" + prev + ";</return_msg></xml>");
+        Answer a = call(TOKEN_FORGED, query("shop-forged", "rt-x2", "RT-X002"));
+        assertThat(a.body().at("/error/code").asText()).isEqualTo("SIGNATURE_INVALID");
+        assertThat(a.raw()).doesNotContain("aaaaaaaaaa");
+    }
+
+    @Test
     void aSlowProviderIsATimeoutAndThePayStaysUnknown() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
                 + "/sandbox/wechat/faults?delay_ms=2500&count=1")).POST(HttpRequest.BodyPublishers.noBody()).build(),

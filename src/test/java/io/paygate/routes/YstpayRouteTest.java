@@ -105,6 +105,9 @@ class YstpayRouteTest extends CamelTestSupport {
         Files.writeString(dir.resolve("application.properties"), String.join("\n",
                 "gateway.public-base-url=https://gw.example.com",
                 "gateway.provider.read-timeout=1",
+                "gateway.micro.wait=2",
+                "gateway.micro.poll-delay=1",
+                "gateway.micro.poll-interval=1",
                 "gateway.idempotency.wait=10", ""));
         String api = sim.apiUrl();
         Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",

@@ -9,8 +9,8 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
- * The sandbox user's side of the simulator: what a payer or an operator would do at WeChat
- * (pay, close), plus inspection and fault planning for tests. Answers are JSON; the paths are
+ * The sandbox user's side of the simulator: what a payer or WeChat's back office would do (pay,
+ * close, finish refunds), plus inspection and fault planning for tests. Answers are JSON; the paths are
  * documented in {@link WechatSimulator} and are a stable interface.
  */
 final class SimControlApi {
@@ -22,12 +22,20 @@ final class SimControlApi {
     private static final String ORDERS = PREFIX + "orders/";
     private static final String STATS = PREFIX + "stats";
     private static final String FAULTS = PREFIX + "faults";
+    private static final String REFUNDS = PREFIX + "refunds/";
+    private static final String REFUND_DELAY = REFUNDS + "delay";
+    private static final String REFUND_NOTIFY = REFUNDS + "notify";
+    private static final Map<String, SimRefund.RefundStatus> REFUND_OUTCOMES = Map.of(
+            REFUNDS + "succeed", SimRefund.RefundStatus.SUCCESS,
+            REFUNDS + "fail", SimRefund.RefundStatus.REFUNDCLOSE,
+            REFUNDS + "change", SimRefund.RefundStatus.CHANGE);
 
     /** Ten minutes is longer than any sensible gateway timeout and keeps a typo from hanging a thread for days. */
     private static final long MAX_DELAY_MS = 600_000;
     private static final Pattern ERR_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,31}");
     private static final Pattern COUNT = Pattern.compile("[0-9]{1,6}");
     private static final Pattern DELAY = Pattern.compile("[0-9]{1,6}");
+    private static final Pattern REFUND_DELAY_MS = Pattern.compile("-1|[0-9]{1,6}");
 
     /** An HTTP status and the object to write as its JSON body. */
     record JsonReply(int status, Object body) {
@@ -48,10 +56,12 @@ final class SimControlApi {
     private final SimIdentifiers identifiers;
     private final SimCallCounter calls;
     private final SimNotifier notifier;
+    private final SimRefundSettlement settlement;
 
     SimControlApi(SimOrderStore orders, SimFaults faults, SimIdentifiers identifiers, SimCallCounter calls,
-                  SimNotifier notifier) {
+                  SimNotifier notifier, SimRefundSettlement settlement) {
         this.notifier = notifier;
+        this.settlement = settlement;
         this.orders = orders;
         this.faults = faults;
         this.identifiers = identifiers;
@@ -82,6 +92,9 @@ final class SimControlApi {
             }
             if (path.equals(FAULTS)) {
                 return faults(method, params);
+            }
+            if (path.startsWith(REFUNDS)) {
+                return refunds(method, path, params);
             }
             if (path.startsWith(ORDERS) && path.length() > ORDERS.length()) {
                 requireMethod(method, "GET");
@@ -142,6 +155,81 @@ final class SimControlApi {
         return new JsonReply(200, body);
     }
 
+    private JsonReply refunds(String method, String path, Map<String, String> params) {
+        if (path.equals(REFUND_DELAY)) {
+            requireMethod(method, "POST");
+            String delay = required(params, "delay_ms");
+            if (!REFUND_DELAY_MS.matcher(delay).matches() || Long.parseLong(delay) > MAX_DELAY_MS) {
+                throw new Refusal(400, "delay_ms must be -1 (manual) or 0.." + MAX_DELAY_MS);
+            }
+            settlement.delay(java.time.Duration.ofMillis(Long.parseLong(delay)));
+            return new JsonReply(200, Map.of("delay_ms", Long.parseLong(delay)));
+        }
+        SimRefund.RefundStatus outcome = REFUND_OUTCOMES.get(path);
+        if (outcome != null) {
+            requireMethod(method, "POST");
+            SimRefund refund = locateRefund(required(params, "out_refund_no"), params.get("mch_id"));
+            try {
+                return new JsonReply(200, refundView(settlement.finish(refund, outcome)));
+            } catch (SimOrder.StateConflict conflict) {
+                throw new Refusal(409, conflict.getMessage());
+            }
+        }
+        if (path.equals(REFUND_NOTIFY)) {
+            requireMethod(method, "POST");
+            SimRefund refund = locateRefund(required(params, "out_refund_no"), params.get("mch_id"));
+            if (refund.notifyUrl() == null) {
+                throw new Refusal(409, "the refund has no notify_url");
+            }
+            if (!refund.refundStatus().isFinal()) {
+                throw new Refusal(409, "the refund is still PROCESSING; WeChat notifies final states only");
+            }
+            SimNotifier.Delivery delivery = settlement.notifyNow(refund);
+            Map<String, Object> body = refundView(refund);
+            body.put("gateway_status", delivery.status());
+            body.put("gateway_reply", delivery.reply());
+            return new JsonReply(200, body);
+        }
+        if (path.length() > REFUNDS.length() && path.indexOf('/', REFUNDS.length()) < 0) {
+            requireMethod(method, "GET");
+            return new JsonReply(200, refundView(locateRefund(path.substring(REFUNDS.length()), params.get("mch_id"))));
+        }
+        throw new Refusal(404, "not found");
+    }
+
+    private SimRefund locateRefund(String outRefundNo, String mchId) {
+        if (mchId != null && !mchId.isEmpty()) {
+            return orders.findRefund(mchId, outRefundNo).orElseThrow(() -> new Refusal(404, "no such refund"));
+        }
+        List<SimRefund> matches = orders.findRefundAtAnyMerchant(outRefundNo);
+        if (matches.isEmpty()) {
+            throw new Refusal(404, "no such refund");
+        }
+        if (matches.size() > 1) {
+            throw new Refusal(409, "out_refund_no exists at several merchants, give mch_id");
+        }
+        return matches.get(0);
+    }
+
+    /** The refund as the control API shows it, fresh from the store. */
+    private Map<String, Object> refundView(SimRefund refund) {
+        SimRefund current = orders.findRefund(refund.mchId(), refund.outRefundNo()).orElse(refund);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("mch_id", current.mchId());
+        body.put("out_trade_no", current.outTradeNo());
+        body.put("transaction_id", current.transactionId());
+        body.put("out_refund_no", current.outRefundNo());
+        body.put("refund_id", current.refundId());
+        body.put("total_fee", current.totalFee());
+        body.put("refund_fee", current.refundFee());
+        body.put("refund_status", current.refundStatus().name());
+        body.put("success_time", current.successTime());
+        body.put("notify_url", current.notifyUrl());
+        body.put("notify_attempts", current.notifyAttempts());
+        body.put("notify_result", current.notifyResult());
+        return body;
+    }
+
     private SimOrder change(SimOrder order, UnaryOperator<SimOrder> change) {
         try {
             return orders.update(order, change);
@@ -173,8 +261,12 @@ final class SimControlApi {
     private void planFaults(Map<String, String> params) {
         String delay = params.get("delay_ms");
         String failWith = params.get("fail_with");
-        if (delay == null && failWith == null) {
-            throw new Refusal(400, "give delay_ms or fail_with");
+        String recall = params.get("recall");
+        if (delay == null && failWith == null && recall == null) {
+            throw new Refusal(400, "give delay_ms, fail_with or recall");
+        }
+        if (recall != null && !COUNT.matcher(recall).matches()) {
+            throw new Refusal(400, "recall must be a number of reverse calls");
         }
         String countText = params.getOrDefault("count", "1");
         if (!COUNT.matcher(countText).matches()) {
@@ -196,6 +288,9 @@ final class SimControlApi {
         if (failWith != null) {
             faults.planFailure(failWith, count);
         }
+        if (recall != null) {
+            faults.planRecalls(Integer.parseInt(recall));
+        }
     }
 
     private static Map<String, Object> planView(SimFaults.Plan plan) {
@@ -204,6 +299,7 @@ final class SimControlApi {
         body.put("delays_left", plan.delaysLeft());
         body.put("fail_with", plan.failWith());
         body.put("failures_left", plan.failuresLeft());
+        body.put("recalls_left", plan.recallsLeft());
         return body;
     }
 

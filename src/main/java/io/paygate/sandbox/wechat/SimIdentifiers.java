@@ -14,6 +14,8 @@ final class SimIdentifiers {
 
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
+    /** Refund times (success_time, refund_success_time_$n) are written the readable way. */
+    private static final DateTimeFormatter READABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final String ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final String HEX = "0123456789abcdef";
     private static final String DIGITS = "0123456789";
@@ -42,6 +44,16 @@ final class SimIdentifiers {
     /** 28 digits: {@code 4200} + payment day + 16 random digits, the shape of real transaction ids. */
     String transactionId() {
         return "4200" + now().format(DAY) + randomText(DIGITS, 16);
+    }
+
+    /** 29 digits: {@code 5000} + refund day + 17 random digits, the shape of real refund ids. */
+    String refundId() {
+        return "5000" + now().format(DAY) + randomText(DIGITS, 17);
+    }
+
+    /** Now as WeChat writes refund times ({@code yyyy-MM-dd HH:mm:ss}, Asia/Shanghai). */
+    String refundTime() {
+        return now().format(READABLE);
     }
 
     /** Now as WeChat writes times ({@code yyyyMMddHHmmss}, Asia/Shanghai). */

@@ -54,7 +54,12 @@ final class SimXml {
 
     /** Every value goes into CDATA, as WeChat answers do; null values are left out. */
     static String write(Map<String, String> fields) {
-        StringBuilder xml = new StringBuilder("<xml>");
+        return write("xml", fields);
+    }
+
+    /** The same with another root element, as the {@code <root>} inside a refund notification's req_info. */
+    static String write(String root, Map<String, String> fields) {
+        StringBuilder xml = new StringBuilder("<").append(root).append('>');
         fields.forEach((name, value) -> {
             if (value != null) {
                 xml.append('<').append(name).append("><![CDATA[")
@@ -63,7 +68,7 @@ final class SimXml {
                         .append("]]></").append(name).append('>');
             }
         });
-        return xml.append("</xml>").toString();
+        return xml.append("</").append(root).append('>').toString();
     }
 
     private static Map<String, String> readFlatDocument(XMLStreamReader reader)

@@ -1,0 +1,188 @@
+package io.paygate.sandbox.wechat;
+
+import static io.paygate.sandbox.wechat.IndependentWechatClient.API_KEY;
+import static io.paygate.sandbox.wechat.IndependentWechatClient.APP_ID;
+import static io.paygate.sandbox.wechat.IndependentWechatClient.MCH_ID;
+import static io.paygate.sandbox.wechat.IndependentWechatClient.OTHER_API_KEY;
+import static io.paygate.sandbox.wechat.IndependentWechatClient.OTHER_APP_ID;
+import static io.paygate.sandbox.wechat.IndependentWechatClient.OTHER_MCH_ID;
+import static io.paygate.sandbox.wechat.IndependentWechatClient.byOrder;
+import static io.paygate.sandbox.wechat.IndependentWechatClient.md5Sign;
+import static io.paygate.sandbox.wechat.IndependentWechatClient.micropay;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paygate.sandbox.wechat.WechatSimulator.Merchant;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /secapi needs the merchant's own client certificate from the sandbox CA; the TLS files are made once and reused. */
+class WechatSecapiTlsTest {
+
+    private static final String PAYS = "134567890123456789";
+    private static final String WAITS = "134567890123451111";
+    private static final Merchant FIRST = new Merchant(MCH_ID, APP_ID, API_KEY);
+    private static final Merchant SECOND = new Merchant(OTHER_MCH_ID, OTHER_APP_ID, OTHER_API_KEY);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void secapiRefusesPlainHttpNoCertificateAndAnotherMerchantsCertificate() throws Exception {
+        Path tlsDir = temp.resolve("tls");
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST, SECOND), null, 0, tlsDir)) {
+            simulator.start();
+            IndependentWechatClient plain = IndependentWechatClient.plain(simulator.port());
+            plain.call("/pay/micropay", micropay("TLS-1", WAITS, 1));
+
+            Map<String, String> overHttp = plain.call("/secapi/pay/reverse", byOrder("TLS-1"));
+            assertThat(overHttp).containsEntry("return_code", "FAIL").doesNotContainKeys("sign", "result_code");
+            assertThat(overHttp.get("return_msg")).contains("requires the client certificate");
+
+            IndependentWechatClient anonymous = IndependentWechatClient.tls(simulator.tlsPort(), simulator.caCertificate(), null, null);
+            Map<String, String> withoutCertificate = anonymous.call("/secapi/pay/reverse", byOrder("TLS-1"));
+            assertThat(withoutCertificate).containsEntry("return_code", "FAIL").doesNotContainKey("sign");
+            assertThat(withoutCertificate.get("return_msg")).contains("no client certificate");
+            // Paths without /secapi work on the TLS port without a certificate.
+            assertThat(anonymous.call("/pay/orderquery", byOrder("TLS-1"))).containsEntry("trade_state", "USERPAYING");
+
+            IndependentWechatClient second = IndependentWechatClient.tls(simulator.tlsPort(), simulator.caCertificate(),
+                    simulator.clientCertificate(OTHER_MCH_ID), OTHER_MCH_ID);
+            Map<String, String> foreign = second.call("/secapi/pay/reverse", byOrder("TLS-1"));
+            assertThat(foreign).containsEntry("return_code", "FAIL").doesNotContainKey("sign");
+            assertThat(foreign.get("return_msg")).contains(OTHER_MCH_ID).contains(MCH_ID);
+            assertThat(plain.call("/pay/orderquery", byOrder("TLS-1"))).containsEntry("trade_state", "USERPAYING");
+
+            IndependentWechatClient first = IndependentWechatClient.tls(simulator.tlsPort(), simulator.caCertificate(),
+                    simulator.clientCertificate(MCH_ID), MCH_ID);
+            Map<String, String> accepted = first.call("/secapi/pay/reverse", byOrder("TLS-1"));
+            assertThat(accepted).containsEntry("return_code", "SUCCESS").containsEntry("result_code", "SUCCESS");
+            assertThat(accepted.get("sign")).isEqualTo(md5Sign(accepted, API_KEY));
+            assertThat(simulator.calls()).containsEntry("/secapi/pay/reverse", 4L);
+        }
+    }
+
+    @Test
+    void certificateFromAnotherCaIsRefusedEvenWithTheRightCommonName() throws Exception {
+        Path otherDir = temp.resolve("other-tls");
+        try (WechatSimulator other = new WechatSimulator(0, List.of(FIRST), null, 0, otherDir)) {
+            other.start();
+        }
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, temp.resolve("tls"))) {
+            simulator.start();
+            IndependentWechatClient.plain(simulator.port()).call("/pay/micropay", micropay("TLS-CA", PAYS, 1));
+            IndependentWechatClient impostor = IndependentWechatClient.tls(simulator.tlsPort(), simulator.caCertificate(),
+                    otherDir.resolve(MCH_ID + ".p12"), MCH_ID);
+
+            Map<String, String> answer = impostor.call("/secapi/pay/refund",
+                    IndependentWechatClient.refund("TLS-CA", "TLS-CA-R1", 1, 1));
+
+            assertThat(answer).containsEntry("return_code", "FAIL").doesNotContainKey("sign");
+            assertThat(answer.get("return_msg")).contains("not issued by the sandbox CA");
+        }
+    }
+
+    @Test
+    void serverIsOnlyTrustedThroughTheSandboxCa() throws Exception {
+        Path otherDir = temp.resolve("other-tls");
+        try (WechatSimulator other = new WechatSimulator(0, List.of(FIRST), null, 0, otherDir)) {
+            other.start();
+        }
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, temp.resolve("tls"))) {
+            simulator.start();
+            IndependentWechatClient trustsAnotherCa = IndependentWechatClient.tls(simulator.tlsPort(),
+                    otherDir.resolve("ca.pem"), null, null);
+
+            assertThatThrownBy(() -> trustsAnotherCa.call("/pay/orderquery", byOrder("ANY")))
+                    .isInstanceOf(SSLHandshakeException.class);
+        }
+    }
+
+    @Test
+    void generatedFilesAreWhatWechatIssuesAndAreReusedOnRestart() throws Exception {
+        Path tlsDir = temp.resolve("tls");
+        byte[] ca;
+        byte[] server;
+        byte[] client;
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
+            simulator.start();
+            assertThat(simulator.caCertificate()).isEqualTo(tlsDir.resolve("ca.pem"));
+            assertThat(simulator.clientCertificate(MCH_ID)).isEqualTo(tlsDir.resolve(MCH_ID + ".p12"));
+            ca = Files.readAllBytes(tlsDir.resolve("ca.pem"));
+            server = Files.readAllBytes(tlsDir.resolve("server.pem"));
+            client = Files.readAllBytes(tlsDir.resolve(MCH_ID + ".p12"));
+        }
+        assertThat(new String(ca, java.nio.charset.StandardCharsets.US_ASCII)).startsWith("-----BEGIN CERTIFICATE-----");
+        X509Certificate caCertificate;
+        try (InputStream in = Files.newInputStream(tlsDir.resolve("ca.pem"))) {
+            caCertificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        KeyStore p12 = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(tlsDir.resolve(MCH_ID + ".p12"))) {
+            p12.load(in, MCH_ID.toCharArray());
+        }
+        String alias = Collections.list(p12.aliases()).get(0);
+        X509Certificate clientCertificate = (X509Certificate) p12.getCertificate(alias);
+        assertThat(p12.isKeyEntry(alias)).isTrue();
+        assertThat(clientCertificate.getSubjectX500Principal().getName()).contains("CN=" + MCH_ID);
+        clientCertificate.verify(caCertificate.getPublicKey());
+        assertThat(caCertificate.getBasicConstraints()).isGreaterThanOrEqualTo(0);
+        assertThat(clientCertificate.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.2");
+
+        // Restart with one more merchant: the existing files stay, the new merchant gets its certificate.
+        try (WechatSimulator restarted = new WechatSimulator(0, List.of(FIRST, SECOND), null, 0, tlsDir)) {
+            restarted.start();
+            assertThat(Files.readAllBytes(tlsDir.resolve("ca.pem"))).isEqualTo(ca);
+            assertThat(Files.readAllBytes(tlsDir.resolve("server.pem"))).isEqualTo(server);
+            assertThat(Files.readAllBytes(tlsDir.resolve(MCH_ID + ".p12"))).isEqualTo(client);
+            assertThat(tlsDir.resolve(OTHER_MCH_ID + ".p12")).isRegularFile();
+
+            IndependentWechatClient.plain(restarted.port()).call("/pay/micropay", micropay("TLS-RE", WAITS, 1));
+            IndependentWechatClient withOldFile = IndependentWechatClient.tls(restarted.tlsPort(), tlsDir.resolve("ca.pem"),
+                    tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
+            assertThat(withOldFile.call("/secapi/pay/reverse", byOrder("TLS-RE"))).containsEntry("result_code", "SUCCESS");
+        }
+        try (var files = Files.list(tlsDir)) {
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder(
+                    "ca.pem", "ca-key.pem", "server.pem", "server-key.pem", MCH_ID + ".p12", OTHER_MCH_ID + ".p12");
+        }
+    }
+
+    @Test
+    void damagedClientFileIsMadeAnewUnderTheSameCa() throws Exception {
+        Path tlsDir = temp.resolve("tls");
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
+            simulator.start();
+        }
+        byte[] ca = Files.readAllBytes(tlsDir.resolve("ca.pem"));
+        Files.writeString(tlsDir.resolve(MCH_ID + ".p12"), "not a keystore");
+
+        try (WechatSimulator restarted = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
+            restarted.start();
+            assertThat(Files.readAllBytes(tlsDir.resolve("ca.pem"))).isEqualTo(ca);
+            IndependentWechatClient.plain(restarted.port()).call("/pay/micropay", micropay("TLS-NEW", WAITS, 1));
+            IndependentWechatClient client = IndependentWechatClient.tls(restarted.tlsPort(), tlsDir.resolve("ca.pem"),
+                    tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
+            assertThat(client.call("/secapi/pay/reverse", byOrder("TLS-NEW"))).containsEntry("result_code", "SUCCESS");
+        }
+    }
+
+    @Test
+    void withoutATlsDirectoryThereIsNoTlsPort() throws Exception {
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null)) {
+            simulator.start();
+            assertThatThrownBy(simulator::tlsPort).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(simulator::caCertificate).isInstanceOf(IllegalStateException.class);
+        }
+    }
+}
