@@ -5,6 +5,7 @@ import io.paygate.config.GatewaySettings;
 import io.paygate.config.MerchantDirectory;
 import io.paygate.config.MerchantProfile;
 import io.paygate.config.MerchantsFile;
+import io.paygate.sandbox.pooul.PooulSimulator;
 import io.paygate.sandbox.wechat.WechatSimulator;
 import io.paygate.broker.Messaging;
 import io.paygate.store.Database;
@@ -53,6 +54,9 @@ public final class Gateway implements AutoCloseable {
     /** Reads and checks the configuration; throws {@link io.paygate.config.ConfigException} naming file and key. */
     public static Gateway configure(java.util.Map<String, String> env, Properties system) {
         GatewaySettings settings = GatewaySettings.load(env, system);
+        if (settings.bool("gateway.sandbox.enabled")) {
+            provisionSandboxKeys(settings);
+        }
         MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), settings.dataDir(), env);
         if (!Files.isDirectory(settings.routesDir())) {
             throw new io.paygate.config.ConfigException("GATEWAY_ROUTES_DIR " + settings.routesDir() + ": not a folder");
@@ -108,10 +112,26 @@ public final class Gateway implements AutoCloseable {
         main.run();
     }
 
+    /**
+     * The Pooul sandbox's platform key pair and a demo merchant key pair, in
+     * {@code <data>/sandbox/pooul/}, made before the merchants are read: the shipped sandox
+     * merchants name these files (config/merchants.yaml).
+     */
+    private static void provisionSandboxKeys(GatewaySettings settings) {
+        java.nio.file.Path dir = settings.dataDir().resolve("sandbox").resolve("pooul");
+        try {
+            PooulSimulator.platformKeys(dir);
+            PooulSimulator.demoMerchantKeys(dir);
+        } catch (IOException e) {
+            throw new io.paygate.config.ConfigException("sandbox keys in " + dir + ": " + e.getMessage());
+        }
+    }
+
     private void startSandboxes() throws IOException {
         if (!settings.bool("gateway.sandbox.enabled")) {
             return;
         }
+        startPooulSandbox();
         List<WechatSimulator.Merchant> wechatMerchants = new ArrayList<>();
         for (MerchantProfile p : merchants.all()) {
             if (p.wechat() != null) {
@@ -147,6 +167,41 @@ public final class Gateway implements AutoCloseable {
             sandboxes.add(sim);
             LOG.info("sandbox mode: Ystpay simulator on 127.0.0.1:{}{}", sim.port(),
                     io.paygate.sandbox.ystpay.YstpaySimulator.API_PATH);
+        }
+    }
+
+    /** Pooul merchants whose baseUrl is the sandbox's port: classic by MD5 key, v2 by their public key. */
+    private void startPooulSandbox() throws IOException {
+        int port = settings.intValue("gateway.sandbox.pooul.port", 0, 65535);
+        java.nio.file.Path dir = settings.dataDir().resolve("sandbox").resolve("pooul");
+        java.security.KeyPair platform = PooulSimulator.platformKeys(dir);
+        List<PooulSimulator.Merchant> pooulMerchants = new ArrayList<>();
+        for (MerchantProfile p : merchants.all()) {
+            MerchantProfile.PooulSettings s = p.pooul();
+            if (s == null || !s.baseUrl().matches("https?://(127\\.0\\.0\\.1|localhost):" + port)) {
+                continue;
+            }
+            if (s.v2()) {
+                if (!s.platformKey().equals(platform.getPublic())) {
+                    LOG.warn("sandbox: Pooul merchant {} names a platformPublicKey that is not the sandbox's ({}); "
+                            + "its answers will fail verification", p.id(), dir.resolve("platform-public.pem"));
+                }
+                java.security.interfaces.RSAPrivateCrtKey k = (java.security.interfaces.RSAPrivateCrtKey) s.merchantKey();
+                try {
+                    pooulMerchants.add(PooulSimulator.Merchant.v2(s.merchantId(), java.security.KeyFactory.getInstance("RSA")
+                            .generatePublic(new java.security.spec.RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()))));
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            } else {
+                pooulMerchants.add(PooulSimulator.Merchant.classic(s.merchantId(), s.key()));
+            }
+        }
+        if (!pooulMerchants.isEmpty()) {
+            PooulSimulator sim = new PooulSimulator(port, pooulMerchants, platform);
+            sim.start();
+            sandboxes.add(sim);
+            LOG.info("sandbox mode: Pooul simulator (classic and v2) on 127.0.0.1:{}", sim.port());
         }
     }
 

@@ -40,11 +40,14 @@ public final class GatewayBeans {
     private final io.paygate.provider.ystpay.YstpayConnector ystpay;
     private final io.paygate.store.YstpaySequences ystpaySequences;
     private final io.paygate.provider.wechat.WechatClientCertificates wechatCertificates;
+    private final io.paygate.provider.pooul.PooulConnector pooul;
     private final HttpComponent providerHttpClient;
     private final org.apache.camel.component.quartz.QuartzComponent quartz;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatNotifyCodec();
+    /** Pay and refund notifications of both Pooul APIs: the merchant profile's api picks the check. */
+    private final io.paygate.notify.NotificationCodec pooulNotify = new io.paygate.provider.pooul.PooulNotifyCodec();
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
         this.merchants = merchants;
@@ -62,15 +65,20 @@ public final class GatewayBeans {
         this.wechatCertificates = new io.paygate.provider.wechat.WechatClientCertificates(
                 settings.seconds("gateway.provider.connect-timeout").toMillis(),
                 settings.seconds("gateway.provider.read-timeout").toMillis());
+        // A v2 refund holds its order for its three calls; another refund of the order waits that long.
+        this.pooul = new io.paygate.provider.pooul.PooulConnector(settings.get("gateway.public-base-url"),
+                settings.get("gateway.pooul.server-ip"), settings.seconds("gateway.provider.read-timeout").multipliedBy(3),
+                clock);
         this.ystpay = new io.paygate.provider.ystpay.YstpayConnector(clock);
         this.ystpaySequences = new io.paygate.store.YstpaySequences(db, clock);
-        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, ystpay.provider(), ystpay);
+        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, ystpay.provider(), ystpay,
+                pooul.provider(), pooul);
         // Ystpay's notice names the payment by the gateway's own req_seq: the store resolves it.
         io.paygate.notify.NotificationCodec ystpayNotify = new io.paygate.provider.ystpay.YstpayNotifyCodec(
                 ystpaySequences::orderOfPaySeq);
         this.refunds = new io.paygate.store.Refunds(db, ledger, clock);
         this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify,
-                ystpayNotify.provider(), ystpayNotify), connectors,
+                ystpayNotify.provider(), ystpayNotify, pooulNotify.provider(), pooulNotify), connectors,
                 merchants, db, ledger, refunds, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
         this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
@@ -133,6 +141,7 @@ public final class GatewayBeans {
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
         registry.accept("wechatConnector", wechat);
+        registry.accept("pooulConnector", pooul);
         registry.accept("ystpayConnector", ystpay);
         registry.accept("ystpaySequences", ystpaySequences);
         registry.accept("wechatRefunds", new io.paygate.provider.wechat.WechatRefundCalls(wechat));

@@ -51,6 +51,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.provider.connect-timeout", "5");
         DEFAULTS.put("gateway.provider.read-timeout", "20");
         DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
+        DEFAULTS.put("gateway.pooul.server-ip", "127.0.0.1");
+        DEFAULTS.put("gateway.sandbox.pooul.port", "8093");
         DEFAULTS.put("gateway.wechat.reverse-calls", "5");
         DEFAULTS.put("gateway.wechat.reverse-recall-delay-ms", "1000");
         DEFAULTS.put("gateway.idempotency.wait", "60");
@@ -144,6 +146,7 @@ public final class GatewaySettings {
         intValue("gateway.broker.port", 0, 65535);
         intValue("gateway.sandbox.wechat.port", 0, 65535);
         intValue("gateway.sandbox.wechat.tls-port", 0, 65535);
+        intValue("gateway.sandbox.pooul.port", 0, 65535);
         intValue("gateway.sandbox.ystpay.port", 0, 65535);
         intValue("gateway.store.pool-size", 1, 200);
         seconds("gateway.provider.connect-timeout");

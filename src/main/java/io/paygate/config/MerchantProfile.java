@@ -49,8 +49,18 @@ public record MerchantProfile(
         }
     }
 
+    /**
+     * {@code privateKey} and {@code platformPublicKey} are the configured PEM file paths; the keys
+     * themselves are read once at load ({@code merchantKey}, {@code platformKey}; API v2 only).
+     */
     public record PooulSettings(String baseUrl, String merchantId, String api, String key,
-                                String privateKey, String platformPublicKey) {
+                                String privateKey, String platformPublicKey,
+                                java.security.interfaces.RSAPrivateKey merchantKey,
+                                java.security.interfaces.RSAPublicKey platformKey) {
+        public boolean v2() {
+            return "v2".equals(api);
+        }
+
         @Override
         public String toString() {
             return "PooulSettings[merchantId=" + merchantId + ", api=" + api + "]";

@@ -206,7 +206,24 @@ public final class MerchantsFile {
         String md5Key = api.equals("classic") ? required(m, key, "key") : optional(m, key, "key");
         String privateKey = api.equals("v2") ? required(m, key, "privateKey") : optional(m, key, "privateKey");
         String publicKey = api.equals("v2") ? required(m, key, "platformPublicKey") : optional(m, key, "platformPublicKey");
-        return new PooulSettings(stripSlash(baseUrl), required(m, key, "merchantId"), api, md5Key, privateKey, publicKey);
+        java.security.interfaces.RSAPrivateKey merchantKey = null;
+        java.security.interfaces.RSAPublicKey platformKey = null;
+        try {
+            if (privateKey != null) {
+                merchantKey = PemKeys.privateKey(Path.of(configPath(privateKey)));
+            }
+        } catch (PemKeys.KeyProblem e) {
+            throw new ConfigException(file, key + ".privateKey", "file " + configPath(privateKey) + " " + e.getMessage());
+        }
+        try {
+            if (publicKey != null) {
+                platformKey = PemKeys.publicKey(Path.of(configPath(publicKey)));
+            }
+        } catch (PemKeys.KeyProblem e) {
+            throw new ConfigException(file, key + ".platformPublicKey", "file " + configPath(publicKey) + " " + e.getMessage());
+        }
+        return new PooulSettings(stripSlash(baseUrl), required(m, key, "merchantId"), api, md5Key, privateKey, publicKey,
+                merchantKey, platformKey);
     }
 
     private YstpaySettings ystpay(String key, Map<String, Object> m) {

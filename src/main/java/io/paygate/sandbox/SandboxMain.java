@@ -1,5 +1,6 @@
 package io.paygate.sandbox;
 
+import io.paygate.sandbox.pooul.PooulSimulator;
 import io.paygate.sandbox.wechat.WechatSimulator;
 import io.paygate.sandbox.wechat.WechatSimulator.Merchant;
 import java.io.IOException;
@@ -16,12 +17,15 @@ import java.util.concurrent.CountDownLatch;
  *     --wechat-port 18091 --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] \
  *     [--state-file path] [--wechat-tls-port 18092 [--wechat-tls-dir path]] \
  *     [--ystpay-port 18094 --gateway-url http://127.0.0.1:8080 \
- *      --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY [--ystpay-merchant ...]]
+ *      --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY [--ystpay-merchant ...]] \
+ *     [--pooul-port 18093 --pooul-keys DIR --pooul-merchant ID:classic:MD5KEY | ID:v2:PUBLIC_KEY_PEM ...]
  * </pre>
  *
  * Ystpay merchants use the default key settings (requestKey first16, padding zero, passwordMd5
  * upper); their notices go to {@code <gateway-url>/notify/ystpay/<MERCHANTID>}. The WeChat part
- * may be left out when Ystpay merchants are given.
+ * may be left out when Ystpay or Pooul merchants are given. The Pooul simulator (classic and v2)
+ * keeps its platform key pair in, and makes it on first use in, {@code --pooul-keys}; gateways name
+ * its {@code platform-public.pem}; its notifications go to each order's notify_url.
  *
  * Prints {@code sandbox wechat listening on 127.0.0.1:<port>} once serving (and
  * {@code sandbox wechat tls listening on 127.0.0.1:<port>, CA <dir>/ca.pem} with a TLS port, which
@@ -35,7 +39,12 @@ public final class SandboxMain {
     private static final String USAGE = "usage: SandboxMain --wechat-port PORT"
             + " --wechat-merchant MCHID:APPID:APIKEY [--wechat-merchant ...] [--state-file PATH]"
             + " [--wechat-tls-port PORT [--wechat-tls-dir PATH]]"
-            + " [--ystpay-port PORT --gateway-url URL --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY ...]";
+            + " [--ystpay-port PORT --gateway-url URL --ystpay-merchant MERCHANTID:ACCOUNT:PASSWORD:PRIVATEKEY ...]"
+            + " [--pooul-port PORT --pooul-keys DIR --pooul-merchant ID:classic:MD5KEY|ID:v2:PUBLIC_KEY_PEM ...]";
+
+    /** The Pooul options, taken off the command line before the others are read. */
+    record PooulOptions(Integer port, Path keys, List<PooulSimulator.Merchant> merchants, List<String> rest) {
+    }
 
     /** The command line, parsed. */
     record Options(int wechatPort, List<Merchant> merchants, Path stateFile, Integer wechatTlsPort, Path wechatTlsDir,
@@ -57,8 +66,11 @@ public final class SandboxMain {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         Options options;
+        PooulOptions pooul;
         try {
-            options = parse(args);
+            pooul = parsePooul(args);
+            options = pooul.port() != null && pooul.rest().isEmpty() ? new Options(-1, List.of(), null)
+                    : parse(pooul.rest().toArray(new String[0]));
         } catch (BadArguments e) {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
@@ -86,6 +98,12 @@ public final class SandboxMain {
             running.add(ystpay);
             System.out.println("sandbox ystpay listening on 127.0.0.1:" + ystpay.port());
         }
+        if (pooul.port() != null) {
+            PooulSimulator sim = new PooulSimulator(pooul.port(), pooul.merchants(), PooulSimulator.platformKeys(pooul.keys()));
+            sim.start();
+            running.add(sim);
+            System.out.println("sandbox pooul listening on 127.0.0.1:" + sim.port());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (AutoCloseable c : running) {
@@ -99,6 +117,49 @@ public final class SandboxMain {
         }, "sandbox-shutdown"));
         System.out.flush();
         stopped.await();
+    }
+
+    static PooulOptions parsePooul(String[] args) throws BadArguments {
+        List<String> rest = new ArrayList<>();
+        Integer port = null;
+        Path keys = null;
+        List<PooulSimulator.Merchant> merchants = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (!List.of("--pooul-port", "--pooul-keys", "--pooul-merchant").contains(option)) {
+                rest.add(option);
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new BadArguments(option + " needs a value");
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--pooul-port" -> port = port(value, option);
+                case "--pooul-keys" -> keys = Path.of(value);
+                default -> merchants.add(pooulMerchant(value));
+            }
+        }
+        if ((port != null || !merchants.isEmpty() || keys != null) && (port == null || merchants.isEmpty() || keys == null)) {
+            throw new BadArguments("--pooul-port needs --pooul-keys and at least one --pooul-merchant");
+        }
+        return new PooulOptions(port, keys, List.copyOf(merchants), List.copyOf(rest));
+    }
+
+    private static PooulSimulator.Merchant pooulMerchant(String value) throws BadArguments {
+        String[] parts = value.split(":", 3);
+        if (parts.length != 3 || parts[0].isBlank() || parts[2].isBlank()
+                || !(parts[1].equals("classic") || parts[1].equals("v2"))) {
+            throw new BadArguments("--pooul-merchant expects ID:classic:MD5KEY or ID:v2:PUBLIC_KEY_PEM");
+        }
+        if (parts[1].equals("classic")) {
+            return PooulSimulator.Merchant.classic(parts[0], parts[2]);
+        }
+        try {
+            return PooulSimulator.Merchant.v2(parts[0], PooulSimulator.readPublicKey(Path.of(parts[2])));
+        } catch (IOException e) {
+            throw new BadArguments("--pooul-merchant " + parts[0] + ": the public key file cannot be read as an X.509 PEM");
+        }
     }
 
     static Options parse(String[] args) throws BadArguments {

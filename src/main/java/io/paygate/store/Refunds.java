@@ -124,6 +124,18 @@ public final class Refunds {
      */
     public Optional<String> applyIn(Connection c, String merchant, String orderId, RefundInfo reported, Source source)
             throws SQLException {
+        if (reported.refundId() == null && reported.providerRefundId() != null) {
+            // A provider without merchant refund numbers (Pooul v2) reports only its own id: the
+            // gateway's refund is the one stored with that id.
+            String providerId = reported.providerRefundId();
+            Optional<Row> known = rows(c, merchant, orderId).stream()
+                    .filter(r -> providerId.equals(r.providerRefundId())).findFirst();
+            if (known.isEmpty()) {
+                return Optional.empty();
+            }
+            reported = new RefundInfo(known.get().refundId(), reported.providerRefundId(), reported.amount(),
+                    reported.status(), reported.refundedAt());
+        }
         if (reported.refundId() == null || reported.status() == null) {
             return Optional.empty();
         }

@@ -33,4 +33,21 @@ class SandboxMainTest {
         assertThatThrownBy(() -> SandboxMain.parse(new String[] {"--wechat-port", "0", "--wechat-merchant", MERCHANT,
             "--wechat-tls-dir", "/tmp/x"})).hasMessageContaining("--wechat-tls-port");
     }
+
+    @Test
+    void pooulOptionsAreTakenOffBeforeTheOthers() throws Exception {
+        SandboxMain.PooulOptions only = SandboxMain.parsePooul(new String[] {"--pooul-port", "0", "--pooul-keys", "/tmp/k",
+            "--pooul-merchant", "59457accffea0e051b86e685:classic:secret-md5-key"});
+        assertThat(only.port()).isEqualTo(0);
+        assertThat(only.merchants()).hasSize(1);
+        assertThat(only.merchants().get(0).toString()).doesNotContain("secret");
+        assertThat(only.rest()).isEmpty();
+        SandboxMain.PooulOptions mixed = SandboxMain.parsePooul(new String[] {"--wechat-port", "0", "--pooul-port", "0",
+            "--wechat-merchant", MERCHANT, "--pooul-keys", "/tmp/k", "--pooul-merchant", "m:classic:k"});
+        assertThat(mixed.rest()).containsExactly("--wechat-port", "0", "--wechat-merchant", MERCHANT);
+        assertThatThrownBy(() -> SandboxMain.parsePooul(new String[] {"--pooul-port", "0"}))
+                .hasMessageContaining("--pooul-keys");
+        assertThatThrownBy(() -> SandboxMain.parsePooul(new String[] {"--pooul-port", "0", "--pooul-keys", "/tmp/k",
+            "--pooul-merchant", "m:v3:secret"})).hasMessageNotContaining("secret");
+    }
 }

@@ -1,0 +1,304 @@
+package io.paygate.provider.pooul;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.paygate.canonical.ErrorCode;
+import io.paygate.canonical.PayMethod;
+import io.paygate.canonical.PaymentError;
+import io.paygate.canonical.PaymentRequest;
+import io.paygate.canonical.PaymentResult;
+import io.paygate.canonical.PaymentResult.RefundInfo;
+import io.paygate.canonical.PaymentStatus;
+import io.paygate.canonical.Times;
+import io.paygate.provider.AnswerRejected;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.Exchange;
+
+/** Verified Pooul answers → canonical results, the same for both APIs (docs/protocols/pooul.md). */
+final class PooulResults {
+    private static final String REFUNDS_BEFORE = "pooulRefundsBefore";
+
+    PaymentResult pay(PooulAnswer a, Exchange ex) {
+        PaymentRequest r = PooulConnector.request(ex);
+        PaymentResult.Builder b = PaymentResult.answering(r).amount(r.amount()).attach(r.attach()).storeId(r.storeId());
+        if (!a.ok()) {
+            return b.status(PooulCodes.payStatusAfter(a.code())).error(PooulCodes.error(a.code(), a.msg())).build();
+        }
+        JsonNode d = a.data();
+        String state = a.text("trade_state");
+        PaymentStatus status;
+        if (r.method() == PayMethod.MICRO) {
+            // A barcode answer always states the payment: no trade_state is no knowledge.
+            status = PooulCodes.tradeState(state);
+        } else if (state == null || "6".equals(state.trim())) {
+            // alipay.scan answers 6 ("paying") for a code that waits for the buyer: nobody pays yet.
+            status = PaymentStatus.NOTPAY;
+        } else {
+            status = PooulCodes.tradeState(state);
+        }
+        b.status(status).providerTradeId(first(a, "trade_id", "transaction_id")).channelTradeId(first(a, "out_trade_id", "ch_trade_id"));
+        if (status == PaymentStatus.SUCCESS) {
+            b.paidAmount(r.amount()).paidAt(Times.format(time(a, "time_end")));
+        }
+        if (status == PaymentStatus.PAYERROR) {
+            b.error(PaymentError.provider(ErrorCode.PROVIDER_ERROR, "Pooul reports the payment failed", false,
+                    state, a.text("trade_info")));
+        }
+        String payUrl = first(a, "pay_url", "mweb_url");
+        if (payUrl != null && a.text("mweb_url") != null && r.h5() != null && r.h5().redirectUrl() != null) {
+            // WeChat H5's documented way back to the merchant's page after paying.
+            payUrl += "&redirect_url=" + URLEncoder.encode(r.h5().redirectUrl(), StandardCharsets.UTF_8);
+        }
+        String codeUrl = a.text("code_url");
+        String prepayId = a.text("prepay_id");
+        Object payInfo = payInfo(a.text("pay_info"));
+        if (codeUrl != null || payUrl != null || prepayId != null || payInfo != null) {
+            b.action(new PaymentResult.Action(codeUrl, payUrl, prepayId, payInfo));
+        }
+        return b.build();
+    }
+
+    PaymentResult query(PooulAnswer a, Exchange ex) {
+        PaymentRequest r = PooulConnector.request(ex);
+        PaymentResult.Builder b = PaymentResult.answering(r);
+        if (!a.ok()) {
+            return b.error(PooulCodes.error(a.code(), a.msg())).build();
+        }
+        PaymentStatus status = PooulCodes.tradeState(a.text("trade_state"));
+        Long total = fen(a, "total_fee");
+        b.status(status).providerTradeId(first(a, "trade_id", "transaction_id"))
+                .channelTradeId(first(a, "out_trade_id", "out_transaction_id", "ch_trade_id"))
+                .amount(total).attach(a.text("attach"));
+        if (status == PaymentStatus.SUCCESS || status == PaymentStatus.REFUND) {
+            Long coupon = fen(a, "coupon_fee");
+            Long cash = fen(a, "cash_fee");
+            b.couponAmount(coupon).paidAmount(cash != null ? cash : total == null ? null : total - (coupon == null ? 0 : coupon));
+            Instant paidAt = time(a, "time_end");
+            if (paidAt == null && a.envelope().has("time_end")) {
+                // One documented classic query answer has time_end beside data, outside the signature:
+                // taken for paidAt only, never for a status or an amount.
+                paidAt = timeOf(a.envelope(), "time_end");
+            }
+            b.paidAt(Times.format(paidAt));
+        }
+        return b.build();
+    }
+
+    /**
+     * Classic {@code close_status}: 0 closed, 1 already closed (CLOSED with ORDER_CLOSED, as WeChat's
+     * ORDERCLOSED), -1 refused (the order keeps its state). v2 answers only the code.
+     */
+    PaymentResult close(PooulAnswer a, Exchange ex) {
+        PaymentResult.Builder b = PaymentResult.answering(PooulConnector.request(ex));
+        if (!a.ok()) {
+            return b.error(PooulCodes.error(a.code(), a.msg())).build();
+        }
+        String closeStatus = a.text("close_status");
+        if (closeStatus == null || "0".equals(closeStatus)) {
+            return b.status(PaymentStatus.CLOSED).build();
+        }
+        if ("1".equals(closeStatus)) {
+            return b.status(PaymentStatus.CLOSED).error(PaymentError.provider(ErrorCode.ORDER_CLOSED,
+                    "Pooul had already closed the order", false, "close_status=1", a.text("err_msg"))).build();
+        }
+        return b.error(PaymentError.provider(ErrorCode.PROVIDER_ERROR, "Pooul could not close the order", false,
+                "close_status=" + closeStatus, first(a, "err_msg", "close_info"))).build();
+    }
+
+    /** v2 reverse: the payment is undone (closed, or paid back to the buyer): REVOKED. */
+    PaymentResult reverse(PooulAnswer a, Exchange ex) {
+        PaymentResult.Builder b = PaymentResult.answering(PooulConnector.request(ex));
+        if (!a.ok()) {
+            return b.error(PooulCodes.error(a.code(), a.msg())).build();
+        }
+        return b.status(PaymentStatus.REVOKED).build();
+    }
+
+    /** Classic refund: the answer names the refund (mch_refund_id, refund_id, refund_status). */
+    PaymentResult classicRefund(PooulAnswer a, Exchange ex) {
+        PaymentRequest r = PooulConnector.request(ex);
+        PaymentResult.Builder b = PaymentResult.answering(r);
+        if (!a.ok()) {
+            return b.error(PooulCodes.error(a.code(), a.msg())).build();
+        }
+        RefundInfo refund = refundOf(a.data(), r.refund().refundId(), r.refund().amount());
+        if (refund.refundId() != null && !refund.refundId().equals(r.refund().refundId())) {
+            throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "Pooul's refund answer names another mch_refund_id");
+        }
+        return withRefunds(b, List.of(refund)).build();
+    }
+
+    /** Classic: the one refund asked for (or every one listed). v2: every refund of the order. */
+    PaymentResult refundQuery(PooulAnswer a, Exchange ex) {
+        PaymentRequest r = PooulConnector.request(ex);
+        PaymentResult.Builder b = PaymentResult.answering(r);
+        if (!a.ok()) {
+            PaymentError e = PooulCodes.error(a.code(), a.msg());
+            if (e.code() == ErrorCode.ORDER_NOT_FOUND && r.refund() != null && r.refund().refundId() != null) {
+                e = PaymentError.provider(ErrorCode.REFUND_NOT_FOUND, "Pooul has no such refund", false, a.code(), a.msg());
+            }
+            return b.error(e).build();
+        }
+        List<RefundInfo> refunds = refundsOf(a.data());
+        b.providerTradeId(a.text("trade_id")).amount(fen(a, "total_fee"));
+        if (a.text("trade_state") != null) {
+            b.status(PooulCodes.tradeState(a.text("trade_state")));
+        }
+        return withRefunds(b, refunds).build();
+    }
+
+    // ---------------------------------------------------------------- v2 refund sequence
+
+    /** The refund ids Pooul had before this refund; an error stops the refund before it is sent. */
+    void refundsBefore(PooulAnswer a, Exchange ex) {
+        PaymentRequest r = PooulConnector.request(ex);
+        if (!a.ok() && !"301".equals(a.code())) {
+            ex.setProperty(PooulConnector.STOP, true);
+            ex.getMessage().setBody(PaymentResult.answering(r).error(PooulCodes.error(a.code(), a.msg())).build());
+            return;
+        }
+        Set<String> ids = new HashSet<>();
+        if (a.ok()) {
+            for (RefundInfo i : refundsOf(a.data())) {
+                ids.add(i.providerRefundId());
+            }
+        }
+        ex.setProperty(REFUNDS_BEFORE, ids);
+    }
+
+    /** The v2 refund's own answer: {code, msg} only. */
+    void refundAccepted(PooulAnswer a, Exchange ex) {
+        if (!a.ok()) {
+            ex.setProperty(PooulConnector.STOP, true);
+            ex.getMessage().setBody(PaymentResult.answering(PooulConnector.request(ex))
+                    .error(PooulCodes.error(a.code(), a.msg())).build());
+        }
+    }
+
+    /**
+     * The refund query after the refund: the one refund id that was not there before, with the
+     * refunded amount, is this refund's. Anything else (none, or several because someone refunded
+     * outside the gateway meanwhile) leaves the refund PROCESSING without a provider id.
+     */
+    @SuppressWarnings("unchecked")
+    PaymentResult refundBound(PooulAnswer a, Exchange ex) {
+        PaymentRequest r = PooulConnector.request(ex);
+        Set<String> before = ex.getProperty(REFUNDS_BEFORE, Set.class);
+        if (!a.ok()) {
+            return refundUnbound(ex);
+        }
+        List<RefundInfo> fresh = new ArrayList<>();
+        for (RefundInfo i : refundsOf(a.data())) {
+            if (i.providerRefundId() != null && (before == null || !before.contains(i.providerRefundId()))
+                    && r.refund().amount().equals(i.amount())) {
+                fresh.add(i);
+            }
+        }
+        PaymentResult.Builder b = PaymentResult.answering(r).providerTradeId(a.text("trade_id"));
+        if (fresh.size() != 1) {
+            return refundUnbound(ex);
+        }
+        RefundInfo i = fresh.get(0);
+        return withRefunds(b, List.of(new RefundInfo(r.refund().refundId(), i.providerRefundId(), i.amount(), i.status(),
+                i.refundedAt()))).build();
+    }
+
+    /** Pooul took the refund but its id could not be learnt: PROCESSING, to be settled by REFUND_QUERY. */
+    PaymentResult refundUnbound(Exchange ex) {
+        PaymentRequest r = PooulConnector.request(ex);
+        return PaymentResult.answering(r).status(PaymentStatus.REFUND).refunds(List.of(new RefundInfo(r.refund().refundId(),
+                null, r.refund().amount(), "PROCESSING", null))).build();
+    }
+
+    // ---------------------------------------------------------------- field reading
+
+    private static PaymentResult.Builder withRefunds(PaymentResult.Builder b, List<RefundInfo> refunds) {
+        boolean any = refunds.stream().anyMatch(i -> !"FAILED".equals(i.status()));
+        if (any) {
+            b.status(PaymentStatus.REFUND);
+        }
+        return b.refunds(refunds);
+    }
+
+    /** {@code refunds: [...]} (v2, and classic if it lists them) or the single refund in data itself (classic). */
+    private static List<RefundInfo> refundsOf(JsonNode data) {
+        List<RefundInfo> out = new ArrayList<>();
+        JsonNode list = data.get("refunds");
+        if (list != null && list.isArray()) {
+            for (JsonNode item : list) {
+                if (item.isObject()) {
+                    out.add(refundOf(item, null, null));
+                }
+            }
+        } else if (data.has("refund_id") || data.has("mch_refund_id")) {
+            out.add(refundOf(data, null, null));
+        }
+        return out;
+    }
+
+    private static RefundInfo refundOf(JsonNode n, String refundId, Long amount) {
+        String state = PooulFields.text(n, n.has("refund_state") ? "refund_state" : "refund_status");
+        Long fee = fen(n, "refund_fee");
+        String id = PooulFields.text(n, "mch_refund_id");
+        Instant at = "SUCCESS".equals(PooulCodes.refundStatus(state)) ? refundTime(n) : null;
+        return new RefundInfo(id != null ? id : refundId, PooulFields.text(n, "refund_id"), fee != null ? fee : amount,
+                PooulCodes.refundStatus(state), Times.format(at));
+    }
+
+    private static Instant refundTime(JsonNode n) {
+        Instant t = timeOf(n, "refund_time");
+        return t != null ? t : timeOf(n, "time_end");
+    }
+
+    private static Object payInfo(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            JsonNode n = PooulAnswers.JSON.readTree(json);
+            return n != null && n.isObject() ? n : json;
+        } catch (IOException e) {
+            return json;
+        }
+    }
+
+    private static String first(PooulAnswer a, String... names) {
+        for (String n : names) {
+            String v = a.text(n);
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static Long fen(PooulAnswer a, String field) {
+        return fen(a.data(), field);
+    }
+
+    private static Long fen(JsonNode n, String field) {
+        try {
+            return PooulFields.fen(n, field);
+        } catch (PooulFields.Unreadable e) {
+            throw new AnswerRejected(ErrorCode.PROVIDER_ERROR, e.getMessage());
+        }
+    }
+
+    private static Instant time(PooulAnswer a, String field) {
+        return timeOf(a.data(), field);
+    }
+
+    private static Instant timeOf(JsonNode n, String field) {
+        try {
+            return PooulFields.time(n, field);
+        } catch (PooulFields.Unreadable e) {
+            throw new AnswerRejected(ErrorCode.PROVIDER_ERROR, e.getMessage());
+        }
+    }
+}
