@@ -3,17 +3,11 @@ package io.paygate.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.paygate.GatewayBeans;
-import io.paygate.config.GatewaySettings;
-import io.paygate.config.MerchantDirectory;
 import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantsFile;
 import io.paygate.notify.Notice;
 import io.paygate.provider.pooul.PooulNotifyCodec;
 import io.paygate.sandbox.pooul.PooulSimulator;
-import io.paygate.store.Database;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -32,8 +26,6 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -41,12 +33,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * made here. A small server stands in for the gateway's notify endpoint, so the simulator's
  * notifications can be fed to the codec.
  */
-class PooulRouteTest extends CamelTestSupport {
+class PooulRouteTest extends RouteTestSupport {
     private static final String TOKEN_CLASSIC = "pooul-route-classic-0001";
     private static final String TOKEN_V2 = "pooul-route-v2-000000001";
     private static final String TOKEN_WRONG = "pooul-route-wrongkey-001";
@@ -71,13 +57,10 @@ class PooulRouteTest extends CamelTestSupport {
     private static final String CLASSIC_KEY = "classic-md5-key-0123456789abcdef";
 
     private static Path dir;
+    private static Fixture fixture;
     private static PooulSimulator sim;
     private static HttpServer notifySink;
     private static final BlockingQueue<byte[]> notifications = new LinkedBlockingQueue<>();
-    private static Database db;
-    private static GatewaySettings settings;
-    private static MerchantDirectory merchants;
-    private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -88,7 +71,7 @@ class PooulRouteTest extends CamelTestSupport {
         KeyPair platform = g.generateKeyPair();
         Files.writeString(dir.resolve("platform-public.pem"), "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(platform.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        Path fixture = Path.of("src/test/resources/pooul/merchant-pkcs1-TEST-ONLY.pem").toAbsolutePath();
+        Path pkcs1 = Path.of("src/test/resources/pooul/merchant-pkcs1-TEST-ONLY.pem").toAbsolutePath();
         String pub = Files.readString(Path.of("src/test/resources/pooul/merchant-pkcs1-TEST-ONLY.pub.pem"))
                 .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         PublicKey merchantPublic = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pub)));
@@ -125,7 +108,7 @@ class PooulRouteTest extends CamelTestSupport {
                 "  shop-v2:",
                 "    provider: pooul",
                 "    apiToken: " + TOKEN_V2,
-                "    pooul: {baseUrl: '" + base + "', merchantId: '" + V2_ID + "', api: v2, privateKey: '" + fixture
+                "    pooul: {baseUrl: '" + base + "', merchantId: '" + V2_ID + "', api: v2, privateKey: '" + pkcs1
                         + "', platformPublicKey: platform-public.pem}",
                 "  shop-wrongkey:",
                 "    provider: pooul",
@@ -136,19 +119,14 @@ class PooulRouteTest extends CamelTestSupport {
                 "    apiToken: " + TOKEN_WRONG_V2,
                 "    pooul: {baseUrl: '" + base + "', merchantId: '" + V2_ID + "', api: v2, privateKey: stranger-private.pem,"
                         + " platformPublicKey: platform-public.pem}", ""));
-        Files.createDirectories(dir.resolve("data"));
-        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
-                dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
-        settings = GatewaySettings.load(env, new Properties());
-        merchants = MerchantsFile.load(settings.configDir(), env);
-        db = new Database(Database.embeddedUrl(settings.dataDir()), "sa", "", 4);
+        fixture = Fixture.load(dir, 4);
     }
 
     @AfterAll
     static void stopProviders() {
         sim.close();
         notifySink.stop(0);
-        db.close();
+        fixture.close();
     }
 
     @BeforeEach
@@ -158,47 +136,16 @@ class PooulRouteTest extends CamelTestSupport {
     }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        CamelContext context = super.createCamelContext();
-        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(settings));
-        GatewayBeans beans = new GatewayBeans(settings, merchants, db);
-        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
-        return context;
+    protected Fixture fixture() {
+        return fixture;
     }
 
     @Override
-    protected void doPostSetup() throws Exception {
-        List<Resource> routes = new ArrayList<>();
-        for (String f : List.of("payment-api.yaml", "pooul.yaml", "errors.yaml")) {
-            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
-        }
-        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
-        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:http-reply").removeHeaders("*");
-            }
-        });
-    }
-
-    private record Answer(int status, JsonNode body) {
-        String at(String pointer) {
-            return body.at(pointer).asText();
-        }
+    protected List<String> routeFiles() {
+        return List.of("payment-api.yaml", "pooul.yaml", "errors.yaml");
     }
 
     private int requests;
-
-    private Answer call(String token, String body) throws IOException {
-        Exchange ex = template.send("direct:payment-api", e -> {
-            e.getMessage().setHeader("Authorization", "Bearer " + token);
-            e.getMessage().setHeader("Content-Type", "application/json");
-            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
-        });
-        assertThat(ex.getException()).isNull();
-        Integer status = ex.getProperty("gatewayHttpStatus", Integer.class);
-        return new Answer(status == null ? 200 : status, json.readTree(ex.getMessage().getBody(String.class)));
-    }
 
     private String rid() {
         return "req-" + System.nanoTime() + "-" + (++requests);
@@ -230,7 +177,7 @@ class PooulRouteTest extends CamelTestSupport {
     }
 
     private MerchantProfile profile(String id) {
-        return merchants.byId(id).orElseThrow();
+        return fixture.merchants().byId(id).orElseThrow();
     }
 
     // ---------------------------------------------------------------- classic API

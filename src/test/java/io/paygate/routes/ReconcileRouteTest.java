@@ -3,40 +3,24 @@ package io.paygate.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paygate.GatewayBeans;
 import io.paygate.canonical.PaymentStatus;
-import io.paygate.config.GatewaySettings;
-import io.paygate.config.MerchantDirectory;
-import io.paygate.config.MerchantsFile;
 import io.paygate.reconcile.Reconciler;
 import io.paygate.reconcile.Reconciler.Task;
 import io.paygate.sandbox.wechat.WechatSimulator;
-import io.paygate.store.Database;
-import io.paygate.store.Ledger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,18 +29,14 @@ import org.junit.jupiter.api.Test;
  * The reconciliation routes (routes/reconcile.yaml) with the real payment routes against the WeChat
  * simulator: timings of seconds, sweeps run by hand (and once by their Quartz trigger).
  */
-class ReconcileRouteTest extends CamelTestSupport {
+class ReconcileRouteTest extends RouteTestSupport {
     private static final String TOKEN = "reconcile-test-token-0001";
     private static final String KEY = "reconcilekey000000000000000000ab";
 
     private static Path dir;
+    private static Fixture fixture;
     private static WechatSimulator sim;
-    private static Database db;
-    private static GatewaySettings settings;
-    private static MerchantDirectory merchants;
-    private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private GatewayBeans beans;
 
     @BeforeAll
     static void startProvider() throws Exception {
@@ -79,52 +59,27 @@ class ReconcileRouteTest extends CamelTestSupport {
                 "    apiToken: " + TOKEN,
                 "    wechat: {baseUrl: 'http://127.0.0.1:" + sim.port() + "', appId: wxrecon, mchId: '2001', apiKey: " + KEY + "}",
                 ""));
-        Files.createDirectories(dir.resolve("data"));
-        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
-                dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
-        settings = GatewaySettings.load(env, new Properties());
-        merchants = MerchantsFile.load(settings.configDir(), env);
-        db = new Database(Database.embeddedUrl(settings.dataDir()), "sa", "", 8);
+        fixture = Fixture.load(dir, 8);
     }
 
     @AfterAll
     static void stopProvider() {
         sim.close();
-        db.close();
+        fixture.close();
     }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        CamelContext context = super.createCamelContext();
-        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(settings));
-        beans = new GatewayBeans(settings, merchants, db);
-        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
-        return context;
+    protected Fixture fixture() {
+        return fixture;
     }
 
     @Override
-    protected void doPostSetup() throws Exception {
-        List<Resource> routes = new ArrayList<>();
-        for (String f : List.of("payment-api.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml")) {
-            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
-        }
-        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
-        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:http-reply").removeHeaders("*");
-            }
-        });
+    protected List<String> routeFiles() {
+        return List.of("payment-api.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml");
     }
 
     private JsonNode call(String body) throws Exception {
-        Exchange ex = template.send("direct:payment-api", e -> {
-            e.getMessage().setHeader("Authorization", "Bearer " + TOKEN);
-            e.getMessage().setHeader("Content-Type", "application/json");
-            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
-        });
-        assertThat(ex.getException()).isNull();
-        return json.readTree(ex.getMessage().getBody(String.class));
+        return call(TOKEN, body).body();
     }
 
     private JsonNode pay(String orderId, String expireAt) throws Exception {

@@ -3,16 +3,9 @@ package io.paygate.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.paygate.GatewayBeans;
-import io.paygate.config.GatewaySettings;
-import io.paygate.config.MerchantDirectory;
-import io.paygate.config.MerchantsFile;
 import io.paygate.sandbox.wechat.WechatSimulator;
-import io.paygate.store.Database;
 import io.paygate.store.Ledger;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -26,18 +19,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * {@code direct:payment-api} as every entry route uses it. A small hand-written server plays a
  * provider that answers badly (forged signature, XXE, slow).
  */
-class WechatRouteTest extends CamelTestSupport {
+class WechatRouteTest extends RouteTestSupport {
     private static final String TOKEN_MD5 = "route-test-token-md5-000";
     private static final String TOKEN_HMAC = "route-test-token-hmac-000";
     private static final String TOKEN_WRONGKEY = "route-test-token-wrongkey";
@@ -57,18 +43,14 @@ class WechatRouteTest extends CamelTestSupport {
     private static final String KEY_HMAC = "hmackey000000000000000000000000b";
 
     private static Path dir;
+    private static Fixture fixture;
     private static WechatSimulator sim;
     private static HttpServer badProvider;
     private static final AtomicReference<String> badAnswer = new AtomicReference<>("");
     private static final java.util.concurrent.atomic.AtomicInteger badStatus = new java.util.concurrent.atomic.AtomicInteger(200);
     private static final java.util.concurrent.atomic.AtomicInteger badCalls = new java.util.concurrent.atomic.AtomicInteger();
     private static int closedPort;
-    private static Database db;
-    private static GatewaySettings settings;
-    private static MerchantDirectory merchants;
-    private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private GatewayBeans beans;
 
     @BeforeAll
     static void startProviders() throws Exception {
@@ -121,59 +103,24 @@ class WechatRouteTest extends CamelTestSupport {
                 "    apiToken: " + TOKEN_DOWN,
                 "    wechat: {baseUrl: 'http://127.0.0.1:" + closedPort + "', appId: wxappmd5, mchId: '1001', apiKey: "
                         + KEY_MD5 + "}", ""));
-        Files.createDirectories(dir.resolve("data"));
-        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
-                dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
-        settings = GatewaySettings.load(env, new Properties());
-        merchants = MerchantsFile.load(settings.configDir(), env);
-        db = new Database(Database.embeddedUrl(settings.dataDir()), "sa", "", 4);
+        fixture = Fixture.load(dir, 4);
     }
 
     @AfterAll
     static void stopProviders() {
         sim.close();
         badProvider.stop(0);
-        db.close();
+        fixture.close();
     }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        CamelContext context = super.createCamelContext();
-        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(settings));
-        beans = new GatewayBeans(settings, merchants, db);
-        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
-        return context;
+    protected Fixture fixture() {
+        return fixture;
     }
 
     @Override
-    protected void doPostSetup() throws Exception {
-        List<Resource> routes = new ArrayList<>();
-        for (String f : List.of("payment-api.yaml", "wechat.yaml", "errors.yaml")) {
-            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
-        }
-        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
-        // direct:http-reply is the HTTP entry's reply step; the error configuration sends to it.
-        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:http-reply").removeHeaders("*");
-            }
-        });
-    }
-
-    private record Answer(int status, JsonNode body, String raw) {
-    }
-
-    private Answer call(String token, String body) throws IOException {
-        Exchange ex = template.send("direct:payment-api", e -> {
-            e.getMessage().setHeader("Authorization", "Bearer " + token);
-            e.getMessage().setHeader("Content-Type", "application/json");
-            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
-        });
-        assertThat(ex.getException()).isNull();
-        Integer status = ex.getProperty("gatewayHttpStatus", Integer.class);
-        String raw = ex.getMessage().getBody(String.class);
-        return new Answer(status == null ? 200 : status, json.readTree(raw), raw);
+    protected List<String> routeFiles() {
+        return List.of("payment-api.yaml", "wechat.yaml", "errors.yaml");
     }
 
     private static String pay(String merchant, String requestId, String orderId, long amount) {

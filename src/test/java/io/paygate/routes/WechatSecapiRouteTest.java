@@ -3,15 +3,9 @@ package io.paygate.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paygate.GatewayBeans;
 import io.paygate.canonical.PaymentStatus;
-import io.paygate.config.GatewaySettings;
-import io.paygate.config.MerchantDirectory;
-import io.paygate.config.MerchantsFile;
 import io.paygate.reconcile.Reconciler;
 import io.paygate.sandbox.wechat.WechatSimulator;
-import io.paygate.store.Database;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,14 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,19 +26,15 @@ import org.junit.jupiter.api.Test;
  * /secapi over mutual TLS with the client certificate the simulator issued, and the barcode and
  * refund follow-up of the reconciliation. Timings of seconds.
  */
-class WechatSecapiRouteTest extends CamelTestSupport {
+class WechatSecapiRouteTest extends RouteTestSupport {
     private static final String TOKEN = "secapi-test-token-00001";
     private static final String TOKEN_BADPASS = "secapi-test-token-badpw";
     private static final String KEY = "secapikey0000000000000000000000c";
 
     private static Path dir;
+    private static Fixture fixture;
     private static WechatSimulator sim;
-    private static Database db;
-    private static GatewaySettings settings;
-    private static MerchantDirectory merchants;
-    private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private GatewayBeans beans;
 
     @BeforeAll
     static void startProvider() throws Exception {
@@ -87,52 +70,27 @@ class WechatSecapiRouteTest extends CamelTestSupport {
                 "    wechat: {" + wechat + ", certificate: {path: 'tls/4001.p12', password: not-the-password, "
                         + "serverCa: 'tls/ca.pem'}}",
                 ""));
-        Files.createDirectories(dir.resolve("data"));
-        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
-                dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
-        settings = GatewaySettings.load(env, new Properties());
-        merchants = MerchantsFile.load(settings.configDir(), env);
-        db = new Database(Database.embeddedUrl(settings.dataDir()), "sa", "", 8);
+        fixture = Fixture.load(dir, 8);
     }
 
     @AfterAll
     static void stopProvider() {
         sim.close();
-        db.close();
+        fixture.close();
     }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        CamelContext context = super.createCamelContext();
-        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(settings));
-        beans = new GatewayBeans(settings, merchants, db);
-        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
-        return context;
+    protected Fixture fixture() {
+        return fixture;
     }
 
     @Override
-    protected void doPostSetup() throws Exception {
-        List<Resource> routes = new ArrayList<>();
-        for (String f : List.of("payment-api.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml")) {
-            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
-        }
-        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
-        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:http-reply").removeHeaders("*");
-            }
-        });
+    protected List<String> routeFiles() {
+        return List.of("payment-api.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml");
     }
 
-    private JsonNode call(String token, String body) throws Exception {
-        Exchange ex = template.send("direct:payment-api", e -> {
-            e.getMessage().setHeader("Authorization", "Bearer " + token);
-            e.getMessage().setHeader("Content-Type", "application/json");
-            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
-        });
-        assertThat(ex.getException()).isNull();
-        return json.readTree(ex.getMessage().getBody(String.class));
+    private JsonNode send(String token, String body) throws Exception {
+        return call(token, body).body();
     }
 
     private JsonNode micro(String orderId, String authCode) throws Exception {
@@ -140,14 +98,14 @@ class WechatSecapiRouteTest extends CamelTestSupport {
     }
 
     private JsonNode micro(String token, String merchant, String orderId, String authCode) throws Exception {
-        return call(token, "{\"requestId\":\"req-" + orderId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"PAY\",\"orderId\":\""
+        return send(token, "{\"requestId\":\"req-" + orderId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"PAY\",\"orderId\":\""
                 + orderId + "\",\"amount\":800,\"method\":\"MICRO\",\"authCode\":\"" + authCode
                 + "\",\"subject\":\"Lunch\",\"storeId\":\"store-9\"}");
     }
 
     private JsonNode op(String token, String requestId, String operation, String orderId, String refund) throws Exception {
         String merchant = token.equals(TOKEN) ? "till" : "till-badpw";
-        return call(token, "{\"requestId\":\"" + requestId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"" + operation
+        return send(token, "{\"requestId\":\"" + requestId + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"" + operation
                 + "\",\"orderId\":\"" + orderId + "\"" + (refund == null ? "" : ",\"refund\":" + refund) + "}");
     }
 

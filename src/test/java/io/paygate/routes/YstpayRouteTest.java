@@ -3,14 +3,8 @@ package io.paygate.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.paygate.GatewayBeans;
-import io.paygate.config.GatewaySettings;
-import io.paygate.config.MerchantDirectory;
-import io.paygate.config.MerchantsFile;
 import io.paygate.sandbox.ystpay.YstpaySimulator;
-import io.paygate.store.Database;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -24,18 +18,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * notices reach routes/notify.yaml through a small HTTP bridge (its platform-http endpoint
  * replaced by a direct one). A hand-written server plays a provider that answers badly.
  */
-class YstpayRouteTest extends CamelTestSupport {
+class YstpayRouteTest extends RouteTestSupport {
     private static final String TOKEN = "ystpay-route-token-00001";
     private static final String TOKEN_ALT = "ystpay-route-token-alt-01";
     private static final String TOKEN_WRONG = "ystpay-route-token-wrong-1";
@@ -55,17 +43,13 @@ class YstpayRouteTest extends CamelTestSupport {
     private static final String KEY_ALT = "AltKeyAltKeyAltKeyAltKey01234567";
 
     private static Path dir;
+    private static Fixture fixture;
     private static YstpaySimulator sim;
     private static HttpServer badProvider;
     private static HttpServer notifyBridge;
     private static final AtomicReference<String> badAnswer = new AtomicReference<>("");
     private static volatile ProducerTemplate bridgeTemplate;
-    private static Database db;
-    private static GatewaySettings settings;
-    private static MerchantDirectory merchants;
-    private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private GatewayBeans beans;
 
     @BeforeAll
     static void startProviders() throws Exception {
@@ -130,12 +114,7 @@ class YstpayRouteTest extends CamelTestSupport {
                 "    apiToken: " + TOKEN_BAD,
                 "    ystpay: {baseUrl: 'http://127.0.0.1:" + badProvider.getAddress().getPort()
                         + "/unitive.api', account: ystdev01, password: pass123456, privateKey: " + KEY + "}", ""));
-        Files.createDirectories(dir.resolve("data"));
-        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
-                dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
-        settings = GatewaySettings.load(env, new Properties());
-        merchants = MerchantsFile.load(settings.configDir(), env);
-        db = new Database(Database.embeddedUrl(settings.dataDir()), "sa", "", 4);
+        fixture = Fixture.load(dir, 4);
     }
 
     @AfterAll
@@ -143,53 +122,33 @@ class YstpayRouteTest extends CamelTestSupport {
         sim.close();
         badProvider.stop(0);
         notifyBridge.stop(0);
-        db.close();
+        fixture.close();
     }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        CamelContext context = super.createCamelContext();
-        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(settings));
-        beans = new GatewayBeans(settings, merchants, db);
-        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
-        return context;
+    protected Fixture fixture() {
+        return fixture;
     }
 
     @Override
-    protected void doPostSetup() throws Exception {
-        List<Resource> routes = new ArrayList<>();
-        for (String f : List.of("payment-api.yaml", "ystpay.yaml", "errors.yaml")) {
-            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
-        }
+    protected List<String> routeFiles() {
+        return List.of("payment-api.yaml", "ystpay.yaml", "errors.yaml");
+    }
+
+    @Override
+    protected List<Resource> extraRoutes() throws IOException {
         // The notification route as shipped, entered through direct: instead of the HTTP server.
         String notify = Files.readString(Path.of("routes/notify.yaml"))
                 .replace("uri: \"platform-http:/notify/{provider}/{merchant}\"", "uri: \"direct:notify-in\"")
                 .replace("httpMethodRestrict: POST", "block: true");
         assertThat(notify).contains("direct:notify-in");
-        routes.add(ResourceHelper.fromString("notify.yaml", notify));
-        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
-        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:http-reply").removeHeaders("*");
-            }
-        });
+        return List.of(ResourceHelper.fromString("notify.yaml", notify));
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        super.doPostSetup();
         bridgeTemplate = template;
-    }
-
-    private record Answer(int status, JsonNode body, String raw) {
-    }
-
-    private Answer call(String token, String body) throws IOException {
-        Exchange ex = template.send("direct:payment-api", e -> {
-            e.getMessage().setHeader("Authorization", "Bearer " + token);
-            e.getMessage().setHeader("Content-Type", "application/json");
-            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
-        });
-        assertThat(ex.getException()).isNull();
-        Integer status = ex.getProperty("gatewayHttpStatus", Integer.class);
-        String raw = ex.getMessage().getBody(String.class);
-        return new Answer(status == null ? 200 : status, json.readTree(raw), raw);
     }
 
     private static String micro(String merchant, String requestId, String orderId, long amount, String authCode) {
@@ -227,7 +186,7 @@ class YstpayRouteTest extends CamelTestSupport {
     }
 
     private String paySeq(String merchant, String orderId) throws Exception {
-        try (Connection c = db.dataSource().getConnection();
+        try (Connection c = fixture.db().dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT pay_seq FROM ystpay_order WHERE merchant = ? AND order_id = ?")) {
             ps.setString(1, merchant);
             ps.setString(2, orderId);

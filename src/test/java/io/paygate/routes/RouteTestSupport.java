@@ -1,0 +1,111 @@
+package io.paygate.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paygate.GatewayBeans;
+import io.paygate.config.GatewaySettings;
+import io.paygate.config.MerchantDirectory;
+import io.paygate.config.MerchantsFile;
+import io.paygate.store.Database;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+
+/**
+ * What the route tests share: the gateway's real beans ({@link GatewayBeans}) over a config folder
+ * the test writes, the shipped routes/*.yaml it names, and {@code direct:payment-api} called as
+ * every entry route calls it.
+ */
+abstract class RouteTestSupport extends CamelTestSupport {
+    protected final ObjectMapper json = new ObjectMapper();
+    protected GatewayBeans beans;
+
+    /** A config folder (application.properties, merchants.yaml written by the test) loaded as the gateway loads it. */
+    record Fixture(Path dir, GatewaySettings settings, MerchantDirectory merchants, Database db) implements AutoCloseable {
+        static Fixture load(Path dir, int poolSize) throws IOException {
+            Files.createDirectories(dir.resolve("data"));
+            Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
+                    dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
+            GatewaySettings settings = GatewaySettings.load(env, new Properties());
+            MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), settings.dataDir(), env);
+            return new Fixture(dir, settings, merchants, new Database(Database.embeddedUrl(settings.dataDir()), "sa", "",
+                    poolSize));
+        }
+
+        @Override
+        public void close() {
+            db.close();
+        }
+    }
+
+    /** The test's gateway configuration. */
+    protected abstract Fixture fixture();
+
+    /** The route files to load from routes/. */
+    protected abstract List<String> routeFiles();
+
+    /** Routes the test builds itself (e.g. a shipped route entered through direct:). */
+    protected List<Resource> extraRoutes() throws IOException {
+        return List.of();
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(fixture().settings()));
+        beans = new GatewayBeans(fixture().settings(), fixture().merchants(), fixture().db());
+        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
+        return context;
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        List<Resource> routes = new ArrayList<>();
+        for (String f : routeFiles()) {
+            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
+        }
+        routes.addAll(extraRoutes());
+        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
+        // direct:http-reply is the HTTP entry's reply step; the error configuration sends to it.
+        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:http-reply").removeHeaders("*");
+            }
+        });
+    }
+
+    /** An answer of the canonical API: the HTTP status the entry route would send, and the JSON body. */
+    protected record Answer(int status, JsonNode body, String raw) {
+        /** The text at a JSON pointer of the body ("" when absent). */
+        String at(String pointer) {
+            return body.at(pointer).asText();
+        }
+    }
+
+    /** A request through {@code direct:payment-api}, with the merchant's token. */
+    protected Answer call(String token, String body) throws IOException {
+        Exchange ex = template.send("direct:payment-api", e -> {
+            e.getMessage().setHeader("Authorization", "Bearer " + token);
+            e.getMessage().setHeader("Content-Type", "application/json");
+            e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(ex.getException()).isNull();
+        Integer status = ex.getProperty("gatewayHttpStatus", Integer.class);
+        String raw = ex.getMessage().getBody(String.class);
+        return new Answer(status == null ? 200 : status, json.readTree(raw), raw);
+    }
+}
