@@ -90,6 +90,9 @@ class YstpayRouteTest extends RouteTestSupport {
                 "gateway.public-base-url=https://gw.example.com",
                 "gateway.provider.read-timeout=1",
                 "gateway.micro.wait=2",
+                "gateway.reconcile.enabled=false",
+                "gateway.reconcile.min-age=0",
+                "gateway.order.min-close-age=0",
                 "gateway.micro.poll-delay=1",
                 "gateway.micro.poll-interval=1",
                 "gateway.idempotency.wait=10", ""));
@@ -132,7 +135,7 @@ class YstpayRouteTest extends RouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("payment-api.yaml", "ystpay.yaml", "errors.yaml");
+        return List.of("payment-api.yaml", "ystpay.yaml", "errors.yaml", "reconcile.yaml");
     }
 
     @Override
@@ -156,6 +159,27 @@ class YstpayRouteTest extends RouteTestSupport {
                 + orderId + "\",\"amount\":" + amount + ",\"method\":\"MICRO\",\"subject\":\"Biscuits\",\"authCode\":\""
                 + authCode + "\",\"items\":[{\"sku\":\"2900002400915\",\"name\":\"奶油曲奇\",\"unitPrice\":1760,\"quantity\":1},"
                 + "{\"sku\":\"2900002400922\",\"name\":\"小石头\",\"unitPrice\":1280,\"quantity\":2}]}";
+    }
+
+    /**
+     * Ystpay has no close: an expired QR-code order is reversed where Ystpay allows it, else (a
+     * native order) closed in the ledger only, and not queried again.
+     */
+    @Test
+    void anExpiredOrderOfAProviderWithoutCloseIsClosedInTheLedger() throws Exception {
+        String expireAt = java.time.OffsetDateTime.now(java.time.ZoneOffset.ofHours(8)).plusSeconds(1).withNano(0).toString();
+        Answer a = call(TOKEN, scan("yst-shop", "yr-exp1", "YR-EXP01", 300, "WECHAT").replace("}", ",\"expireAt\":\"" + expireAt + "\"}"));
+        assertThat(a.body().get("status").asText()).as(a.raw()).isEqualTo("NOTPAY");
+        Thread.sleep(1500);
+        io.paygate.reconcile.Reconciler reconciler = context.getRegistry().lookupByNameAndType("reconciler",
+                io.paygate.reconcile.Reconciler.class);
+        for (io.paygate.reconcile.Reconciler.Task t : reconciler.dueOrders(null)) {
+            template.sendBody("direct:reconcile-task", t);
+        }
+        assertThat(beans.ledger().find("yst-shop", "YR-EXP01").orElseThrow().status().name()).isEqualTo("CLOSED");
+        assertThat(beans.ledger().auditTrail("yst-shop", "YR-EXP01")).contains("NOTPAY->CLOSED RESPONSE");
+        assertThat(reconciler.dueOrders(null)).extracting(io.paygate.reconcile.Reconciler.Task::orderId)
+                .doesNotContain("YR-EXP01");
     }
 
     private static String scan(String merchant, String requestId, String orderId, long amount, String channel) {
