@@ -52,6 +52,8 @@ public final class Reconciler {
     private static final String CLOSE_IF_UNPAID = "reconcileCloseIfUnpaid";
     /** Exchange property: false when the step is decided without calling the provider. */
     public static final String CALL = "reconcileCall";
+    /** Exchange property: this REVERSE stands in for a CLOSE the provider does not have. */
+    private static final String CLOSING = "reconcileClosing";
 
     /** One claimed piece of work: an unfinished order, or a refund still PROCESSING. */
     public record Task(String merchant, String orderId, String refundId, String provider, String method,
@@ -192,6 +194,7 @@ public final class Reconciler {
                     + " is no longer configured");
         }
         ex.setProperty(CALL, true);
+        ex.setProperty(CLOSING, op == Operation.CLOSE);
         if (op == Operation.CLOSE) {
             Optional<PaymentError> refused = connector.refuse(request, profile.get());
             if (refused.isPresent() && refused.get().code() == ErrorCode.UNSUPPORTED) {
@@ -237,6 +240,7 @@ public final class Reconciler {
         Operation op = Operation.valueOf(ex.getProperty(OPERATION, String.class));
         PaymentResult r = ex.getMessage().getBody(PaymentResult.class);
         boolean closeIfUnpaid = Boolean.TRUE.equals(ex.getProperty(CLOSE_IF_UNPAID, Boolean.class));
+        boolean closing = Boolean.TRUE.equals(ex.getProperty(CLOSING, Boolean.class));
         Instant now = clock.instant();
         Source source = op == Operation.QUERY || op == Operation.REFUND_QUERY ? Source.QUERY : Source.RESPONSE;
         PaymentError error = r == null ? null : r.error();
@@ -262,6 +266,14 @@ public final class Reconciler {
             }
             Operation follow = null;
             Instant nextCheck;
+            if (closing && error != null && error.code() == ErrorCode.UNSUPPORTED) {
+                // Expired, and the provider can neither close nor reverse this order: closed in
+                // the ledger only; a payment that still arrives moves it CLOSED -> SUCCESS.
+                ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED, Source.RESPONSE,
+                        null, null, null, null, null, "expired; the provider has no close for it"));
+                queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), null, true);
+                return null;
+            }
             switch (op) {
                 case QUERY -> {
                     if (closeIfUnpaid && order.status() != PaymentStatus.USERPAYING && error == null) {
