@@ -132,16 +132,7 @@ public final class WechatConnector implements ProviderConnector {
         }
         ex.setProperty(SENT_APP_ID, f.get("appid"));
         ex.setProperty(FRONT_APP_ID, f.get("sub_appid") != null ? f.get("sub_appid") : f.get("appid"));
-        f.put("device_info", r.deviceId());
-        f.put("body", r.subject());
-        f.put("attach", r.attach());
-        f.put("out_trade_no", r.orderId());
-        f.put("fee_type", "CNY");
-        f.put("total_fee", Long.toString(r.amount()));
-        f.put("spbill_create_ip", r.clientIp() != null ? r.clientIp() : serverIp);
-        if (r.expireAt() != null) {
-            f.put("time_expire", WECHAT_TIME.format(Times.parse(r.expireAt()).atZone(Times.SHANGHAI)));
-        }
+        orderFields(f, r);
         f.put("notify_url", notifyUrl(r.merchant()));
         switch (r.method()) {
             case SCAN -> {
@@ -171,17 +162,8 @@ public final class WechatConnector implements ProviderConnector {
         WechatSettings w = settings(ex);
         Map<String, String> f = base(w);
         ex.setProperty(SENT_APP_ID, f.get("appid"));
-        f.put("device_info", r.deviceId());
-        f.put("body", r.subject());
-        f.put("attach", r.attach());
-        f.put("out_trade_no", r.orderId());
-        f.put("fee_type", "CNY");
-        f.put("total_fee", Long.toString(r.amount()));
-        f.put("spbill_create_ip", r.clientIp() != null ? r.clientIp() : serverIp);
+        orderFields(f, r);
         f.put("auth_code", r.authCode());
-        if (r.expireAt() != null) {
-            f.put("time_expire", WECHAT_TIME.format(Times.parse(r.expireAt()).atZone(Times.SHANGHAI)));
-        }
         if (r.storeId() != null) {
             try {
                 f.put("scene_info", JSON.writeValueAsString(Map.of("store_info", Map.of("id", r.storeId()))));
@@ -252,6 +234,20 @@ public final class WechatConnector implements ProviderConnector {
                     + "after " + calls + " calls; REVERSE again later", true, error.providerCode(), error.providerMessage())).build();
         }
         return b.error(error).build();
+    }
+
+    /** The order's own fields, the same in a unified order and a barcode payment. */
+    private void orderFields(Map<String, String> f, PaymentRequest r) {
+        f.put("device_info", r.deviceId());
+        f.put("body", r.subject());
+        f.put("attach", r.attach());
+        f.put("out_trade_no", r.orderId());
+        f.put("fee_type", "CNY");
+        f.put("total_fee", Long.toString(r.amount()));
+        f.put("spbill_create_ip", r.clientIp() != null ? r.clientIp() : serverIp);
+        if (r.expireAt() != null) {
+            f.put("time_expire", WECHAT_TIME.format(Times.parse(r.expireAt()).atZone(Times.SHANGHAI)));
+        }
     }
 
     /** {@code /pay/orderquery} by the merchant's order number. */
