@@ -18,6 +18,7 @@ class ConfigErrorIT {
         "malformed YAML|merchants:\\n  shop: [unclosed|merchants.yaml: malformed YAML",
         "unknown provider|merchants:\\n  shop:\\n    provider: paypal\\n    apiToken: abcdefghijklmnopq|merchants.shop.provider: unknown provider 'paypal'",
         "missing credential|merchants:\\n  shop:\\n    provider: wechat\\n    apiToken: abcdefghijklmnopq\\n    wechat: {baseUrl: 'http://127.0.0.1:1', appId: a, mchId: '1'}|merchants.shop.wechat.apiKey: missing",
+        "client certificate that cannot be opened|merchants:\\n  shop:\\n    provider: wechat\\n    apiToken: abcdefghijklmnopq\\n    wechat: {baseUrl: 'http://127.0.0.1:1', appId: a, mchId: '1', apiKey: k, certificate: {path: no-such-cert.p12}}|merchants.shop.wechat.certificate: the WeChat Pay client certificate of merchant shop is missing",
         "unset env reference|merchants:\\n  shop:\\n    provider: wechat\\n    apiToken: ${env:NO_SUCH_TOKEN_VAR_XYZ}|merchants.shop.apiToken: environment variable NO_SUCH_TOKEN_VAR_XYZ is not set"
     })
     void startUpStopsWithTheFileAndTheKey(String name, String merchants, String expected, @TempDir Path dir) throws Exception {

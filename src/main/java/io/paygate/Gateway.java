@@ -67,6 +67,7 @@ public final class Gateway implements AutoCloseable {
     /** Starts everything and blocks until the JVM is asked to stop. */
     public void run() throws Exception {
         startSandboxes();
+        checkCertificates();
         Messaging messaging = Messaging.start(settings, merchants);
         this.messaging = messaging;
         GatewayBeans beans = new GatewayBeans(settings, merchants, db);
@@ -124,6 +125,21 @@ public final class Gateway implements AutoCloseable {
             PooulSimulator.demoMerchantKeys(dir);
         } catch (IOException e) {
             throw new io.paygate.config.ConfigException("sandbox keys in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Client certificates are opened at start-up (after the sandbox has made its own): a wrong path
+     * or password is a configuration error naming the merchant's key, not a failed first refund.
+     */
+    private void checkCertificates() {
+        for (MerchantProfile p : merchants.all()) {
+            try {
+                io.paygate.provider.wechat.WechatClientCertificates.check(p);
+            } catch (io.paygate.provider.ProviderMisconfigured e) {
+                throw new io.paygate.config.ConfigException(settings.configDir().resolve(MerchantsFile.FILE).toString(),
+                        "merchants." + p.id() + ".wechat.certificate", e.getMessage());
+            }
         }
     }
 

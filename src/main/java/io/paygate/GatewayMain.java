@@ -23,6 +23,10 @@ public final class GatewayMain {
         int code = 0;
         try {
             gateway.run();
+        } catch (ConfigException e) {
+            // Found while starting (a client certificate that cannot be opened, say).
+            System.err.println("payment-gateway: configuration error: " + e.getMessage());
+            code = 2;
         } catch (Throwable e) {
             System.err.println("payment-gateway: start-up failed: " + rootMessage(e));
             org.slf4j.LoggerFactory.getLogger(GatewayMain.class).error("start-up failed", e);

@@ -88,6 +88,18 @@ public final class WechatClientCertificates implements AutoCloseable {
         });
     }
 
+    /**
+     * Start-up check: opens the merchant's certificate (and server CA) once, so a wrong path or
+     * password stops start-up instead of failing the first refund.
+     *
+     * @throws ProviderMisconfigured naming the merchant and file, never the password
+     */
+    public static void check(MerchantProfile profile) {
+        if (profile.wechat() != null && profile.wechat().certificatePath() != null) {
+            sslContext(profile.id(), profile.wechat());
+        }
+    }
+
     /** Loads the merchant's key and certificate, and the server CA it trusts (the JVM's by default). */
     static SSLContext sslContext(String merchant, WechatSettings w) {
         Path file = Path.of(w.certificatePath());
