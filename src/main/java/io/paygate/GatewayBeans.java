@@ -80,12 +80,16 @@ public final class GatewayBeans {
         this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify,
                 ystpayNotify.provider(), ystpayNotify, pooulNotify.provider(), pooulNotify), connectors,
                 merchants, db, ledger, refunds, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
-        this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
-                settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
-                settings.seconds("gateway.idempotency.wait"));
+
         this.health = new Health(db);
         io.paygate.reconcile.ReconcileTimings timings = io.paygate.reconcile.ReconcileTimings.from(settings);
         io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
+        // A till's barcode payment is held from creation for the provider call and the till's wait.
+        java.time.Duration microHold = settings.seconds("gateway.provider.read-timeout").plus(timings.microWait())
+                .plusSeconds(30);
+        this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
+                settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
+                settings.seconds("gateway.idempotency.wait"), queue, microHold);
         this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, connectors, timings, clock);
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);

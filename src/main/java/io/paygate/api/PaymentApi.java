@@ -51,6 +51,8 @@ public final class PaymentApi {
     private final Ledger ledger;
     private final IdempotencyStore idempotency;
     private final io.paygate.store.Refunds refunds;
+    private final io.paygate.store.ReconcileQueue reconcileQueue;
+    private final Duration microHold;
     private final io.paygate.store.Database db;
     private final ObjectMapper json;
     private final int maxBodyBytes;
@@ -58,8 +60,11 @@ public final class PaymentApi {
 
     public PaymentApi(MerchantDirectory merchants, Map<String, ProviderConnector> connectors, io.paygate.store.Database db,
                       Ledger ledger, io.paygate.store.Refunds refunds, IdempotencyStore idempotency, ObjectMapper json,
-                      int maxBodyBytes, Duration inFlightWait) {
+                      int maxBodyBytes, Duration inFlightWait, io.paygate.store.ReconcileQueue reconcileQueue,
+                      Duration microHold) {
         this.db = db;
+        this.reconcileQueue = reconcileQueue;
+        this.microHold = microHold;
         this.refunds = refunds;
         this.merchants = merchants;
         this.connectors = Map.copyOf(connectors);
@@ -188,6 +193,14 @@ public final class PaymentApi {
                 if (request.operation() == Operation.PAY) {
                     try {
                         ledger.create(request);
+                        if (request.method() == io.paygate.canonical.PayMethod.MICRO) {
+                            // The till's request holds its barcode payment from the start: no sweep
+                            // queries or reverses it while the charge and the till's wait are under way.
+                            java.time.Instant now = java.time.Instant.now();
+                            reconcileQueue.claimOrder(request.merchant(), request.orderId(),
+                                    io.paygate.store.ReconcileQueue.requestOwner(request.merchant(), request.requestId()),
+                                    now, now.plus(microHold));
+                        }
                     } catch (DuplicateOrderException e) {
                         PaymentResult result = PaymentResult.answering(request).error(PaymentError.of(ErrorCode.DUPLICATE_ORDER,
                                 "order " + request.orderId() + " already exists; QUERY it, or PAY under a new orderId", false)).build();
@@ -196,10 +209,14 @@ public final class PaymentApi {
                     }
                 } else if (request.operation() == Operation.REFUND) {
                     PaymentRequest.Refund r = request.refund();
-                    Optional<PaymentError> refused = refunds.reserve(request.merchant(), request.orderId(), r.refundId(),
-                            r.amount(), r.reason(), request.requestId());
-                    if (refused.isPresent()) {
-                        PaymentError e = refused.get();
+                    io.paygate.store.Refunds.Reservation reservation = refunds.reserve(request.merchant(),
+                            request.orderId(), r.refundId(), r.amount(), r.reason(), request.requestId());
+                    if (reservation.sentBefore()) {
+                        // This refund was sent before: ask after it, never send it twice.
+                        providerOperation = Operation.REFUND_QUERY;
+                    }
+                    if (reservation.refused().isPresent()) {
+                        PaymentError e = reservation.refused().get();
                         completeWith(ex, request, e.code() == ErrorCode.INVALID_REQUEST ? 400 : 200,
                                 PaymentResult.answering(request).error(e).build());
                         return;
@@ -242,7 +259,8 @@ public final class PaymentApi {
                             result.error() == null ? null : result.error().providerCode()));
                 }
                 if (sent == Operation.REFUND || sent == Operation.REFUND_QUERY) {
-                    recordRefunds(c, request, result, sent, source, b);
+                    recordRefunds(c, request, result, sent, source, b,
+                            Boolean.TRUE.equals(ex.getProperty(ProviderFailures.REJECTED, Boolean.class)));
                 }
                 ledger.lock(c, request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
                 String json = write(b.build());
@@ -268,25 +286,31 @@ public final class PaymentApi {
      * ledger holds them afterwards (the one asked for, or every refund of the order).
      */
     private void recordRefunds(java.sql.Connection c, PaymentRequest request, PaymentResult result, Operation sent,
-                               Source source, PaymentResult.Builder b) throws java.sql.SQLException {
+                               Source source, PaymentResult.Builder b, boolean answerRejected)
+            throws java.sql.SQLException {
         String asked = request.refund() == null ? null : request.refund().refundId();
         boolean reported = result.refunds() != null && !result.refunds().isEmpty();
         if (reported) {
             for (PaymentResult.RefundInfo r : result.refunds()) {
                 refunds.applyIn(c, request.merchant(), request.orderId(), r, source);
             }
-        } else if (sent == Operation.REFUND && result.error() != null && refusedOutright(result.error())) {
+        } else if (sent == Operation.REFUND && result.error() != null && !answerRejected && refusedOutright(result.error())) {
             refunds.releaseIn(c, request.merchant(), asked, request.requestId());
         }
         List<PaymentResult.RefundInfo> known = refunds.ofIn(c, request.merchant(), request.orderId());
         b.refunds(asked == null ? known : known.stream().filter(r -> asked.equals(r.refundId())).toList());
     }
 
-    /** The provider answered and made no refund (its answer, verified); the outcome is not in doubt. */
+    /**
+     * The provider's verified answer refused the refund for good (or nothing was sent): no refund
+     * exists. A retryable refusal (SYSTEMERROR, BIZERR_NEED_RETRY: the provider may have taken it
+     * and asks to call again with the same refund number), a timeout or an answer the gateway could
+     * not use leave the outcome open: the reservation stays PROCESSING for REFUND_QUERY.
+     */
     private static boolean refusedOutright(PaymentError e) {
         return switch (e.code()) {
             case TIMEOUT, PROVIDER_UNAVAILABLE, SIGNATURE_INVALID -> false;
-            default -> !e.retryable() || e.providerCode() != null;
+            default -> !e.retryable();
         };
     }
 

@@ -31,7 +31,11 @@ public final class ProviderFailures {
                 "the provider could not be reached; QUERY the order before trying again", true));
     }
 
+    /** Exchange property: the provider answered, but the gateway could not use the answer. */
+    public static final String REJECTED = "providerAnswerRejected";
+
     public PaymentResult rejected(Exchange ex) {
+        ex.setProperty(REJECTED, true);
         AnswerRejected e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, AnswerRejected.class);
         log(ex, "sent an answer the gateway rejected: " + (e == null ? "?" : e.getMessage()));
         return unknown(ex, 200, PaymentError.of(e == null ? ErrorCode.SIGNATURE_INVALID : e.code(),

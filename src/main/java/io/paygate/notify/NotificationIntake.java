@@ -105,7 +105,10 @@ public final class NotificationIntake {
             fail(ex, codec, 400, Outcome.REJECTED, "rejected");
             return;
         }
-        if (notice.confirmByQuery()) {
+        // A payment notice that names no amount cannot be checked against the order: a QUERY confirms it.
+        boolean confirm = notice.confirmByQuery() || (notice.kind() == Notice.Kind.PAYMENT
+                && notice.status() == io.paygate.canonical.PaymentStatus.SUCCESS && notice.amount() == null);
+        if (confirm) {
             Optional<OrderRecord> known = ledger.find(merchant, notice.orderId());
             if (known.isEmpty() || !known.get().provider().equals(provider)) {
                 // Never spend the merchant's provider quota on orders the gateway does not have.

@@ -50,14 +50,20 @@ public final class MicroWait {
         ex.setProperty(POLL, false);
         PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
-        if (r == null || r.operation() != Operation.PAY || r.method() != PayMethod.MICRO || result == null
-                || !pending(result.status()) || timings.microWait().isZero()) {
+        if (r == null || r.operation() != Operation.PAY || r.method() != PayMethod.MICRO) {
+            return;
+        }
+        if (result == null || !pending(result.status()) || timings.microWait().isZero()) {
+            // No wait: the hold taken at creation ends; a sweep may look at the order from poll-delay on
+            // (a final status, recorded next, makes it never due).
+            queue.releaseOrder(r.merchant(), r.orderId(), ReconcileQueue.requestOwner(r.merchant(), r.requestId()),
+                    clock.instant().plus(timings.pollDelay()), false);
             return;
         }
         Instant started = ex.getClock().getCreated() > 0 ? Instant.ofEpochMilli(ex.getClock().getCreated()) : clock.instant();
-        Instant now = clock.instant();
-        String owner = "request:" + r.merchant() + ":" + r.requestId();
-        if (!queue.claimOrder(r.merchant(), r.orderId(), owner, now, started.plus(timings.microWait()).plusSeconds(30))) {
+        String owner = ReconcileQueue.requestOwner(r.merchant(), r.requestId());
+        // The request has held the order since it was created (PaymentApi); keep holding it for the wait.
+        if (!queue.renewOrder(r.merchant(), r.orderId(), owner, started.plus(timings.microWait()).plusSeconds(30))) {
             return;
         }
         ex.setProperty(STARTED, started);
@@ -83,7 +89,9 @@ public final class MicroWait {
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
         Instant started = ex.getProperty(STARTED, Instant.class);
         if (result != null && !pending(result.status()) && result.status() != null) {
-            finish(ex, null);
+            // Resolved: the answer is recorded by PaymentApi.complete next. Until then the order
+            // still looks open to a sweep, so the next look is put off; once final it is never due.
+            finish(ex, clock.instant().plus(timings.pollInterval()), true);
             return;
         }
         schedule(ex, started, clock.instant().plus(timings.pollInterval()));
@@ -102,8 +110,12 @@ public final class MicroWait {
     }
 
     private void finish(Exchange ex, Instant nextCheck) {
+        finish(ex, nextCheck, false);
+    }
+
+    private void finish(Exchange ex, Instant nextCheck, boolean resolved) {
         ex.setProperty(POLL, false);
-        if (nextCheck != null && ex.getProperty(PAY_RESULT) != null) {
+        if (!resolved && ex.getProperty(PAY_RESULT) != null) {
             // Unresolved: the POS is answered with what the PAY said (its error and codes); the
             // order's status in the answer is the ledger's, as always.
             ex.getMessage().setBody(ex.getProperty(PAY_RESULT));

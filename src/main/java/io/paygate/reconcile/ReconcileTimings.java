@@ -51,10 +51,4 @@ public record ReconcileTimings(
     public Duration backoffAfter(int checks) {
         return backoff.get(Math.min(Math.max(checks, 0), backoff.size() - 1));
     }
-
-    /** A reversal that failed is tried again after pollInterval, doubling, at most 10 minutes. */
-    public Duration reverseBackoff(int reversals) {
-        long seconds = pollInterval.toSeconds() << Math.min(Math.max(reversals, 0), 10);
-        return Duration.ofSeconds(Math.min(Math.max(seconds, 1), 600));
-    }
 }

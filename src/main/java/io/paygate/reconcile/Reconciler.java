@@ -54,11 +54,13 @@ public final class Reconciler {
     public static final String CALL = "reconcileCall";
     /** Exchange property: this REVERSE stands in for a CLOSE the provider does not have. */
     private static final String CLOSING = "reconcileClosing";
+    private static final String REVERSE_IF_PENDING = "reconcileReverseIfPending";
+    private static final String SKIP = "reconcileSkip";
 
     /** One claimed piece of work: an unfinished order, or a refund still PROCESSING. */
     public record Task(String merchant, String orderId, String refundId, String provider, String method,
                        Instant createdAt, Instant expireAt, int checks, String owner, Operation first,
-                       boolean closeIfUnpaid) {
+                       boolean closeIfUnpaid, boolean reverseIfPending) {
         boolean isRefund() {
             return refundId != null;
         }
@@ -96,26 +98,24 @@ public final class Reconciler {
         return calls.get();
     }
 
-    /** The pending-order sweep: unfinished orders and refunds due now, claimed. */
+    /**
+     * The pending-order sweep: refunds still PROCESSING (first, up to half the batch, so a backlog
+     * of orders never starves them) and unfinished orders other than barcode ones, due now. Each is
+     * claimed only when its turn comes ({@link #start}), so a claim never lapses while it waits.
+     */
     public List<Task> dueOrders(Exchange ex) {
         Instant now = clock.instant();
         String owner = "sweep:" + instance + ":" + UUID.randomUUID();
         List<Task> tasks = new ArrayList<>();
         Map<String, Integer> perMerchant = new HashMap<>();
-        tasks.addAll(claim(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
-                false, t.batch() * 2), now, owner, perMerchant));
-        for (DueRefund r : queue.dueRefunds(now, now.minus(t.minAge()), now.minus(t.maxAge()), t.batch())) {
-            if (tasks.size() >= t.batch()) {
-                break;
-            }
-            if (perMerchant.merge(r.merchant(), 1, Integer::sum) > t.perMerchant()) {
-                continue;
-            }
-            if (queue.claimRefund(r.merchant(), r.refundId(), owner, now, now.plus(t.claimLease()))) {
+        for (DueRefund r : queue.dueRefunds(now, now.minus(t.minAge()), now.minus(t.maxAge()), Math.max(1, t.batch() / 2))) {
+            if (perMerchant.merge(r.merchant(), 1, Integer::sum) <= t.perMerchant()) {
                 tasks.add(new Task(r.merchant(), r.orderId(), r.refundId(), r.provider(), null, r.createdAt(), null,
-                        r.checks(), owner, Operation.REFUND_QUERY, false));
+                        r.checks(), owner, Operation.REFUND_QUERY, false, false));
             }
         }
+        tasks.addAll(plan(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
+                false, t.batch() * 2), now, owner, perMerchant, t.batch() - tasks.size()));
         long abandoned = queue.abandoned(now.minus(t.maxAge()));
         if (abandoned > 0) {
             LOG.warn("{} unfinished orders are older than gateway.reconcile.max-age ({} s) and are no longer queried; "
@@ -129,63 +129,74 @@ public final class Reconciler {
     public List<Task> dueBarcodes(Exchange ex) {
         Instant now = clock.instant();
         String owner = "micro:" + instance + ":" + UUID.randomUUID();
-        List<Task> tasks = new ArrayList<>();
-        Map<String, Integer> perMerchant = new HashMap<>();
-        tasks.addAll(claim(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
-                true, t.batch()), now, owner, perMerchant));
-        return tasks;
+        return plan(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
+                true, t.batch()), now, owner, new HashMap<>(), t.batch());
     }
 
-    /** Within the batch and per-merchant limits, claims the due orders (one transaction) and plans each. */
-    private List<Task> claim(List<DueOrder> due, Instant now, String owner, Map<String, Integer> perMerchant) {
-        List<DueOrder> wanted = new ArrayList<>();
+    /** Within the batch and per-merchant limits, what to do with each due order. */
+    private List<Task> plan(List<DueOrder> due, Instant now, String owner, Map<String, Integer> perMerchant, int room) {
+        List<Task> tasks = new ArrayList<>();
         for (DueOrder o : due) {
-            if (wanted.size() >= t.batch()) {
+            if (tasks.size() >= room) {
                 break;
             }
             if (perMerchant.merge(o.merchant(), 1, Integer::sum) <= t.perMerchant()) {
-                wanted.add(o);
+                tasks.add(plan(o, now, owner));
             }
-        }
-        List<Task> tasks = new ArrayList<>();
-        for (DueOrder o : queue.claimOrders(wanted, owner, now, now.plus(t.claimLease()))) {
-            tasks.add(plan(o, now, owner));
         }
         return tasks;
     }
 
-    /** The first call for a claimed order: QUERY, or REVERSE for a barcode payment past its polling. */
+    /**
+     * Every look starts with a QUERY. An expired order still unpaid after it is closed; a barcode
+     * payment past its polling still paying after it is reversed: never on an old snapshot.
+     */
     private Task plan(DueOrder o, Instant now, String owner) {
         Duration age = Duration.between(o.createdAt(), now);
-        Operation first = Operation.QUERY;
+        boolean reverseIfPending = false;
         boolean closeIfUnpaid = false;
         if ("MICRO".equals(o.method())) {
-            if (age.compareTo(t.pollLimit()) >= 0 && age.compareTo(t.reverseAfter()) >= 0) {
-                first = Operation.REVERSE;
-            }
+            reverseIfPending = age.compareTo(t.pollLimit()) >= 0 && age.compareTo(t.reverseAfter()) >= 0;
         } else if (!now.isBefore(deadline(o.createdAt(), o.expireAt())) && age.compareTo(t.minCloseAge()) >= 0) {
             closeIfUnpaid = true;
         }
         return new Task(o.merchant(), o.orderId(), null, o.provider(), o.method(), o.createdAt(), o.expireAt(),
-                o.checks(), owner, first, closeIfUnpaid);
+                o.checks(), owner, Operation.QUERY, closeIfUnpaid, reverseIfPending);
     }
 
     private Instant deadline(Instant createdAt, Instant expireAt) {
         return expireAt != null ? expireAt : createdAt.plus(t.defaultLifetime());
     }
 
-    /** Start of one task: the body is the Task. */
+    /**
+     * Start of one task (the body is the Task): claims the order or refund now, with
+     * compare-and-set. Another sweep, a till still waiting for its barcode payment, or an order
+     * that became final since the sweep read it: the task does nothing.
+     */
     public void start(Exchange ex) {
         Task task = ex.getMessage().getBody(Task.class);
+        Instant now = clock.instant();
+        boolean claimed = task.isRefund()
+                ? queue.claimRefund(task.merchant(), task.refundId(), task.owner(), now, now.plus(t.claimLease()))
+                : queue.claimOrder(task.merchant(), task.orderId(), task.owner(), now, now.plus(t.claimLease()));
         ex.setProperty(TASK, task);
-        ex.setProperty(OPERATION, task.first().name());
+        ex.setProperty(OPERATION, claimed ? task.first().name() : null);
         ex.setProperty(CLOSE_IF_UNPAID, task.closeIfUnpaid());
+        ex.setProperty(REVERSE_IF_PENDING, task.reverseIfPending());
     }
 
     /** Before each provider call: the connector seam's properties, as the API sets them. */
     public void prepare(Exchange ex) {
         Task task = ex.getProperty(TASK, Task.class);
         Operation op = Operation.valueOf(ex.getProperty(OPERATION, String.class));
+        ex.setProperty(SKIP, false);
+        if (!task.isRefund() && !queue.renewOrder(task.merchant(), task.orderId(), task.owner(),
+                clock.instant().plus(t.claimLease()))) {
+            // The claim is no longer ours (it lapsed and another took the order) or the order is final.
+            ex.setProperty(SKIP, true);
+            ex.setProperty(CALL, false);
+            return;
+        }
         Optional<MerchantProfile> profile = merchants.byId(task.merchant());
         ProviderConnector connector = connectors.get(task.provider());
         PaymentRequest request = request(task, op);
@@ -236,7 +247,12 @@ public final class Reconciler {
 
     /** After each provider call: record, then pick the follow-up call or release the claim. */
     public void applied(Exchange ex) {
+        if (Boolean.TRUE.equals(ex.getProperty(SKIP, Boolean.class))) {
+            ex.setProperty(OPERATION, null);
+            return;
+        }
         Task task = ex.getProperty(TASK, Task.class);
+        boolean reverseIfPending = Boolean.TRUE.equals(ex.getProperty(REVERSE_IF_PENDING, Boolean.class));
         Operation op = Operation.valueOf(ex.getProperty(OPERATION, String.class));
         PaymentResult r = ex.getMessage().getBody(PaymentResult.class);
         boolean closeIfUnpaid = Boolean.TRUE.equals(ex.getProperty(CLOSE_IF_UNPAID, Boolean.class));
@@ -269,14 +285,22 @@ public final class Reconciler {
             if (closing && error != null && error.code() == ErrorCode.UNSUPPORTED) {
                 // Expired, and the provider can neither close nor reverse this order: closed in
                 // the ledger only; a payment that still arrives moves it CLOSED -> SUCCESS.
-                ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED, Source.RESPONSE,
-                        null, null, null, null, null, "expired; the provider has no close for it"));
+                ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED, Source.QUERY,
+                        null, null, null, null, null, "expired, unpaid by the query; the provider has no close for it"));
                 queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), null, true);
                 return null;
             }
             switch (op) {
                 case QUERY -> {
-                    if (closeIfUnpaid && order.status() != PaymentStatus.USERPAYING && error == null) {
+                    if (reverseIfPending) {
+                        // Still paying (or unknown to the provider) after the polling: reverse now.
+                        if (error == null || error.code() == ErrorCode.ORDER_NOT_FOUND) {
+                            follow = Operation.REVERSE;
+                            nextCheck = null;
+                        } else {
+                            nextCheck = now.plus(reverseWait(task, now));
+                        }
+                    } else if (closeIfUnpaid && order.status() != PaymentStatus.USERPAYING && error == null) {
                         follow = Operation.CLOSE;
                         nextCheck = null;
                     } else if (closeIfUnpaid && error != null && error.code() == ErrorCode.ORDER_NOT_FOUND) {
@@ -297,7 +321,7 @@ public final class Reconciler {
                         nextCheck = error == null ? null : now.plus(t.backoffAfter(task.checks()));
                     }
                 }
-                case REVERSE -> nextCheck = error == null ? null : now.plus(t.reverseBackoff(task.checks()));
+                case REVERSE -> nextCheck = error == null ? null : now.plus(reverseWait(task, now));
                 default -> nextCheck = next(task, order, now);
             }
             if (follow == null) {
@@ -308,10 +332,24 @@ public final class Reconciler {
         ex.setProperty(OPERATION, next == null ? null : next.name());
         if (next != null) {
             ex.setProperty(CLOSE_IF_UNPAID, false);
+            ex.setProperty(REVERSE_IF_PENDING, false);
         }
         if (task.isRefund()) {
             afterRefundQuery(task, error, now);
         }
+    }
+
+    /**
+     * A reversal that failed (or could not be tried) is tried again after as long as reversing has
+     * been going on, at least poll-interval and at most 10 minutes: a doubling backoff.
+     */
+    private Duration reverseWait(Task task, Instant now) {
+        Instant reverseFrom = task.createdAt().plus(t.pollLimit().compareTo(t.reverseAfter()) >= 0 ? t.pollLimit() : t.reverseAfter());
+        Duration going = Duration.between(reverseFrom, now);
+        if (going.compareTo(t.pollInterval()) < 0) {
+            return t.pollInterval();
+        }
+        return going.compareTo(Duration.ofMinutes(10)) > 0 ? Duration.ofMinutes(10) : going;
     }
 
     /** When an order still unfinished after a query is looked at next. */

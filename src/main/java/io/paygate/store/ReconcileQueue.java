@@ -25,6 +25,11 @@ public final class ReconcileQueue {
         this.db = db;
     }
 
+    /** The claim owner of a request in progress (a till's barcode payment holds its order from creation). */
+    public static String requestOwner(String merchant, String requestId) {
+        return "request:" + merchant + ":" + requestId;
+    }
+
     /** An unfinished order as the sweep sees it. */
     public record DueOrder(String merchant, String orderId, String provider, String method, PaymentStatus status,
                            Instant createdAt, Instant expireAt, int checks) {
@@ -38,16 +43,17 @@ public final class ReconcileQueue {
     /**
      * Unfinished orders due now, oldest due first: {@code next_check_at} passed, or never looked at
      * and created before {@code firstCheckBefore} ({@code microFirstCheckBefore} for barcode
-     * orders), created after {@code createdAfter} (max-age), and not claimed.
+     * orders), created after {@code createdAfter} (max-age), and not claimed. {@code barcode}: only
+     * barcode (MICRO) orders, or only the others (each kind has its own sweep and schedule).
      */
     public List<DueOrder> dueOrders(Instant now, Instant firstCheckBefore, Instant microFirstCheckBefore,
-                                    Instant createdAfter, boolean microOnly, int limit) {
+                                    Instant createdAfter, boolean barcode, int limit) {
         String sql = "SELECT merchant, order_id, provider, method, status, created_at, expire_at, check_count "
                 + "FROM payment_order WHERE status IN (" + OPEN + ") AND created_at >= ? "
                 + "AND (claim_until IS NULL OR claim_until < ?) "
                 + "AND (next_check_at <= ? OR (next_check_at IS NULL AND ((method = 'MICRO' AND created_at <= ?) "
                 + "OR (method <> 'MICRO' AND created_at <= ?) OR (method IS NULL AND created_at <= ?))))"
-                + (microOnly ? " AND method = 'MICRO'" : "")
+                + (barcode ? " AND method = 'MICRO'" : " AND (method IS NULL OR method <> 'MICRO')")
                 + " ORDER BY COALESCE(next_check_at, created_at), merchant, order_id";
         return db.inTransaction(c -> {
             List<DueOrder> out = new ArrayList<>();
@@ -110,39 +116,37 @@ public final class ReconcileQueue {
         });
     }
 
-    /**
-     * Claims each of the orders until {@code until}, in one transaction (one commit for the whole
-     * sweep); each claim is still its own compare-and-set. Returns the orders this caller got.
-     */
-    public List<DueOrder> claimOrders(List<DueOrder> orders, String owner, Instant now, Instant until) {
-        return db.inTransaction(c -> {
-            List<DueOrder> got = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE payment_order SET claim_owner = ?, claim_until = ? "
-                    + "WHERE merchant = ? AND order_id = ? AND (claim_until IS NULL OR claim_until < ?)")) {
-                for (DueOrder o : orders) {
-                    ps.setString(1, owner);
-                    Ledger.setTime(ps, 2, until);
-                    ps.setString(3, o.merchant());
-                    ps.setString(4, o.orderId());
-                    Ledger.setTime(ps, 5, now);
-                    if (ps.executeUpdate() == 1) {
-                        got.add(o);
-                    }
-                }
-            }
-            return got;
-        });
-    }
-
     /** {@link #releaseOrder} inside the caller's transaction (with the change the look made). */
     public void releaseOrderIn(Connection c, String merchant, String orderId, String owner, Instant nextCheckAt,
                                boolean counted) throws SQLException {
         release(c, "payment_order", "order_id", merchant, orderId, owner, nextCheckAt, counted);
     }
 
-    /** Claims the order until {@code until}; false when someone else holds a live claim. */
+    /**
+     * Claims the order until {@code until}: false when someone else holds a live claim, the order
+     * is final by now (a payment recorded since it was found due is never worked on), or it is no
+     * longer due (another sweep looked at it since and set its next look).
+     */
     public boolean claimOrder(String merchant, String orderId, String owner, Instant now, Instant until) {
-        return claim("payment_order", "order_id", merchant, orderId, owner, now, until);
+        return claim("payment_order", "order_id", " AND status IN (" + OPEN + ")", merchant, orderId, owner, now, until);
+    }
+
+    /**
+     * Extends the caller's own claim before its next provider call: false when the claim is no
+     * longer the caller's (it lapsed and another took the order) or the order became final; the
+     * caller must then leave the order alone.
+     */
+    public boolean renewOrder(String merchant, String orderId, String owner, Instant until) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE payment_order SET claim_until = ? WHERE merchant = ? "
+                    + "AND order_id = ? AND claim_owner = ? AND status IN (" + OPEN + ")")) {
+                Ledger.setTime(ps, 1, until);
+                ps.setString(2, merchant);
+                ps.setString(3, orderId);
+                ps.setString(4, owner);
+                return ps.executeUpdate() == 1;
+            }
+        });
     }
 
     /** Releases the caller's claim and sets when the order is looked at next. */
@@ -151,23 +155,25 @@ public final class ReconcileQueue {
     }
 
     public boolean claimRefund(String merchant, String refundId, String owner, Instant now, Instant until) {
-        return claim("order_refund", "refund_id", merchant, refundId, owner, now, until);
+        return claim("order_refund", "refund_id", " AND status = 'PROCESSING'", merchant, refundId, owner, now, until);
     }
 
     public void releaseRefund(String merchant, String refundId, String owner, Instant nextCheckAt, boolean counted) {
         release("order_refund", "refund_id", merchant, refundId, owner, nextCheckAt, counted);
     }
 
-    private boolean claim(String table, String idColumn, String merchant, String id, String owner, Instant now,
-                          Instant until) {
+    private boolean claim(String table, String idColumn, String stillOpen, String merchant, String id, String owner,
+                          Instant now, Instant until) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET claim_owner = ?, claim_until = ? "
-                    + "WHERE merchant = ? AND " + idColumn + " = ? AND (claim_until IS NULL OR claim_until < ?)")) {
+                    + "WHERE merchant = ? AND " + idColumn + " = ? AND (claim_until IS NULL OR claim_until < ?)"
+                    + " AND (next_check_at IS NULL OR next_check_at <= ?)" + stillOpen)) {
                 ps.setString(1, owner);
                 Ledger.setTime(ps, 2, until);
                 ps.setString(3, merchant);
                 ps.setString(4, id);
                 Ledger.setTime(ps, 5, now);
+                Ledger.setTime(ps, 6, now);
                 return ps.executeUpdate() == 1;
             }
         });

@@ -46,27 +46,43 @@ public final class Refunds {
         this.clock = clock;
     }
 
+    /** What {@link #reserve} decided: send the refund, ask after the one sent before, or refuse. */
+    public record Reservation(Optional<PaymentError> refused, boolean sentBefore) {
+        static Reservation send() {
+            return new Reservation(Optional.empty(), false);
+        }
+
+        static Reservation refuse(PaymentError e) {
+            return new Reservation(Optional.of(e), false);
+        }
+    }
+
     /**
-     * Records a refund about to be sent, or finds the same refund sent before (the same refundId,
-     * order and amount: providers treat a repeated merchant refund number as the same refund).
-     * Empty when the refund may be sent; else the error to answer with, nothing stored.
+     * Records a refund about to be sent. The same refundId again (same order and amount) is the
+     * refund sent before: it is never sent a second time (not every provider has a merchant refund
+     * number that makes a repeat harmless), the caller asks after it with REFUND_QUERY instead. A
+     * refundId whose refund FAILED, or that names another order or amount, is refused.
      */
-    public Optional<PaymentError> reserve(String merchant, String orderId, String refundId, long amount, String reason,
-                                          String requestId) {
+    public Reservation reserve(String merchant, String orderId, String refundId, long amount, String reason,
+                               String requestId) {
         return db.inTransaction(c -> {
             Optional<OrderRecord> order = ledger.lock(c, merchant, orderId);
             if (order.isEmpty()) {
-                return Optional.of(PaymentError.of(ErrorCode.ORDER_NOT_FOUND, "no order " + orderId
+                return Reservation.refuse(PaymentError.of(ErrorCode.ORDER_NOT_FOUND, "no order " + orderId
                         + " for merchant " + merchant + " in the gateway's ledger", false));
             }
             Optional<Row> same = find(c, merchant, refundId);
             if (same.isPresent()) {
                 Row r = same.get();
                 if (!r.orderId.equals(orderId) || r.amount != amount) {
-                    return Optional.of(PaymentError.invalid(List.of(new FieldError("refund.refundId",
+                    return Reservation.refuse(PaymentError.invalid(List.of(new FieldError("refund.refundId",
                             "was used for another refund (order " + r.orderId + ", amount " + r.amount + ")"))));
                 }
-                return Optional.empty();
+                if (FAILED.equals(r.status)) {
+                    return Reservation.refuse(PaymentError.invalid(List.of(new FieldError("refund.refundId",
+                            "names a refund that failed; send the refund again under a new refundId"))));
+                }
+                return new Reservation(Optional.empty(), true);
             }
             OrderRecord o = order.get();
             if (o.status() == PaymentStatus.SUCCESS || o.status() == PaymentStatus.REFUND) {
@@ -78,7 +94,7 @@ public final class Refunds {
                     }
                 }
                 if (committed + amount > paid) {
-                    return Optional.of(PaymentError.of(ErrorCode.REFUND_EXCEEDS_PAID, "refund of " + amount
+                    return Reservation.refuse(PaymentError.of(ErrorCode.REFUND_EXCEEDS_PAID, "refund of " + amount
                             + " fen exceeds what is left of the payment: paid " + paid + ", refunded or in progress "
                             + committed, false));
                 }
@@ -97,7 +113,7 @@ public final class Refunds {
                 Ledger.setTime(ps, 9, now);
                 ps.executeUpdate();
             }
-            return Optional.empty();
+            return Reservation.send();
         });
     }
 
@@ -128,8 +144,18 @@ public final class Refunds {
             // A provider without merchant refund numbers (Pooul v2) reports only its own id: the
             // gateway's refund is the one stored with that id.
             String providerId = reported.providerRefundId();
-            Optional<Row> known = rows(c, merchant, orderId).stream()
-                    .filter(r -> providerId.equals(r.providerRefundId())).findFirst();
+            List<Row> all = rows(c, merchant, orderId);
+            Optional<Row> known = all.stream().filter(r -> providerId.equals(r.providerRefundId())).findFirst();
+            if (known.isEmpty() && reported.amount() != null) {
+                // Not bound yet (the provider's id was never learned): the order's one refund still
+                // waiting for an id with this amount is it; with two such candidates nothing is guessed.
+                Long amount = reported.amount();
+                List<Row> unbound = all.stream().filter(r -> r.providerRefundId() == null && PROCESSING.equals(r.status())
+                        && r.amount() == amount).toList();
+                if (unbound.size() == 1) {
+                    known = Optional.of(unbound.get(0));
+                }
+            }
             if (known.isEmpty()) {
                 return Optional.empty();
             }

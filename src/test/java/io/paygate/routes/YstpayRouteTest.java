@@ -177,7 +177,7 @@ class YstpayRouteTest extends RouteTestSupport {
             template.sendBody("direct:reconcile-task", t);
         }
         assertThat(beans.ledger().find("yst-shop", "YR-EXP01").orElseThrow().status().name()).isEqualTo("CLOSED");
-        assertThat(beans.ledger().auditTrail("yst-shop", "YR-EXP01")).contains("NOTPAY->CLOSED RESPONSE");
+        assertThat(beans.ledger().auditTrail("yst-shop", "YR-EXP01")).contains("NOTPAY->CLOSED QUERY");
         assertThat(reconciler.dueOrders(null)).extracting(io.paygate.reconcile.Reconciler.Task::orderId)
                 .doesNotContain("YR-EXP01");
     }
@@ -284,13 +284,14 @@ class YstpayRouteTest extends RouteTestSupport {
     }
 
     @Test
-    void aNoticeInTheSignedEnvelopeIsAppliedDirectly() throws Exception {
+    void aNoticeInTheSignedEnvelopeIsStillConfirmedByQuery() throws Exception {
         call(TOKEN, scan("yst-shop", "yr-e1", "YR-E001", 701, "ALIPAY"));
         long nativeQueries = calls("unitive_native_query_pay_request");
         JsonNode sent = control("POST", "notify?form=envelope&req_seq=" + paySeq("yst-shop", "YR-E001"));
         assertThat(sent.get("gateway_reply").asText()).isEqualTo("<data><result>Y</result><message>成功</message></data>");
-        assertThat(calls("unitive_native_query_pay_request")).isEqualTo(nativeQueries);
-        assertThat(beans.ledger().auditTrail("yst-shop", "YR-E001")).last().isEqualTo("NOTPAY->SUCCESS NOTIFY");
+        // The envelope's key and signature come from the DSN, sent in clear: only the query counts.
+        assertThat(calls("unitive_native_query_pay_request")).isEqualTo(nativeQueries + 1);
+        assertThat(beans.ledger().auditTrail("yst-shop", "YR-E001")).last().isEqualTo("NOTPAY->SUCCESS QUERY");
     }
 
     @Test

@@ -82,9 +82,9 @@ class RefundsTest {
     @Test
     void partialRefundsUpToThePaidAmountAndNotOneFenMore() {
         paidOrder("o1", 1000);
-        assertThat(refunds.reserve(M, "o1", "r1", 600, "broken cup", "q1")).isEmpty();
-        assertThat(refunds.reserve(M, "o1", "r2", 400, null, "q2")).isEmpty();
-        Optional<PaymentError> third = refunds.reserve(M, "o1", "r3", 1, null, "q3");
+        assertThat(refunds.reserve(M, "o1", "r1", 600, "broken cup", "q1").refused()).isEmpty();
+        assertThat(refunds.reserve(M, "o1", "r2", 400, null, "q2").refused()).isEmpty();
+        Optional<PaymentError> third = refunds.reserve(M, "o1", "r3", 1, null, "q3").refused();
         assertThat(third).get().extracting(PaymentError::code).isEqualTo(ErrorCode.REFUND_EXCEEDS_PAID);
         assertThat(refunds.of(M, "o1")).extracting(RefundInfo::refundId).containsExactly("r1", "r2");
         assertThat(refunds.of(M, "o1")).extracting(RefundInfo::status).containsOnly(Refunds.PROCESSING);
@@ -94,22 +94,48 @@ class RefundsTest {
     void aFailedRefundFreesItsAmount() {
         paidOrder("o2", 1000);
         refunds.reserve(M, "o2", "r1", 1000, null, "q1");
-        assertThat(refunds.reserve(M, "o2", "r2", 1, null, "q2")).isPresent();
+        assertThat(refunds.reserve(M, "o2", "r2", 1, null, "q2").refused()).isPresent();
         report("o2", new RefundInfo("r1", "wxr-1", 1000L, Refunds.FAILED, null), Source.QUERY);
-        assertThat(refunds.reserve(M, "o2", "r2", 1000, null, "q2")).isEmpty();
+        assertThat(refunds.reserve(M, "o2", "r2", 1000, null, "q2").refused()).isEmpty();
     }
 
     @Test
     void theSameRefundSentAgainIsAcceptedAnotherUnderItsIdIsNot() {
         paidOrder("o3", 1000);
         refunds.reserve(M, "o3", "r1", 300, null, "q1");
-        assertThat(refunds.reserve(M, "o3", "r1", 300, null, "q9")).isEmpty();
-        assertThat(refunds.reserve(M, "o3", "r1", 301, null, "q9")).get()
+        assertThat(refunds.reserve(M, "o3", "r1", 300, null, "q9").refused()).isEmpty();
+        assertThat(refunds.reserve(M, "o3", "r1", 300, null, "q9").sentBefore()).as("asked after, never sent twice").isTrue();
+        assertThat(refunds.reserve(M, "o3", "r1", 301, null, "q9").refused()).get()
                 .satisfies(e -> assertThat(e.fields()).extracting(f -> f.field()).containsExactly("refund.refundId"));
         paidOrder("o4", 1000);
-        assertThat(refunds.reserve(M, "o4", "r1", 300, null, "q9")).isPresent();
-        assertThat(refunds.reserve(M, "nope", "r5", 300, null, "q9")).get().extracting(PaymentError::code)
+        assertThat(refunds.reserve(M, "o4", "r1", 300, null, "q9").refused()).isPresent();
+        assertThat(refunds.reserve(M, "nope", "r5", 300, null, "q9").refused()).get().extracting(PaymentError::code)
                 .isEqualTo(ErrorCode.ORDER_NOT_FOUND);
+    }
+
+    @Test
+    void aRefundThatFailedCannotBeSentAgainUnderItsId() {
+        paidOrder("o9", 1000);
+        assertThat(refunds.reserve(M, "o9", "r1", 100, null, "q1").sentBefore()).isFalse();
+        report("o9", new RefundInfo("r1", "x-1", 100L, Refunds.FAILED, null), Source.QUERY);
+        assertThat(refunds.reserve(M, "o9", "r1", 100, null, "q2").refused()).get()
+                .satisfies(e -> assertThat(e.fields()).extracting(f -> f.field()).containsExactly("refund.refundId"));
+    }
+
+    @Test
+    void aRefundKnownOnlyByTheProvidersIdBindsToTheOneUnboundRefundOfThatAmount() {
+        paidOrder("o10", 1000);
+        refunds.reserve(M, "o10", "g1", 100, null, "q1");
+        refunds.reserve(M, "o10", "g2", 200, null, "q2");
+        report("o10", new RefundInfo(null, "pooul-77", 200L, Refunds.SUCCESS, null), Source.QUERY);
+        assertThat(refunds.find(M, "g2").orElseThrow()).satisfies(r -> {
+            assertThat(r.providerRefundId()).isEqualTo("pooul-77");
+            assertThat(r.status()).isEqualTo("SUCCESS");
+        });
+        assertThat(refunds.find(M, "g1").orElseThrow().status()).isEqualTo("PROCESSING");
+        refunds.reserve(M, "o10", "g3", 100, null, "q3");
+        // two unbound refunds of 100: nothing is guessed
+        assertThat(report("o10", new RefundInfo(null, "pooul-78", 100L, Refunds.SUCCESS, null), Source.QUERY)).isEmpty();
     }
 
     @Test
@@ -122,7 +148,7 @@ class RefundsTest {
             String id = "r" + i;
             Callable<Optional<PaymentError>> task = () -> {
                 go.await();
-                return refunds.reserve(M, "o5", id, 400, null, "q" + id);
+                return refunds.reserve(M, "o5", id, 400, null, "q" + id).refused();
             };
             results.add(pool.submit(task));
         }
@@ -174,8 +200,8 @@ class RefundsTest {
         assertThat(refunds.of(M, "o7")).containsExactly(new RefundInfo("desk-1", "wxr-9", 100L, "SUCCESS", null));
         assertThat(events("o7", "REFUND_SUCCEEDED")).hasSize(1);
         // counts against what is left
-        assertThat(refunds.reserve(M, "o7", "r2", 901, null, "q2")).isPresent();
-        assertThat(refunds.reserve(M, "o7", "r2", 900, null, "q2")).isEmpty();
+        assertThat(refunds.reserve(M, "o7", "r2", 901, null, "q2").refused()).isPresent();
+        assertThat(refunds.reserve(M, "o7", "r2", 900, null, "q2").refused()).isEmpty();
     }
 
     @Test

@@ -28,7 +28,10 @@ final class PooulResults {
         PaymentRequest r = PooulConnector.request(ex);
         PaymentResult.Builder b = PaymentResult.answering(r).amount(r.amount()).attach(r.attach()).storeId(r.storeId());
         if (!a.ok()) {
-            return b.status(PooulCodes.payStatusAfter(a.code())).error(PooulCodes.error(a.code(), a.msg())).build();
+            // An unsigned error answer (v2 plain JSON, classic without sign) could come from anyone
+            // on the way: it never makes the payment final. QUERY decides.
+            PaymentStatus after = a.signed() ? PooulCodes.payStatusAfter(a.code()) : PaymentStatus.UNKNOWN;
+            return b.status(after).error(PooulCodes.error(a.code(), a.msg())).build();
         }
         JsonNode d = a.data();
         String state = a.text("trade_state");

@@ -91,10 +91,13 @@ public final class WechatConnector implements ProviderConnector {
 
     @Override
     public Optional<PaymentError> refuse(PaymentRequest r, MerchantProfile profile) {
-        if ((r.operation() == Operation.REFUND || r.operation() == Operation.REVERSE)
+        boolean barcode = r.operation() == Operation.PAY && r.method() == PayMethod.MICRO;
+        if ((r.operation() == Operation.REFUND || r.operation() == Operation.REVERSE || barcode)
                 && profile.wechat().certificatePath() == null) {
+            // A barcode payment that stays unclear must be reversible, and reversal needs the certificate.
+            String what = barcode ? "barcode payments (MICRO), which may have to be reversed" : r.operation().name();
             return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED, "WeChat Pay needs the merchant's client certificate "
-                    + "for " + r.operation() + ": set wechat.certificate.path of merchant " + profile.id(), false));
+                    + "for " + what + ": set wechat.certificate.path of merchant " + profile.id(), false));
         }
         if (r.operation() == Operation.PAY && (r.method() == PayMethod.JSAPI || r.method() == PayMethod.MINIPROGRAM)
                 && (r.payer() == null || r.payer().openId() == null)) {
@@ -188,7 +191,8 @@ public final class WechatConnector implements ProviderConnector {
                     .paidAt(Times.format(time(a.getTimeEnd()))).build();
         }
         if (!"SUCCESS".equals(a.getReturnCode())) {
-            return b.status(PaymentStatus.PAYERROR).error(error).build();
+            // Unsigned and unspecific: whether the buyer was charged is not known. QUERY, then REVERSE.
+            return b.status(PaymentStatus.UNKNOWN).error(error).build();
         }
         if ("USERPAYING".equals(a.getErrCode())) {
             return b.status(PaymentStatus.USERPAYING).build();

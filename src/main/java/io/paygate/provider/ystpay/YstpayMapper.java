@@ -233,8 +233,9 @@ public final class YstpayMapper {
         PaymentResult.Builder b = PaymentResult.answering(r);
         String refundId = r.refund().refundId();
         if (!YstpayCodes.succeeded(a.result(), a.code())) {
-            return b.error(YstpayCodes.refusal(a.code(), a.msg()))
-                    .refunds(List.of(new RefundInfo(refundId, null, r.refund().amount(), "FAILED", null))).build();
+            // A refusal is an error, not a refund that failed: a first send's reservation is
+            // released; whether an earlier send made a refund is for REFUND_QUERY to say.
+            return b.error(YstpayCodes.refusal(a.code(), a.msg())).build();
         }
         String status = YstpayCodes.refundStatus(a.status());
         if ("SUCCESS".equals(status)) {

@@ -102,17 +102,15 @@ class YstpayMappingTest {
     }
 
     @Test
-    void aNoticeInAVerifiedEnvelopeIsTrusted() {
+    void aNoticeInAVerifiedEnvelopeIsStillConfirmedByQuery() {
         YstpayKeys keys = YstpayKeys.of(PROFILE.ystpay());
         String data = YstpayCipher.encrypt(NOTICE, keys.answerKey(), keys.answerIv(), keys.padding());
         String sig = YstpaySigner.answerSignature(keys.dsn(), "1", data);
         Notice n = codec.decode(YstpayCryptoTest.answer("1", data, sig), PROFILE);
-        assertThat(n.confirmByQuery()).isFalse();
-        assertThat(n.status()).isEqualTo(PaymentStatus.SUCCESS);
-        assertThat(n.amount()).isEqualTo(1);
-        assertThat(n.providerTradeId()).isEqualTo("15060911165638124989");
-        assertThat(n.channelTradeId()).isEqualTo("4200000000000000000000000000");
-        assertThat(n.paidAt()).isEqualTo(Instant.parse("2015-06-09T03:17:18Z"));
+        // The envelope's signature and key derive from the DSN, which travels in clear: never trusted alone.
+        assertThat(n.confirmByQuery()).isTrue();
+        assertThat(n.status()).isNull();
+        assertThat(n.dedupeKey()).isEqualTo("ystpay:15060911165638124989:S");
         assertThatThrownBy(() -> codec.decode(YstpayCryptoTest.answer("2", data, sig), PROFILE))
                 .isInstanceOf(NoticeRejected.class).hasMessageContaining("signature");
     }
