@@ -254,9 +254,22 @@ final class PooulResults {
                 PooulCodes.refundStatus(state), Times.format(at));
     }
 
+    /**
+     * When the refund was made, if Pooul says so readably. A form no document shows is left out
+     * rather than rejecting a signed answer that reports a refund: the refund matters, its time less.
+     */
     private static Instant refundTime(JsonNode n) {
-        Instant t = timeOf(n, "refund_time");
-        return t != null ? t : timeOf(n, "time_end");
+        for (String field : new String[] {"refund_time", "time_end"}) {
+            try {
+                Instant t = PooulFields.time(n, field);
+                if (t != null) {
+                    return t;
+                }
+            } catch (PooulFields.Unreadable e) {
+                // next, or none
+            }
+        }
+        return null;
     }
 
     private static Object payInfo(String json) {
