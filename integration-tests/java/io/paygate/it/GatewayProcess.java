@@ -136,4 +136,17 @@ final class GatewayProcess implements AutoCloseable {
         s.awaitOutput("listening on", Duration.ofSeconds(30));
         return s;
     }
+
+    /**
+     * The same, also serving /secapi over mutual TLS on {@code tlsPort}, with its CA and the
+     * merchant's client certificate ({@code <mchId>.p12}, password = mch_id) in {@code tlsDir}.
+     */
+    static GatewayProcess wechatSimulator(Path workDir, int port, String merchant, int tlsPort, Path tlsDir)
+            throws Exception {
+        GatewayProcess s = start(workDir, Map.of(), "-cp", JAR.toString(), "io.paygate.sandbox.SandboxMain",
+                "--wechat-port", Integer.toString(port), "--wechat-merchant", merchant,
+                "--wechat-tls-port", Integer.toString(tlsPort), "--wechat-tls-dir", tlsDir.toString());
+        s.awaitOutput("tls listening on", Duration.ofSeconds(60));
+        return s;
+    }
 }

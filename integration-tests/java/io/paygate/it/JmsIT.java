@@ -45,6 +45,14 @@ class JmsIT {
     /** A temp dir with config for merchant jms-shop against a standalone simulator. */
     static Map<String, String> setUp(Path dir, int simPort, int httpPort, int brokerPort, Map<String, String> extra)
             throws Exception {
+        return setUp(dir, simPort, httpPort, brokerPort, extra, 0);
+    }
+
+    /** With {@code tlsPort} &gt; 0 the merchant has the simulator's client certificate (refunds, barcode payments). */
+    static Map<String, String> setUp(Path dir, int simPort, int httpPort, int brokerPort, Map<String, String> extra,
+                                     int tlsPort) throws Exception {
+        String certificate = tlsPort <= 0 ? "" : ", secapiBaseUrl: 'https://127.0.0.1:" + tlsPort + "', certificate: {path: '"
+                + dir.resolve("tls").resolve("1700.p12") + "', serverCa: '" + dir.resolve("tls").resolve("ca.pem") + "'}";
         Path config = Files.createDirectories(dir.resolve("config"));
         Files.writeString(config.resolve("application.properties"), String.join("\n",
                 "gateway.http.host=127.0.0.1",
@@ -62,7 +70,8 @@ class JmsIT {
                 "    provider: wechat",
                 "    apiToken: " + TOKEN,
                 "    eventsQueue: true",
-                "    wechat: {baseUrl: 'http://127.0.0.1:" + simPort + "', appId: wxjms, mchId: '1700', apiKey: " + KEY + "}", ""));
+                "    wechat: {baseUrl: 'http://127.0.0.1:" + simPort + "', appId: wxjms, mchId: '1700', apiKey: " + KEY
+                        + certificate + "}", ""));
         Map<String, String> env = new java.util.HashMap<>(Map.of("GATEWAY_CONFIG_DIR", config.toString(),
                 "GATEWAY_ROUTES_DIR", GatewayProcess.PROJECT.resolve("routes").toString(),
                 "GATEWAY_DATA_DIR", dir.resolve("data").toString()));
@@ -82,8 +91,9 @@ class JmsIT {
         brokerPort = GatewayProcess.freePort();
         base = "http://127.0.0.1:" + httpPort;
         sim = "http://127.0.0.1:" + simPort;
-        simulator = startSimulator(dir, simPort);
-        gateway = GatewayProcess.gateway(dir, setUp(dir, simPort, httpPort, brokerPort, Map.of()));
+        int tlsPort = GatewayProcess.freePort();
+        simulator = GatewayProcess.wechatSimulator(dir, simPort, "1700:wxjms:" + KEY, tlsPort, dir.resolve("tls"));
+        gateway = GatewayProcess.gateway(dir, setUp(dir, simPort, httpPort, brokerPort, Map.of(), tlsPort));
         gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
     }
 
