@@ -5,29 +5,13 @@ import jakarta.xml.bind.annotation.XmlAccessorType;
 import jakarta.xml.bind.annotation.XmlElement;
 import jakarta.xml.bind.annotation.XmlType;
 
-/** Answer of {@code /pay/orderquery}. Indexed coupon fields stay in the verified map. */
+/** Answer of {@code /pay/orderquery}: the trade state and the payment's fields. */
 @XmlType(name = "orderQueryAnswer")
 @XmlAccessorType(XmlAccessType.FIELD)
-public class OrderQueryAnswer extends WechatAnswer {
+public class OrderQueryAnswer extends PaymentAnswer {
     @XmlElement(name = "trade_state") private String tradeState;
     @XmlElement(name = "trade_state_desc") private String tradeStateDesc;
-    @XmlElement(name = "transaction_id") private String transactionId;
-    @XmlElement(name = "out_trade_no") private String outTradeNo;
-    @XmlElement(name = "total_fee") private String totalFee;
-    @XmlElement(name = "cash_fee") private String cashFee;
-    @XmlElement(name = "coupon_fee") private String couponFee;
-    @XmlElement(name = "time_end") private String timeEnd;
-    @XmlElement(name = "attach") private String attach;
-    @XmlElement(name = "trade_type") private String tradeType;
 
     public String getTradeState() { return tradeState; }
     public String getTradeStateDesc() { return tradeStateDesc; }
-    public String getTransactionId() { return transactionId; }
-    public String getOutTradeNo() { return outTradeNo; }
-    public String getTotalFee() { return totalFee; }
-    public String getCashFee() { return cashFee; }
-    public String getCouponFee() { return couponFee; }
-    public String getTimeEnd() { return timeEnd; }
-    public String getAttach() { return attach; }
-    public String getTradeType() { return tradeType; }
 }
