@@ -7,10 +7,6 @@ import io.paygate.canonical.PaymentStatus;
 import io.paygate.reconcile.Reconciler;
 import io.paygate.reconcile.Reconciler.Task;
 import io.paygate.sandbox.wechat.WechatSimulator;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -36,7 +32,6 @@ class ReconcileRouteTest extends RouteTestSupport {
     private static Path dir;
     private static Fixture fixture;
     private static WechatSimulator sim;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startProvider() throws Exception {
@@ -89,39 +84,15 @@ class ReconcileRouteTest extends RouteTestSupport {
     }
 
     private JsonNode sim(String method, String path) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port() + path));
-        b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return json.readTree(r.body());
+        return wechatSim(sim.port(), method, path);
     }
 
     private long simCalls(String path) throws Exception {
-        return sim("GET", "/sandbox/wechat/stats").path("calls").path(path).asLong();
-    }
-
-    /** One sweep by hand: claim what is due, run each task. Returns the tasks. */
-    private List<Task> sweep() {
-        Reconciler reconciler = context.getRegistry().lookupByNameAndType("reconciler", Reconciler.class);
-        List<Task> tasks = reconciler.dueOrders(null);
-        for (Task t : tasks) {
-            template.sendBody("direct:reconcile-task", t);
-        }
-        return tasks;
+        return wechatSimCalls(sim.port(), path);
     }
 
     private PaymentStatus status(String orderId) {
         return beans.ledger().find("shop", orderId).orElseThrow().status();
-    }
-
-    private List<JsonNode> events(String orderId) throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        for (String e : beans.ledger().unpublishedEvents(1000)) {
-            JsonNode n = json.readTree(e);
-            if (n.path("orderId").asText().equals(orderId)) {
-                out.add(n);
-            }
-        }
-        return out;
     }
 
     @Test
@@ -183,7 +154,7 @@ class ReconcileRouteTest extends RouteTestSupport {
             pay("RC-O" + i, null);
         }
         long before = simCalls("/pay/orderquery");
-        Reconciler reconciler = context.getRegistry().lookupByNameAndType("reconciler", Reconciler.class);
+        Reconciler reconciler = reconciler();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<List<Task>>> sweeps = new ArrayList<>();

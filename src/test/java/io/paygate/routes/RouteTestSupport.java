@@ -88,6 +88,54 @@ abstract class RouteTestSupport extends CamelTestSupport {
         });
     }
 
+    /** One sweep by hand (the reconcile route's work without its trigger): what was due, each task run. */
+    protected List<io.paygate.reconcile.Reconciler.Task> sweep() {
+        return run(reconciler().dueOrders(null));
+    }
+
+    /** One barcode sweep by hand. */
+    protected List<io.paygate.reconcile.Reconciler.Task> sweepBarcodes() {
+        return run(reconciler().dueBarcodes(null));
+    }
+
+    private List<io.paygate.reconcile.Reconciler.Task> run(List<io.paygate.reconcile.Reconciler.Task> tasks) {
+        for (io.paygate.reconcile.Reconciler.Task t : tasks) {
+            template.sendBody("direct:reconcile-task", t);
+        }
+        return tasks;
+    }
+
+    protected io.paygate.reconcile.Reconciler reconciler() {
+        return context.getRegistry().lookupByNameAndType("reconciler", io.paygate.reconcile.Reconciler.class);
+    }
+
+    /** The outbox events of one order, oldest first. */
+    protected List<JsonNode> events(String orderId) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String e : beans.ledger().unpublishedEvents(1000)) {
+            JsonNode n = json.readTree(e);
+            if (n.path("orderId").asText().equals(orderId)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** A WeChat simulator's control endpoint ({@code /sandbox/wechat/...}), its JSON answer. */
+    protected JsonNode wechatSim(int port, String method, String path) throws IOException, InterruptedException {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path));
+        b = method.equals("POST") ? b.POST(java.net.http.HttpRequest.BodyPublishers.noBody()) : b.GET();
+        return json.readTree(SIM_CLIENT.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** How many calls of one API path the WeChat simulator has had. */
+    protected long wechatSimCalls(int port, String path) throws IOException, InterruptedException {
+        return wechatSim(port, "GET", "/sandbox/wechat/stats").path("calls").path(path).asLong();
+    }
+
+    private static final java.net.http.HttpClient SIM_CLIENT = java.net.http.HttpClient.newHttpClient();
+
     /** An answer of the canonical API: the HTTP status the entry route would send, and the JSON body. */
     protected record Answer(int status, JsonNode body, String raw) {
         /** The text at a JSON pointer of the body ("" when absent). */

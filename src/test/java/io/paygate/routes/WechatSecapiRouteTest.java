@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.paygate.canonical.PaymentStatus;
-import io.paygate.reconcile.Reconciler;
 import io.paygate.sandbox.wechat.WechatSimulator;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +28,6 @@ class WechatSecapiRouteTest extends RouteTestSupport {
     private static Path dir;
     private static Fixture fixture;
     private static WechatSimulator sim;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startProvider() throws Exception {
@@ -110,13 +103,11 @@ class WechatSecapiRouteTest extends RouteTestSupport {
     }
 
     private JsonNode sim(String method, String path) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port() + path));
-        b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
-        return json.readTree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+        return wechatSim(sim.port(), method, path);
     }
 
     private long simCalls(String path) throws Exception {
-        return sim("GET", "/sandbox/wechat/stats").path("calls").path(path).asLong();
+        return wechatSimCalls(sim.port(), path);
     }
 
     private PaymentStatus status(String orderId) {
@@ -124,28 +115,7 @@ class WechatSecapiRouteTest extends RouteTestSupport {
     }
 
     private List<String> eventTypes(String orderId) throws Exception {
-        List<String> out = new ArrayList<>();
-        for (String e : beans.ledger().unpublishedEvents(1000)) {
-            JsonNode n = json.readTree(e);
-            if (n.path("orderId").asText().equals(orderId)) {
-                out.add(n.path("type").asText() + "/" + n.path("source").asText());
-            }
-        }
-        return out;
-    }
-
-    private void sweepBarcodes() {
-        Reconciler reconciler = context.getRegistry().lookupByNameAndType("reconciler", Reconciler.class);
-        for (Reconciler.Task t : reconciler.dueBarcodes(null)) {
-            template.sendBody("direct:reconcile-task", t);
-        }
-    }
-
-    private void sweep() {
-        Reconciler reconciler = context.getRegistry().lookupByNameAndType("reconciler", Reconciler.class);
-        for (Reconciler.Task t : reconciler.dueOrders(null)) {
-            template.sendBody("direct:reconcile-task", t);
-        }
+        return events(orderId).stream().map(n -> n.path("type").asText() + "/" + n.path("source").asText()).toList();
     }
 
     @Test

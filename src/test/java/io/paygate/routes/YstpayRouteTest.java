@@ -171,14 +171,10 @@ class YstpayRouteTest extends RouteTestSupport {
         Answer a = call(TOKEN, scan("yst-shop", "yr-exp1", "YR-EXP01", 300, "WECHAT").replace("}", ",\"expireAt\":\"" + expireAt + "\"}"));
         assertThat(a.body().get("status").asText()).as(a.raw()).isEqualTo("NOTPAY");
         Thread.sleep(1500);
-        io.paygate.reconcile.Reconciler reconciler = context.getRegistry().lookupByNameAndType("reconciler",
-                io.paygate.reconcile.Reconciler.class);
-        for (io.paygate.reconcile.Reconciler.Task t : reconciler.dueOrders(null)) {
-            template.sendBody("direct:reconcile-task", t);
-        }
+        sweep();
         assertThat(beans.ledger().find("yst-shop", "YR-EXP01").orElseThrow().status().name()).isEqualTo("CLOSED");
         assertThat(beans.ledger().auditTrail("yst-shop", "YR-EXP01")).contains("NOTPAY->CLOSED QUERY");
-        assertThat(reconciler.dueOrders(null)).extracting(io.paygate.reconcile.Reconciler.Task::orderId)
+        assertThat(reconciler().dueOrders(null)).extracting(io.paygate.reconcile.Reconciler.Task::orderId)
                 .doesNotContain("YR-EXP01");
     }
 
