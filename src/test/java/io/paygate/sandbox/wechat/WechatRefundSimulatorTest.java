@@ -268,7 +268,13 @@ class WechatRefundSimulatorTest {
         assertThat(details.get("success_time")).matches("20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}");
         assertThat(resent).doesNotContain("RN-1-A");
 
+        // The simulator records the attempt once the merchant's answer is back, just after the
+        // merchant's server has seen the body: wait (briefly) for that record.
         JsonNode view = json.readTree(plain.control("GET", "/sandbox/wechat/refunds/RN-1-A").body());
+        for (int i = 0; i < 40 && !"delivered".equals(view.path("notify_result").asText()); i++) {
+            Thread.sleep(50);
+            view = json.readTree(plain.control("GET", "/sandbox/wechat/refunds/RN-1-A").body());
+        }
         assertThat(view.get("notify_attempts").asInt()).isEqualTo(2);
         assertThat(view.get("notify_result").asText()).isEqualTo("delivered");
         Thread.sleep(300);
