@@ -129,17 +129,16 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Client certificates are opened at start-up (after the sandbox has made its own): a wrong path
-     * or password is a configuration error naming the merchant's key, not a failed first refund.
+     * Each provider module checks its merchants' settings at start-up (after the sandbox has made its
+     * own files): a client certificate with a wrong path or password is a configuration error naming
+     * the merchant's key, not a failed first refund.
      */
     private void checkCertificates() {
+        String file = settings.configDir().resolve(MerchantsFile.FILE).toString();
         for (MerchantProfile p : merchants.all()) {
-            try {
-                io.paygate.provider.wechat.WechatClientCertificates.check(p);
-            } catch (io.paygate.provider.ProviderMisconfigured e) {
-                throw new io.paygate.config.ConfigException(settings.configDir().resolve(MerchantsFile.FILE).toString(),
-                        "merchants." + p.id() + ".wechat.certificate", e.getMessage());
-            }
+            p.providers().forEach((name, section) -> io.paygate.provider.ProviderModules.byName(name).ifPresent(m ->
+                    m.check(p, section.settings(), (key, reason) -> new io.paygate.config.ConfigException(file,
+                            "merchants." + p.id() + "." + name + "." + key, reason))));
         }
     }
 
@@ -150,8 +149,8 @@ public final class Gateway implements AutoCloseable {
         startPooulSandbox();
         List<WechatSimulator.Merchant> wechatMerchants = new ArrayList<>();
         for (MerchantProfile p : merchants.all()) {
-            if (p.wechat() != null) {
-                wechatMerchants.add(new WechatSimulator.Merchant(p.wechat().mchId(), p.wechat().appId(), p.wechat().apiKey()));
+            if (p.settings(io.paygate.provider.wechat.WechatSettings.class) != null) {
+                wechatMerchants.add(new WechatSimulator.Merchant(p.settings(io.paygate.provider.wechat.WechatSettings.class).mchId(), p.settings(io.paygate.provider.wechat.WechatSettings.class).appId(), p.settings(io.paygate.provider.wechat.WechatSettings.class).apiKey()));
             }
         }
         if (!wechatMerchants.isEmpty()) {
@@ -168,8 +167,8 @@ public final class Gateway implements AutoCloseable {
         List<io.paygate.sandbox.ystpay.YstpaySimulator.Merchant> ystpayMerchants = new ArrayList<>();
         String base = settings.get("gateway.public-base-url").replaceAll("/+$", "");
         for (MerchantProfile p : merchants.all()) {
-            if (p.ystpay() != null) {
-                MerchantProfile.YstpaySettings y = p.ystpay();
+            if (p.settings(io.paygate.provider.ystpay.YstpaySettings.class) != null) {
+                io.paygate.provider.ystpay.YstpaySettings y = p.settings(io.paygate.provider.ystpay.YstpaySettings.class);
                 // The notify URL ops would register with Ystpay for this merchant.
                 ystpayMerchants.add(new io.paygate.sandbox.ystpay.YstpaySimulator.Merchant(y.account(), y.password(),
                         y.privateKey(), y.requestKey(), "pkcs7".equals(y.padding()), "lower".equals(y.passwordMd5()),
@@ -193,7 +192,7 @@ public final class Gateway implements AutoCloseable {
         java.security.KeyPair platform = PooulSimulator.platformKeys(dir);
         List<PooulSimulator.Merchant> pooulMerchants = new ArrayList<>();
         for (MerchantProfile p : merchants.all()) {
-            MerchantProfile.PooulSettings s = p.pooul();
+            io.paygate.provider.pooul.PooulSettings s = p.settings(io.paygate.provider.pooul.PooulSettings.class);
             if (s == null || !s.baseUrl().matches("https?://(127\\.0\\.0\\.1|localhost):" + port)) {
                 continue;
             }

@@ -9,7 +9,9 @@ import io.paygate.canonical.Json;
 import io.paygate.config.GatewaySettings;
 import io.paygate.config.MerchantDirectory;
 import io.paygate.provider.ProviderConnector;
-import io.paygate.provider.wechat.WechatConnector;
+import io.paygate.provider.ProviderCalls;
+import io.paygate.provider.ProviderModule;
+import io.paygate.provider.ProviderModules;
 import io.paygate.store.Database;
 import io.paygate.store.IdempotencyStore;
 import io.paygate.store.Ledger;
@@ -36,18 +38,12 @@ public final class GatewayBeans {
     private final Health health;
     private final io.paygate.reconcile.Reconciler reconciler;
     private final io.paygate.reconcile.MicroWait microWait;
-    private final WechatConnector wechat;
-    private final io.paygate.provider.ystpay.YstpayConnector ystpay;
-    private final io.paygate.store.YstpaySequences ystpaySequences;
-    private final io.paygate.provider.wechat.WechatClientCertificates wechatCertificates;
-    private final io.paygate.provider.pooul.PooulConnector pooul;
+    /** Each provider module's beans, by registry name (what its route file names). */
+    private final Map<String, Object> providerBeans = new java.util.LinkedHashMap<>();
     private final HttpComponent providerHttpClient;
     private final org.apache.camel.component.quartz.QuartzComponent quartz;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-    private final io.paygate.notify.NotificationCodec wechatNotify = new io.paygate.provider.wechat.WechatNotifyCodec();
-    /** Pay and refund notifications of both Pooul APIs: the merchant profile's api picks the check. */
-    private final io.paygate.notify.NotificationCodec pooulNotify = new io.paygate.provider.pooul.PooulNotifyCodec();
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
         this.merchants = merchants;
@@ -60,25 +56,23 @@ public final class GatewayBeans {
             // The embedded database file opens in one process only: every other owner is dead.
             idempotency.retireOtherOwners();
         }
-        this.wechat = new WechatConnector(settings.get("gateway.public-base-url"), settings.get("gateway.wechat.server-ip"),
-                settings.intValue("gateway.wechat.reverse-calls", 1, 20), settings.intValue("gateway.wechat.reverse-recall-delay-ms", 0, 60_000));
-        this.wechatCertificates = new io.paygate.provider.wechat.WechatClientCertificates(
-                settings.seconds("gateway.provider.connect-timeout").toMillis(),
-                settings.seconds("gateway.provider.read-timeout").toMillis());
-        // A v2 refund holds its order for its three calls; another refund of the order waits that long.
-        this.pooul = new io.paygate.provider.pooul.PooulConnector(settings.get("gateway.public-base-url"),
-                settings.get("gateway.pooul.server-ip"), settings.seconds("gateway.provider.read-timeout").multipliedBy(3),
-                clock);
-        this.ystpay = new io.paygate.provider.ystpay.YstpayConnector(clock);
-        this.ystpaySequences = new io.paygate.store.YstpaySequences(db, clock);
-        Map<String, ProviderConnector> connectors = Map.of(wechat.provider(), wechat, ystpay.provider(), ystpay,
-                pooul.provider(), pooul);
-        // Ystpay's notice names the payment by the gateway's own req_seq: the store resolves it.
-        io.paygate.notify.NotificationCodec ystpayNotify = new io.paygate.provider.ystpay.YstpayNotifyCodec(
-                ystpaySequences::orderOfPaySeq);
+        // Every provider module found on the class path (ServiceLoader) makes its parts here.
+        Map<String, ProviderConnector> connectors = new java.util.LinkedHashMap<>();
+        Map<String, io.paygate.notify.NotificationCodec> codecs = new java.util.LinkedHashMap<>();
+        ProviderModule.Context context = new ProviderModule.Context(settings, db, clock);
+        for (ProviderModule module : ProviderModules.installed().values()) {
+            ProviderModule.Parts parts = module.start(context);
+            connectors.put(module.name(), parts.connector());
+            codecs.put(module.name(), parts.notifications());
+            parts.beans().forEach((name, bean) -> {
+                if (providerBeans.putIfAbsent(name, bean) != null) {
+                    throw new IllegalStateException("two provider modules bind a bean named " + name);
+                }
+            });
+        }
+        ProviderCalls calls = new ProviderCalls(connectors, settings);
         this.refunds = new io.paygate.store.Refunds(db, ledger, clock);
-        this.intake = new io.paygate.notify.NotificationIntake(Map.of(wechatNotify.provider(), wechatNotify,
-                ystpayNotify.provider(), ystpayNotify, pooulNotify.provider(), pooulNotify), connectors,
+        this.intake = new io.paygate.notify.NotificationIntake(codecs, calls,
                 merchants, db, ledger, refunds, clock, settings.intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024));
 
         this.health = new Health(db);
@@ -87,10 +81,10 @@ public final class GatewayBeans {
         // A till's barcode payment is held from creation for the provider call and the till's wait.
         java.time.Duration microHold = settings.seconds("gateway.provider.read-timeout").plus(timings.microWait())
                 .plusSeconds(30);
-        this.api = new PaymentApi(merchants, connectors, db, ledger, refunds, idempotency, json,
+        this.api = new PaymentApi(merchants, calls, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"), queue, microHold);
-        this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, connectors, timings, clock);
+        this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, calls, timings, clock);
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);
         this.quartz = quartz(settings);
@@ -144,12 +138,7 @@ public final class GatewayBeans {
         registry.accept("orderQueries", new OrderQueries(api, ledger, refunds, json));
         registry.accept("providerFailures", new ProviderFailures());
         registry.accept("health", health);
-        registry.accept("wechatConnector", wechat);
-        registry.accept("pooulConnector", pooul);
-        registry.accept("ystpayConnector", ystpay);
-        registry.accept("ystpaySequences", ystpaySequences);
-        registry.accept("wechatRefunds", new io.paygate.provider.wechat.WechatRefundCalls(wechat));
-        registry.accept("wechatCertificates", wechatCertificates);
+        providerBeans.forEach(registry);
         registry.accept("ledger", ledger);
         registry.accept("refunds", refunds);
         registry.accept("reconciler", reconciler);

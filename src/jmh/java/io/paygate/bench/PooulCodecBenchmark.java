@@ -81,9 +81,9 @@ public class PooulCodecBenchmark {
         PaymentRequest pay = new PaymentRequest("1", "req-1", "acme", "pooul", Operation.PAY, "ORD-20261122-0001", 1250L,
                 null, PayMethod.SCAN, Channel.WECHAT, "Coffee, large", "table 7", "203.0.113.9", null, null, null, null,
                 "POS-7", null, null, null, null, null);
-        classic = exchange(pay, new MerchantProfile.PooulSettings("http://pooul.example", CLASSIC_ID, "classic", KEY, null,
+        classic = exchange(pay, new io.paygate.provider.pooul.PooulSettings("http://pooul.example", CLASSIC_ID, "classic", KEY, null,
                 null, null, null));
-        v2 = exchange(pay, new MerchantProfile.PooulSettings("http://pooul.example", V2_ID, "v2", null, null, null,
+        v2 = exchange(pay, new io.paygate.provider.pooul.PooulSettings("http://pooul.example", V2_ID, "v2", null, null, null,
                 (RSAPrivateKey) merchant.getPrivate(), (RSAPublicKey) platform.getPublic()));
 
         sameRequest = jackson.createObjectNode();
@@ -116,11 +116,12 @@ public class PooulCodecBenchmark {
         }
     }
 
-    private Exchange exchange(PaymentRequest r, MerchantProfile.PooulSettings p) {
+    private Exchange exchange(PaymentRequest r, io.paygate.provider.pooul.PooulSettings p) {
         Exchange ex = new DefaultExchange(camel);
-        ex.setProperty("paymentRequest", r);
-        ex.setProperty("merchantProfile", new MerchantProfile("acme", "pooul", "token-acme-0123456789", null, null,
-                List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, null, p, null));
+        MerchantProfile profile = new MerchantProfile("acme", "pooul", "token-acme-0123456789", null, null,
+                List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("pooul", MerchantProfile.Section.of(p)));
+        io.paygate.provider.ProviderCalls.put(ex, io.paygate.provider.ProviderCalls.standalone(connector, r, profile,
+                r.operation(), null));
         return ex;
     }
 

@@ -81,13 +81,15 @@ public class WechatCodecBenchmark {
         camel = new DefaultCamelContext();
         connector = new WechatConnector("https://pay.example", "127.0.0.1");
         exchange = new DefaultExchange(camel);
-        exchange.setProperty("paymentRequest", new PaymentRequest("1", "req-1", "acme", "wechat", Operation.PAY,
+        PaymentRequest request = new PaymentRequest("1", "req-1", "acme", "wechat", Operation.PAY,
                 "ORD-20261122-0001", 1250L, null, PayMethod.SCAN, null, "Coffee, large", "table 7", "203.0.113.9", null,
-                null, null, null, "POS-7", null, null, null, null, null));
-        exchange.setProperty("merchantProfile", new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
-                List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, new MerchantProfile.WechatSettings(
+                null, null, null, "POS-7", null, null, null, null, null);
+        MerchantProfile profile = new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
+                List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings(
                         "https://api.mch.weixin.qq.com", APPID, MCH, KEY, WechatSigner.HMAC_SHA256, null, null, null, null,
-                        null, null), null, null));
+                        null, null))));
+        io.paygate.provider.ProviderCalls.put(exchange, io.paygate.provider.ProviderCalls.standalone(connector, request,
+                profile, request.operation(), null));
         jaxb = JAXBContext.newInstance(UnifiedOrderAnswer.class);
 
         Map<String, String> f = new LinkedHashMap<>();

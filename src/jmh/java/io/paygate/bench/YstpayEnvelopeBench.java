@@ -1,6 +1,6 @@
 package io.paygate.bench;
 
-import io.paygate.config.MerchantProfile.YstpaySettings;
+import io.paygate.provider.ystpay.YstpaySettings;
 import io.paygate.provider.ystpay.YstpayCipher;
 import io.paygate.provider.ystpay.YstpayEnvelope;
 import io.paygate.provider.ystpay.YstpayKeys;

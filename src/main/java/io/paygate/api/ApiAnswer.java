@@ -1,5 +1,6 @@
 package io.paygate.api;
 
+import io.paygate.route.RouteProperties;
 import org.apache.camel.Exchange;
 
 /**
@@ -7,20 +8,16 @@ import org.apache.camel.Exchange;
  * nothing more is to be done) and the JSON body. Replies carry no other header.
  */
 public final class ApiAnswer {
-    public static final String STATUS = "gatewayHttpStatus";
-    public static final String DONE = "gatewayAnswered";
-
     private ApiAnswer() {
     }
 
     public static void finish(Exchange ex, int status, String jsonBody) {
-        ex.setProperty(STATUS, status);
-        ex.setProperty(DONE, true);
+        RouteProperties.HTTP_STATUS.set(ex, status);
+        RouteProperties.ANSWERED.set(ex, true);
         ex.getMessage().setBody(jsonBody);
     }
 
     public static int status(Exchange ex) {
-        Integer s = ex.getProperty(STATUS, Integer.class);
-        return s == null ? 200 : s;
+        return RouteProperties.HTTP_STATUS.get(ex, 200);
     }
 }

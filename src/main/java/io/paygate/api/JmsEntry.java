@@ -52,7 +52,7 @@ public final class JmsEntry {
         }
         Object body = ex.getMessage().getBody();
         if (!(body instanceof String) && !(body instanceof byte[])) {
-            ex.setProperty(PaymentApi.UNPARSEABLE, true);
+            io.paygate.route.RouteProperties.UNPARSEABLE.set(ex, true);
             api.error(ex, 400, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
                     "must be a JMS TextMessage or BytesMessage holding a PaymentRequest"))));
         }

@@ -14,7 +14,11 @@ import io.paygate.canonical.RequestValidator;
 import io.paygate.canonical.Source;
 import io.paygate.config.MerchantDirectory;
 import io.paygate.config.MerchantProfile;
+import io.paygate.provider.OrderSnapshot;
+import io.paygate.provider.ProviderCall;
+import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.ProviderConnector;
+import io.paygate.route.RouteProperties;
 import io.paygate.store.DuplicateOrderException;
 import io.paygate.store.IdempotencyStore;
 import io.paygate.store.IdempotencyStore.Claim;
@@ -33,7 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The canonical API steps shared by every entry route (HTTP now, JMS next): authenticate, parse,
+ * The canonical API steps shared by every entry route (HTTP and JMS): authenticate, parse,
  * authorize, validate, claim the idempotency key and record the order intent, then, after the
  * provider route, apply the result to the ledger and store the answer for replays.
  *
@@ -43,11 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class PaymentApi {
     private static final Logger LOG = LoggerFactory.getLogger(PaymentApi.class);
     private static final String BEARER = "Bearer ";
-    /** Set when the body could not be parsed at all (JMS keeps such requests on payments.requests.invalid). */
-    public static final String UNPARSEABLE = "gatewayUnparseable";
 
     private final MerchantDirectory merchants;
-    private final Map<String, ProviderConnector> connectors;
+    private final ProviderCalls calls;
     private final Ledger ledger;
     private final IdempotencyStore idempotency;
     private final io.paygate.store.Refunds refunds;
@@ -58,7 +60,7 @@ public final class PaymentApi {
     private final int maxBodyBytes;
     private final Duration inFlightWait;
 
-    public PaymentApi(MerchantDirectory merchants, Map<String, ProviderConnector> connectors, io.paygate.store.Database db,
+    public PaymentApi(MerchantDirectory merchants, ProviderCalls calls, io.paygate.store.Database db,
                       Ledger ledger, io.paygate.store.Refunds refunds, IdempotencyStore idempotency, ObjectMapper json,
                       int maxBodyBytes, Duration inFlightWait, io.paygate.store.ReconcileQueue reconcileQueue,
                       Duration microHold) {
@@ -67,7 +69,7 @@ public final class PaymentApi {
         this.microHold = microHold;
         this.refunds = refunds;
         this.merchants = merchants;
-        this.connectors = Map.copyOf(connectors);
+        this.calls = calls;
         this.ledger = ledger;
         this.idempotency = idempotency;
         this.json = json;
@@ -99,13 +101,13 @@ public final class PaymentApi {
             tree = raw == null || raw.length == 0 ? null : json.readTree(raw);
         } catch (IOException e) {
             // Jackson's message quotes the input: never echo it.
-            ex.setProperty(UNPARSEABLE, true);
+            RouteProperties.UNPARSEABLE.set(ex, true);
             error(ex, 400, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
                     "is not valid JSON"))));
             return;
         }
         if (tree == null || !tree.isObject()) {
-            ex.setProperty(UNPARSEABLE, true);
+            RouteProperties.UNPARSEABLE.set(ex, true);
             error(ex, 400, PaymentResult.builder(), PaymentError.invalid(List.of(new FieldError("(body)",
                     "must be a JSON object (a PaymentRequest)"))));
             return;
@@ -118,7 +120,7 @@ public final class PaymentApi {
                             : "merchant " + merchantNode.asText() + " is not configured", false));
             return;
         }
-        List<FieldError> problems = new ArrayList<>(RequestValidator.validate(tree));
+        List<FieldError> problems = new ArrayList<>(RequestValidator.validate(tree, calls.providers()));
         if (!problems.isEmpty()) {
             error(ex, 400, partial(tree), PaymentError.invalid(problems));
             return;
@@ -142,7 +144,7 @@ public final class PaymentApi {
             error(ex, 400, PaymentResult.answering(request), PaymentError.invalid(problems));
             return;
         }
-        ProviderConnector connector = connectors.get(provider);
+        ProviderConnector connector = calls.connector(provider).orElse(null);
         if (connector == null) {
             error(ex, 200, PaymentResult.answering(request), PaymentError.of(ErrorCode.UNSUPPORTED,
                     "provider " + provider + " is not available in this build", false));
@@ -157,6 +159,7 @@ public final class PaymentApi {
         String hash = Json.contentHash(json, tree);
         Claim claim = claimOrWait(request, hash);
         Operation providerOperation = request.operation();
+        boolean orphaned = false;
         switch (claim.kind()) {
             case CONFLICT -> {
                 error(ex, 409, PaymentResult.answering(request), PaymentError.of(ErrorCode.DUPLICATE_REQUEST,
@@ -177,7 +180,7 @@ public final class PaymentApi {
                 // ask the provider what became of the order instead.
                 LOG.warn("request {} of merchant {} was interrupted by a restart; resolving it by query",
                         request.requestId(), request.merchant());
-                ex.setProperty(Keys.ORPHANED, true);
+                orphaned = true;
                 if (request.operation() == Operation.PAY) {
                     providerOperation = Operation.QUERY;
                     if (ledger.find(request.merchant(), request.orderId()).isEmpty()) {
@@ -225,26 +228,17 @@ public final class PaymentApi {
             }
             default -> throw new IllegalStateException(claim.kind().name());
         }
-        ex.setProperty(Keys.REQUEST, request);
-        ex.setProperty(Keys.PROFILE, profile);
-        ex.setProperty(Keys.PROVIDER, provider);
-        ex.setProperty(Keys.BASE_URL, connector.baseUrl(profile));
-        if (request.operation() != Operation.PAY) {
-            ledger.find(request.merchant(), request.orderId()).ifPresent(o -> {
-                ex.setProperty(Keys.ORDER_AMOUNT, o.amount());
-                ex.setProperty(Keys.ORDER_PROVIDER_TRADE_ID, o.providerTradeId());
-                ex.setProperty(Keys.ORDER_METHOD, o.method());
-            });
-        }
-        ex.setProperty(Keys.PROVIDER_OPERATION, providerOperation.name());
-        ex.getMessage().setBody(request);
+        OrderSnapshot order = request.operation() == Operation.PAY ? null
+                : ledger.find(request.merchant(), request.orderId()).map(OrderRecord::snapshot).orElse(null);
+        ProviderCalls.put(ex, calls.call(request, profile, providerOperation, order, orphaned));
     }
 
     /** After the provider route: the result goes through the ledger, then is stored for replays. */
     public void complete(Exchange ex) {
-        PaymentRequest request = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        ProviderCall call = ProviderCalls.of(ex);
+        PaymentRequest request = call.request();
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
-        Operation sent = Operation.valueOf(ex.getProperty(Keys.PROVIDER_OPERATION, String.class));
+        Operation sent = call.operation();
         Source source = sent == Operation.QUERY || sent == Operation.REFUND_QUERY ? Source.QUERY : Source.RESPONSE;
         PaymentResult.Builder b = result.toBuilder().operation(request.operation()).requestId(request.requestId());
         int status = ApiAnswer.status(ex);
@@ -260,7 +254,7 @@ public final class PaymentApi {
                 }
                 if (sent == Operation.REFUND || sent == Operation.REFUND_QUERY) {
                     recordRefunds(c, request, result, sent, source, b,
-                            Boolean.TRUE.equals(ex.getProperty(ProviderFailures.REJECTED, Boolean.class)));
+                            RouteProperties.ANSWER_REJECTED.isTrue(ex));
                 }
                 ledger.lock(c, request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
                 String json = write(b.build());

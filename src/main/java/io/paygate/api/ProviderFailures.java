@@ -7,6 +7,8 @@ import io.paygate.canonical.PaymentRequest;
 import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.provider.AnswerRejected;
+import io.paygate.provider.ProviderCalls;
+import io.paygate.route.RouteProperties;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +33,8 @@ public final class ProviderFailures {
                 "the provider could not be reached; QUERY the order before trying again", true));
     }
 
-    /** Exchange property: the provider answered, but the gateway could not use the answer. */
-    public static final String REJECTED = "providerAnswerRejected";
-
     public PaymentResult rejected(Exchange ex) {
-        ex.setProperty(REJECTED, true);
+        RouteProperties.ANSWER_REJECTED.set(ex, true);
         AnswerRejected e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, AnswerRejected.class);
         log(ex, "sent an answer the gateway rejected: " + (e == null ? "?" : e.getMessage()));
         return unknown(ex, 200, PaymentError.of(e == null ? ErrorCode.SIGNATURE_INVALID : e.code(),
@@ -48,9 +47,16 @@ public final class ProviderFailures {
                 io.paygate.provider.ProviderMisconfigured.class);
         String message = e == null ? "the merchant's provider settings do not allow this call" : e.getMessage();
         log(ex, "was not called: " + message);
-        ex.setProperty(ApiAnswer.STATUS, 200);
-        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        RouteProperties.HTTP_STATUS.set(ex, 200);
+        PaymentRequest r = ProviderCalls.of(ex).request();
         return PaymentResult.answering(r).error(PaymentError.of(ErrorCode.PROVIDER_ERROR, message, false)).build();
+    }
+
+    /** Nothing was sent: the connector refused the call for the reason it gives (a Ystpay order it cannot name). */
+    public PaymentResult refused(Exchange ex) {
+        io.paygate.provider.CallRefused e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, io.paygate.provider.CallRefused.class);
+        RouteProperties.HTTP_STATUS.set(ex, e.error().code() == ErrorCode.INVALID_REQUEST ? 400 : 200);
+        return PaymentResult.answering(ProviderCalls.of(ex).request()).error(e.error()).build();
     }
 
     public PaymentResult unexpected(Exchange ex) {
@@ -61,8 +67,8 @@ public final class ProviderFailures {
     }
 
     private PaymentResult unknown(Exchange ex, int httpStatus, PaymentError error) {
-        ex.setProperty(ApiAnswer.STATUS, httpStatus);
-        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        RouteProperties.HTTP_STATUS.set(ex, httpStatus);
+        PaymentRequest r = ProviderCalls.of(ex).request();
         PaymentResult.Builder b = PaymentResult.answering(r).error(error);
         if (r.operation() == Operation.PAY) {
             b.status(PaymentStatus.UNKNOWN).amount(r.amount());
@@ -71,7 +77,7 @@ public final class ProviderFailures {
     }
 
     private static void log(Exchange ex, String what) {
-        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        PaymentRequest r = ProviderCalls.of(ex).request();
         Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.warn("{} {} for merchant {} order {}: provider {} {} ({})", r.operation(), r.requestId(), r.merchant(),
                 r.orderId(), r.provider(), what, cause == null ? "-" : cause.getClass().getSimpleName());

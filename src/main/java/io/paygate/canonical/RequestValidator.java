@@ -28,12 +28,17 @@ public final class RequestValidator {
             "h5", "expireAt", "deviceId", "operatorId", "storeId", "items", "notifyUrl", "refund");
 
     private final List<FieldError> errors = new ArrayList<>();
+    private final Set<String> providers;
 
-    private RequestValidator() {
+    private RequestValidator(Set<String> providers) {
+        this.providers = Set.copyOf(providers);
     }
 
-    public static List<FieldError> validate(JsonNode root) {
-        RequestValidator v = new RequestValidator();
+    /**
+     * @param providers the installed providers' names (the provider modules found at start)
+     */
+    public static List<FieldError> validate(JsonNode root, Set<String> providers) {
+        RequestValidator v = new RequestValidator(providers);
         v.check(root);
         return List.copyOf(v.errors);
     }
@@ -50,7 +55,7 @@ public final class RequestValidator {
         }
         string(r, "requestId", true, 1, 64);
         string(r, "merchant", true, 1, 64);
-        oneOf(r, "provider", false, Set.of("wechat", "pooul", "ystpay"));
+        oneOf(r, "provider", false, providers);
         Operation op = enumField(r, "operation", Operation.class, true);
         String orderId = string(r, "orderId", true, 1, 32);
         if (orderId != null && !ORDER_ID.matcher(orderId).matches()) {

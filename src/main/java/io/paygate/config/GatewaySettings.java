@@ -50,11 +50,7 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.sandbox.ystpay.port", "8094");
         DEFAULTS.put("gateway.provider.connect-timeout", "5");
         DEFAULTS.put("gateway.provider.read-timeout", "20");
-        DEFAULTS.put("gateway.wechat.server-ip", "127.0.0.1");
-        DEFAULTS.put("gateway.pooul.server-ip", "127.0.0.1");
         DEFAULTS.put("gateway.sandbox.pooul.port", "8093");
-        DEFAULTS.put("gateway.wechat.reverse-calls", "5");
-        DEFAULTS.put("gateway.wechat.reverse-recall-delay-ms", "1000");
         DEFAULTS.put("gateway.idempotency.wait", "60");
         DEFAULTS.put("gateway.notify.max-body-bytes", "16384");
         DEFAULTS.put("gateway.admin.tokens", "");
@@ -110,6 +106,10 @@ public final class GatewaySettings {
                     + FILE + " and merchants.yaml)");
         }
         Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
+        // Each provider module brings its own gateway.<provider>.* defaults.
+        for (io.paygate.provider.ProviderModule module : io.paygate.provider.ProviderModules.installed().values()) {
+            merged.putAll(module.defaults());
+        }
         EnvReferences refs = new EnvReferences(env);
         for (String key : fromFile.stringPropertyNames()) {
             merged.put(key, refs.resolve(shown, key, fromFile.getProperty(key).trim()));
@@ -196,6 +196,11 @@ public final class GatewaySettings {
 
     public String configFile() {
         return configDir.resolve(FILE).toString();
+    }
+
+    /** Is the key set (by default, a provider module's default, the file or the environment)? */
+    public boolean has(String key) {
+        return values.containsKey(key);
     }
 
     public String get(String key) {

@@ -1,10 +1,16 @@
 package io.paygate.config;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * One merchant from {@code config/merchants.yaml}. Holds credentials: {@link #toString()} never
- * prints them.
+ * One merchant from {@code config/merchants.yaml}. The provider sections are read by the provider
+ * modules (io.paygate.provider.ProviderModule), each into its own settings type; this record knows
+ * no provider by name. Holds credentials: {@link #toString()} never prints them.
+ *
+ * @param providers the merchant's provider sections by provider name, in file order
  */
 public record MerchantProfile(
         String id,
@@ -14,81 +20,53 @@ public record MerchantProfile(
         String notifyUrl,
         List<String> callbackHosts,
         List<Integer> retrySchedule,
-        WechatSettings wechat,
-        PooulSettings pooul,
-        YstpaySettings ystpay) {
+        Map<String, Section> providers) {
 
     public static final List<Integer> DEFAULT_RETRY_SCHEDULE = List.of(15, 15, 30, 180, 1800, 1800, 1800, 1800, 3600);
 
+    public MerchantProfile {
+        providers = Map.copyOf(providers);
+    }
+
+    /**
+     * One provider section: the module's settings and the merchant's own HTTP timeouts for that
+     * provider ({@code connectTimeout}, {@code readTimeout}; empty: the provider's default).
+     */
+    public record Section(ProviderSettings settings, Optional<Duration> connectTimeout, Optional<Duration> readTimeout) {
+        public static Section of(ProviderSettings settings) {
+            return new Section(settings, Optional.empty(), Optional.empty());
+        }
+    }
+
     /** Does this profile carry settings for the provider? */
     public boolean supports(String providerName) {
-        return switch (providerName) {
-            case "wechat" -> wechat != null;
-            case "pooul" -> pooul != null;
-            case "ystpay" -> ystpay != null;
-            default -> false;
-        };
+        return providers.containsKey(providerName);
+    }
+
+    /** The merchant's settings of a provider, if it has that section. */
+    public Optional<Section> section(String providerName) {
+        return Optional.ofNullable(providers.get(providerName));
+    }
+
+    /** The merchant's settings of the given type (each provider module has its own), or null. */
+    public <T extends ProviderSettings> T settings(Class<T> type) {
+        for (Section s : providers.values()) {
+            if (type.isInstance(s.settings())) {
+                return type.cast(s.settings());
+            }
+        }
+        return null;
+    }
+
+    /** A copy with one provider section more (tests, and modules that derive a profile). */
+    public MerchantProfile with(String providerName, ProviderSettings settings) {
+        Map<String, Section> copy = new java.util.LinkedHashMap<>(providers);
+        copy.put(providerName, Section.of(settings));
+        return new MerchantProfile(id, provider, apiToken, callbackSecret, notifyUrl, callbackHosts, retrySchedule, copy);
     }
 
     @Override
     public String toString() {
         return "MerchantProfile[" + id + ", provider=" + provider + "]";
-    }
-
-    public record WechatSettings(String baseUrl, String appId, String mchId, String apiKey, String signType,
-                                 String subMchId, String subAppId, String certificatePath, String certificatePassword,
-                                 String secapiBaseUrl, String certificateServerCa) {
-        /** Where the certificate calls go (/secapi/...): {@code secapiBaseUrl}, else {@code baseUrl}. */
-        public String secapiUrl() {
-            return secapiBaseUrl != null ? secapiBaseUrl : baseUrl;
-        }
-
-        @Override
-        public String toString() {
-            return "WechatSettings[mchId=" + mchId + ", appId=" + appId + ", signType=" + signType + "]";
-        }
-    }
-
-    /**
-     * {@code privateKey} and {@code platformPublicKey} are the configured PEM file paths; the keys
-     * themselves are read once at load ({@code merchantKey}, {@code platformKey}; API v2 only).
-     */
-    public record PooulSettings(String baseUrl, String merchantId, String api, String key,
-                                String privateKey, String platformPublicKey,
-                                java.security.interfaces.RSAPrivateKey merchantKey,
-                                java.security.interfaces.RSAPublicKey platformKey) {
-        public boolean v2() {
-            return "v2".equals(api);
-        }
-
-        @Override
-        public String toString() {
-            return "PooulSettings[merchantId=" + merchantId + ", api=" + api + "]";
-        }
-    }
-
-    /**
-     * Ystpay (赢商通). The provider's document leaves the request AES key, the padding of
-     * AES/CBC/NoPadding and the case of the inner md5(password) open (docs/protocols/ystpay.md), so
-     * they are settings: {@code requestKey} first16 (default: key = IV = the first 16 characters of
-     * the private key), utf8 (key = the whole private key's UTF-8 bytes, 16/24/32, IV = its first 16)
-     * or base64 (key = the base64-decoded private key, IV = its first 16 bytes); {@code padding}
-     * zero (default) or pkcs7; {@code passwordMd5} upper (default) or lower.
-     */
-    public record YstpaySettings(String baseUrl, String account, String password, String privateKey,
-                                 String requestKey, String padding, String passwordMd5) {
-        public static final String DEFAULT_REQUEST_KEY = "first16";
-        public static final String DEFAULT_PADDING = "zero";
-        public static final String DEFAULT_PASSWORD_MD5 = "upper";
-
-        public YstpaySettings(String baseUrl, String account, String password, String privateKey) {
-            this(baseUrl, account, password, privateKey, DEFAULT_REQUEST_KEY, DEFAULT_PADDING, DEFAULT_PASSWORD_MD5);
-        }
-
-        @Override
-        public String toString() {
-            return "YstpaySettings[account=" + account + ", requestKey=" + requestKey + ", padding=" + padding
-                    + ", passwordMd5=" + passwordMd5 + "]";
-        }
     }
 }

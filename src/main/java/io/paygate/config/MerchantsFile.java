@@ -1,8 +1,7 @@
 package io.paygate.config;
 
-import io.paygate.config.MerchantProfile.PooulSettings;
-import io.paygate.config.MerchantProfile.WechatSettings;
-import io.paygate.config.MerchantProfile.YstpaySettings;
+import io.paygate.provider.ProviderModule;
+import io.paygate.provider.ProviderModules;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -26,7 +25,6 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class MerchantsFile {
     public static final String FILE = "merchants.yaml";
-    private static final Set<String> PROVIDERS = Set.of("wechat", "pooul", "ystpay");
     private static final Pattern MERCHANT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MIN_TOKEN_LENGTH = 16;
 
@@ -100,12 +98,15 @@ public final class MerchantsFile {
     }
 
     private MerchantProfile merchant(String id, String key, Map<String, Object> m) {
-        onlyKeys(m, key, Set.of("provider", "apiToken", "callbackSecret", "notifyUrl", "callbackHosts",
-                "retrySchedule", "eventsQueue", "wechat", "pooul", "ystpay"));
+        Map<String, ProviderModule> modules = ProviderModules.installed();
+        Set<String> allowed = new java.util.HashSet<>(Set.of("provider", "apiToken", "callbackSecret", "notifyUrl",
+                "callbackHosts", "retrySchedule", "eventsQueue"));
+        allowed.addAll(modules.keySet());
+        onlyKeys(m, key, allowed);
         String provider = required(m, key, "provider");
-        if (!PROVIDERS.contains(provider)) {
+        if (!modules.containsKey(provider)) {
             throw new ConfigException(file, key + ".provider",
-                    "unknown provider '" + provider + "' (expected one of wechat, pooul, ystpay)");
+                    "unknown provider '" + provider + "' (expected one of " + String.join(", ", modules.keySet()) + ")");
         }
         String token = required(m, key, "apiToken");
         if (token.length() < MIN_TOKEN_LENGTH) {
@@ -140,134 +141,43 @@ public final class MerchantsFile {
             }
             schedule = List.copyOf(schedule);
         }
-        WechatSettings wechat = m.containsKey("wechat") ? wechat(key + ".wechat", map(m.get("wechat"), key + ".wechat")) : null;
-        PooulSettings pooul = m.containsKey("pooul") ? pooul(key + ".pooul", map(m.get("pooul"), key + ".pooul")) : null;
-        YstpaySettings ystpay = m.containsKey("ystpay") ? ystpay(key + ".ystpay", map(m.get("ystpay"), key + ".ystpay")) : null;
+        Map<String, MerchantProfile.Section> sections = new LinkedHashMap<>();
+        for (ProviderModule module : modules.values()) {
+            if (m.containsKey(module.name())) {
+                sections.put(module.name(), section(module, key + "." + module.name(), map(m.get(module.name()), key + "." + module.name())));
+            }
+        }
         MerchantProfile profile = new MerchantProfile(id, provider, token, optional(m, key, "callbackSecret"), notifyUrl,
-                List.copyOf(hosts), schedule, wechat, pooul, ystpay);
+                List.copyOf(hosts), schedule, sections);
         if (!profile.supports(provider)) {
             throw new ConfigException(file, key + "." + provider, "missing: the settings of provider " + provider);
         }
         return profile;
     }
 
-    private WechatSettings wechat(String key, Map<String, Object> m) {
-        onlyKeys(m, key, Set.of("baseUrl", "secapiBaseUrl", "appId", "mchId", "apiKey", "signType", "subMchId", "subAppId",
-                "certificate"));
-        String baseUrl = required(m, key, "baseUrl");
-        urlHost(baseUrl, key + ".baseUrl");
-        String signType = optional(m, key, "signType");
-        if (signType == null) {
-            signType = "MD5";
-        } else if (!signType.equals("MD5") && !signType.equals("HMAC-SHA256")) {
-            throw new ConfigException(file, key + ".signType", "expected MD5 or HMAC-SHA256, got '" + signType + "'");
-        }
-        String secapiBaseUrl = optional(m, key, "secapiBaseUrl");
-        if (secapiBaseUrl != null) {
-            urlHost(secapiBaseUrl, key + ".secapiBaseUrl");
-            secapiBaseUrl = stripSlash(secapiBaseUrl);
-        }
-        String mchId = required(m, key, "mchId");
-        String certPath = null;
-        String certPassword = null;
-        String serverCa = null;
-        if (m.containsKey("certificate")) {
-            // The merchant's PKCS12 client certificate (apiclient_cert.p12) for /secapi calls; its
-            // password is the mch_id unless given. Relative paths are read from the config folder.
-            Map<String, Object> c = map(m.get("certificate"), key + ".certificate");
-            onlyKeys(c, key + ".certificate", Set.of("path", "password", "serverCa"));
-            certPath = configPath(required(c, key + ".certificate", "path"));
-            certPassword = optional(c, key + ".certificate", "password");
-            if (certPassword == null) {
-                certPassword = mchId;
-            }
-            String ca = optional(c, key + ".certificate", "serverCa");
-            serverCa = ca == null ? null : configPath(ca);
-        }
-        return new WechatSettings(stripSlash(baseUrl), required(m, key, "appId"), mchId,
-                required(m, key, "apiKey"), signType, optional(m, key, "subMchId"), optional(m, key, "subAppId"),
-                certPath, certPassword, secapiBaseUrl, serverCa);
+    /**
+     * One provider section: the gateway reads the merchant's own timeouts ({@code connectTimeout},
+     * {@code readTimeout}, whole seconds), the module the rest.
+     */
+    private MerchantProfile.Section section(ProviderModule module, String key, Map<String, Object> m) {
+        java.util.Optional<java.time.Duration> connect = seconds(m.remove("connectTimeout"), key + ".connectTimeout");
+        java.util.Optional<java.time.Duration> read = seconds(m.remove("readTimeout"), key + ".readTimeout");
+        return new MerchantProfile.Section(module.settings(new SettingsSection(file, key, m, refs)), connect, read);
     }
 
-    /** A file named in the merchants file: relative paths are read from the config folder. */
-    private String configPath(String value) {
-        Path p = Path.of(value);
-        return p.isAbsolute() ? p.toString() : Path.of(file).toAbsolutePath().getParent().resolve(p).normalize().toString();
-    }
-
-    private PooulSettings pooul(String key, Map<String, Object> m) {
-        onlyKeys(m, key, Set.of("baseUrl", "merchantId", "api", "key", "privateKey", "platformPublicKey"));
-        String baseUrl = required(m, key, "baseUrl");
-        urlHost(baseUrl, key + ".baseUrl");
-        String api = required(m, key, "api");
-        if (!api.equals("classic") && !api.equals("v2")) {
-            throw new ConfigException(file, key + ".api", "expected classic or v2, got '" + api + "'");
-        }
-        String md5Key = api.equals("classic") ? required(m, key, "key") : optional(m, key, "key");
-        String privateKey = api.equals("v2") ? required(m, key, "privateKey") : optional(m, key, "privateKey");
-        String publicKey = api.equals("v2") ? required(m, key, "platformPublicKey") : optional(m, key, "platformPublicKey");
-        java.security.interfaces.RSAPrivateKey merchantKey = null;
-        java.security.interfaces.RSAPublicKey platformKey = null;
-        try {
-            if (privateKey != null) {
-                merchantKey = PemKeys.privateKey(Path.of(configPath(privateKey)));
-            }
-        } catch (PemKeys.KeyProblem e) {
-            throw new ConfigException(file, key + ".privateKey", "file " + configPath(privateKey) + " " + e.getMessage());
-        }
-        try {
-            if (publicKey != null) {
-                platformKey = PemKeys.publicKey(Path.of(configPath(publicKey)));
-            }
-        } catch (PemKeys.KeyProblem e) {
-            throw new ConfigException(file, key + ".platformPublicKey", "file " + configPath(publicKey) + " " + e.getMessage());
-        }
-        return new PooulSettings(stripSlash(baseUrl), required(m, key, "merchantId"), api, md5Key, privateKey, publicKey,
-                merchantKey, platformKey);
-    }
-
-    private YstpaySettings ystpay(String key, Map<String, Object> m) {
-        onlyKeys(m, key, Set.of("baseUrl", "account", "password", "privateKey", "requestKey", "padding", "passwordMd5"));
-        String baseUrl = required(m, key, "baseUrl");
-        urlHost(baseUrl, key + ".baseUrl");
-        String account = required(m, key, "account");
-        if (account.length() < 4 || account.length() > 20) {
-            throw new ConfigException(file, key + ".account", "must be 4-20 characters (the device login account)");
-        }
-        String privateKey = required(m, key, "privateKey");
-        String requestKey = choice(m, key, "requestKey", YstpaySettings.DEFAULT_REQUEST_KEY, Set.of("first16", "utf8", "base64"));
-        int keyLength = switch (requestKey) {
-            case "utf8" -> privateKey.getBytes(StandardCharsets.UTF_8).length;
-            case "base64" -> base64Length(privateKey, key + ".privateKey");
-            default -> privateKey.getBytes(StandardCharsets.UTF_8).length >= 16 ? 16 : -1;
-        };
-        if (keyLength != 16 && keyLength != 24 && keyLength != 32) {
-            // The length only, never the key.
-            throw new ConfigException(file, key + ".privateKey", "gives an AES key of " + keyLength
-                    + " bytes with requestKey " + requestKey + " (16, 24 or 32 needed; first16 needs at least 16 characters)");
-        }
-        return new YstpaySettings(baseUrl, account, required(m, key, "password"), privateKey, requestKey,
-                choice(m, key, "padding", YstpaySettings.DEFAULT_PADDING, Set.of("zero", "pkcs7")),
-                choice(m, key, "passwordMd5", YstpaySettings.DEFAULT_PASSWORD_MD5, Set.of("upper", "lower")));
-    }
-
-    private String choice(Map<String, Object> m, String parent, String name, String dflt, Set<String> allowed) {
-        String v = optional(m, parent, name);
+    private java.util.Optional<java.time.Duration> seconds(Object v, String key) {
         if (v == null) {
-            return dflt;
+            return java.util.Optional.empty();
         }
-        if (!allowed.contains(v)) {
-            throw new ConfigException(file, parent + "." + name, "expected one of "
-                    + String.join(", ", allowed.stream().sorted().toList()) + ", got '" + v + "'");
-        }
-        return v;
-    }
-
-    private int base64Length(String value, String key) {
+        String text = refs.resolve(file, key, scalar(v, key));
         try {
-            return java.util.Base64.getDecoder().decode(value.trim()).length;
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(file, key, "is not base64 (requestKey base64 decodes it)");
+            int s = Integer.parseInt(text.trim());
+            if (s < 1 || s > 600) {
+                throw new NumberFormatException();
+            }
+            return java.util.Optional.of(java.time.Duration.ofSeconds(s));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(file, key, "expected whole seconds from 1 to 600");
         }
     }
 
@@ -295,8 +205,12 @@ public final class MerchantsFile {
         return String.valueOf(v);
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> map(Object v, String key) {
+        return map(file, v, key);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(String file, Object v, String key) {
         if (!(v instanceof Map)) {
             throw new ConfigException(file, key, v == null ? "missing" : "expected a mapping of keys to values");
         }

@@ -7,7 +7,8 @@ import io.paygate.canonical.Source;
 import io.paygate.canonical.Times;
 import io.paygate.config.MerchantDirectory;
 import io.paygate.config.MerchantProfile;
-import io.paygate.provider.ProviderConnector;
+import io.paygate.provider.ProviderCalls;
+import io.paygate.route.RouteProperties;
 import io.paygate.store.Database;
 import io.paygate.store.Ledger;
 import io.paygate.store.OrderRecord;
@@ -35,18 +36,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotificationIntake {
     private static final Logger LOG = LoggerFactory.getLogger(NotificationIntake.class);
-    /** Property: what the gateway made of the notification (the metric's tag). */
-    public static final String OUTCOME = "notifyOutcome";
-    /** Property: the notice must be confirmed by a QUERY before anything changes. */
-    public static final String CONFIRM = "notifyConfirmByQuery";
-    private static final String NOTICE = "notifyNotice";
-    private static final String CODEC = "notifyCodec";
-    private static final String RAW = "notifyRaw";
 
     public enum Outcome { APPLIED, UNCHANGED, STALE, REJECTED, UNKNOWN_MERCHANT, UNKNOWN_ORDER, MISMATCH, TOO_LARGE, QUERIED }
 
     private final Map<String, NotificationCodec> codecs;
-    private final Map<String, ProviderConnector> connectors;
+    private final ProviderCalls calls;
     private final MerchantDirectory merchants;
     private final Database db;
     private final Ledger ledger;
@@ -54,12 +48,12 @@ public final class NotificationIntake {
     private final Clock clock;
     private final int maxBytes;
 
-    public NotificationIntake(Map<String, NotificationCodec> codecs, Map<String, ProviderConnector> connectors,
+    public NotificationIntake(Map<String, NotificationCodec> codecs, ProviderCalls calls,
                               MerchantDirectory merchants, Database db, Ledger ledger, io.paygate.store.Refunds refunds,
                               Clock clock, int maxBytes) {
         this.refunds = refunds;
         this.codecs = Map.copyOf(codecs);
-        this.connectors = Map.copyOf(connectors);
+        this.calls = calls;
         this.merchants = merchants;
         this.db = db;
         this.ledger = ledger;
@@ -80,7 +74,7 @@ public final class NotificationIntake {
             reply(ex, 404, "application/json", body.getBytes(StandardCharsets.UTF_8), Outcome.REJECTED);
             return;
         }
-        ex.setProperty(CODEC, codec);
+        RouteProperties.NOTIFY_CODEC.set(ex, codec);
         if (raw.length > maxBytes) {
             // Nothing stored: an oversized body is no notification of any provider.
             fail(ex, codec, 413, Outcome.TOO_LARGE, "larger than " + maxBytes + " bytes");
@@ -116,9 +110,9 @@ public final class NotificationIntake {
                 fail(ex, codec, 400, Outcome.UNKNOWN_ORDER, "unknown_order");
                 return;
             }
-            ex.setProperty(CONFIRM, true);
-            ex.setProperty(NOTICE, notice);
-            ex.setProperty(RAW, text);
+            RouteProperties.NOTIFY_CONFIRM_BY_QUERY.set(ex, true);
+            RouteProperties.NOTIFY_NOTICE.set(ex, notice);
+            RouteProperties.NOTIFY_RAW.set(ex, text);
             prepareQuery(ex, provider, profile.get(), notice.orderId());
             return;
         }
@@ -161,21 +155,16 @@ public final class NotificationIntake {
         PaymentRequest query = new PaymentRequest("1", "notify-" + UUID.randomUUID(), profile.id(), provider,
                 Operation.QUERY, orderId, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null);
-        ex.setProperty("paymentRequest", query);
-        ex.setProperty("merchantProfile", profile);
-        ex.setProperty("gatewayProvider", provider);
-        ex.setProperty("providerBaseUrl", connectors.get(provider).baseUrl(profile));
-        ex.setProperty("providerOperation", Operation.QUERY.name());
-        ex.getMessage().setBody(query);
+        ProviderCalls.put(ex, calls.call(query, profile, Operation.QUERY, null, false));
     }
 
     /** After the confirming QUERY: its status goes through the ledger with source QUERY. */
     public void confirmed(Exchange ex) {
-        NotificationCodec codec = ex.getProperty(CODEC, NotificationCodec.class);
-        Notice n = ex.getProperty(NOTICE, Notice.class);
-        PaymentRequest q = ex.getProperty("paymentRequest", PaymentRequest.class);
+        NotificationCodec codec = RouteProperties.NOTIFY_CODEC.get(ex);
+        Notice n = RouteProperties.NOTIFY_NOTICE.get(ex);
+        PaymentRequest q = ProviderCalls.of(ex).request();
         PaymentResult r = ex.getMessage().getBody(PaymentResult.class);
-        String raw = ex.getProperty(RAW, String.class);
+        String raw = RouteProperties.NOTIFY_RAW.get(ex);
         if (r == null || r.status() == null || r.error() != null) {
             log(q.provider(), q.merchant(), n.orderId(), n.dedupeKey(), Outcome.UNKNOWN_ORDER, "the confirming query found nothing", raw);
             fail(ex, codec, 400, Outcome.UNKNOWN_ORDER, "not confirmed");
@@ -208,9 +197,9 @@ public final class NotificationIntake {
     }
 
     private static void reply(Exchange ex, int status, String contentType, byte[] body, Outcome outcome) {
-        ex.setProperty(OUTCOME, outcome.name());
-        ex.setProperty("gatewayHttpStatus", status);
-        ex.setProperty("notifyContentType", contentType);
+        RouteProperties.NOTIFY_OUTCOME.set(ex, outcome.name());
+        RouteProperties.HTTP_STATUS.set(ex, status);
+        RouteProperties.NOTIFY_CONTENT_TYPE.set(ex, contentType);
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setBody(body);
     }

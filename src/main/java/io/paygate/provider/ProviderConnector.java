@@ -9,9 +9,9 @@ import java.util.Optional;
  * The seam between the gateway and one provider (docs/decisions/0002-seams.md).
  *
  * <p>A connector turns a canonical request plus a merchant profile into a canonical result and never
- * touches the store. Its Java part is this bean; its flow is the route {@code direct:<provider>}
- * in {@code routes/<provider>.yaml}, which takes exchange properties {@code paymentRequest} and
- * {@code merchantProfile} and leaves a {@code PaymentResult} in the body.
+ * touches the store. Its Java part is this bean; its flow is the route {@link #route} names
+ * in {@code routes/<provider>.yaml}, which takes the exchange property {@code providerCall} (a
+ * {@link ProviderCall}) and leaves a {@code PaymentResult} in the body.
  */
 public interface ProviderConnector {
 
@@ -24,6 +24,11 @@ public interface ProviderConnector {
      */
     Optional<PaymentError> refuse(PaymentRequest request, MerchantProfile profile);
 
-    /** The base URL of this provider for the merchant (the route appends the operation's path). */
-    String baseUrl(MerchantProfile profile);
+    /**
+     * The Camel endpoint that performs the call: the provider's route of that operation (a barcode
+     * PAY and a QR-code PAY are different operations of most providers).
+     */
+    default String route(ProviderCall call) {
+        return "direct:" + provider();
+    }
 }

@@ -1,13 +1,14 @@
 package io.paygate.reconcile;
 
-import io.paygate.api.ApiAnswer;
-import io.paygate.api.Keys;
 import io.paygate.canonical.Operation;
 import io.paygate.canonical.PayMethod;
 import io.paygate.canonical.PaymentRequest;
 import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.canonical.Source;
+import io.paygate.provider.ProviderCall;
+import io.paygate.provider.ProviderCalls;
+import io.paygate.route.RouteProperties;
 import io.paygate.store.Ledger;
 import io.paygate.store.ReconcileQueue;
 import io.paygate.store.Transition;
@@ -26,12 +27,13 @@ import org.apache.camel.Exchange;
  * REVERSE).
  */
 public final class MicroWait {
-    public static final String POLL = "microPoll";
-    public static final String DELAY = "microDelay";
-    private static final String STARTED = "microStarted";
-    private static final String OWNER = "microOwner";
-    private static final String PAY_RESULT = "microPayResult";
-    private static final String PAY_STATUS = "microPayHttpStatus";
+    /**
+     * The wait of one barcode payment (exchange property {@code microWait}).
+     *
+     * @param payCall the PAY call, whose answer the POS gets when the wait ends unresolved
+     */
+    public record Wait(Instant started, String owner, ProviderCall payCall, PaymentResult payResult, Integer payStatus) {
+    }
 
     private final ReconcileQueue queue;
     private final Ledger ledger;
@@ -47,8 +49,9 @@ public final class MicroWait {
 
     /** After the PAY: decides whether to wait; records the provider's interim answer. */
     public void begin(Exchange ex) {
-        ex.setProperty(POLL, false);
-        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
+        RouteProperties.MICRO_POLL.set(ex, false);
+        ProviderCall call = ProviderCalls.of(ex);
+        PaymentRequest r = call.request();
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
         if (r == null || r.operation() != Operation.PAY || r.method() != PayMethod.MICRO) {
             return;
@@ -66,10 +69,7 @@ public final class MicroWait {
         if (!queue.renewOrder(r.merchant(), r.orderId(), owner, started.plus(timings.microWait()).plusSeconds(30))) {
             return;
         }
-        ex.setProperty(STARTED, started);
-        ex.setProperty(OWNER, owner);
-        ex.setProperty(PAY_RESULT, result);
-        ex.setProperty(PAY_STATUS, ex.getProperty(ApiAnswer.STATUS));
+        RouteProperties.MICRO_WAIT.set(ex, new Wait(started, owner, call, result, RouteProperties.HTTP_STATUS.get(ex)));
         if (result.status() == PaymentStatus.USERPAYING) {
             ledger.apply(new Transition(r.merchant(), r.orderId(), PaymentStatus.USERPAYING, Source.RESPONSE,
                     result.providerTradeId(), null, null, null, null, null));
@@ -79,15 +79,14 @@ public final class MicroWait {
 
     /** Before each poll: the next call is a QUERY of the order, answered normally. */
     public void query(Exchange ex) {
-        ex.setProperty(Keys.PROVIDER_OPERATION, Operation.QUERY.name());
-        ex.setProperty(ApiAnswer.STATUS, 200);
-        ex.getMessage().setBody(ex.getProperty(Keys.REQUEST));
+        ProviderCalls.put(ex, RouteProperties.MICRO_WAIT.get(ex).payCall().as(Operation.QUERY));
+        RouteProperties.HTTP_STATUS.set(ex, 200);
     }
 
     /** After each poll: go on while the order is still paying and the wait allows another query. */
     public void polled(Exchange ex) {
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
-        Instant started = ex.getProperty(STARTED, Instant.class);
+        Instant started = RouteProperties.MICRO_WAIT.get(ex).started();
         if (result != null && !pending(result.status()) && result.status() != null) {
             // Resolved: the answer is recorded by PaymentApi.complete next. Until then the order
             // still looks open to a sweep, so the next look is put off; once final it is never due.
@@ -105,8 +104,8 @@ public final class MicroWait {
             finish(ex, next);
             return;
         }
-        ex.setProperty(POLL, true);
-        ex.setProperty(DELAY, Math.max(0, Duration.between(now, next).toMillis()));
+        RouteProperties.MICRO_POLL.set(ex, true);
+        RouteProperties.MICRO_DELAY.set(ex, Math.max(0, Duration.between(now, next).toMillis()));
     }
 
     private void finish(Exchange ex, Instant nextCheck) {
@@ -114,20 +113,21 @@ public final class MicroWait {
     }
 
     private void finish(Exchange ex, Instant nextCheck, boolean resolved) {
-        ex.setProperty(POLL, false);
-        if (!resolved && ex.getProperty(PAY_RESULT) != null) {
+        RouteProperties.MICRO_POLL.set(ex, false);
+        Wait wait = RouteProperties.MICRO_WAIT.get(ex);
+        if (wait == null) {
+            return;
+        }
+        if (!resolved) {
             // Unresolved: the POS is answered with what the PAY said (its error and codes); the
             // order's status in the answer is the ledger's, as always.
-            ex.getMessage().setBody(ex.getProperty(PAY_RESULT));
-            ex.setProperty(Keys.PROVIDER_OPERATION, Operation.PAY.name());
-            ex.setProperty(ApiAnswer.STATUS, ex.getProperty(PAY_STATUS));
+            ProviderCalls.put(ex, wait.payCall());
+            ex.getMessage().setBody(wait.payResult());
+            RouteProperties.HTTP_STATUS.set(ex, wait.payStatus());
         }
-        PaymentRequest r = ex.getProperty(Keys.REQUEST, PaymentRequest.class);
-        String owner = ex.getProperty(OWNER, String.class);
-        if (owner != null) {
-            queue.releaseOrder(r.merchant(), r.orderId(), owner, nextCheck, false);
-            ex.removeProperty(OWNER);
-        }
+        PaymentRequest r = wait.payCall().request();
+        queue.releaseOrder(r.merchant(), r.orderId(), wait.owner(), nextCheck, false);
+        RouteProperties.MICRO_WAIT.remove(ex);
     }
 
     static boolean pending(PaymentStatus s) {

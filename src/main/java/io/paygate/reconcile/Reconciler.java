@@ -1,6 +1,5 @@
 package io.paygate.reconcile;
 
-import io.paygate.api.Keys;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.Operation;
 import io.paygate.canonical.PaymentError;
@@ -13,6 +12,9 @@ import io.paygate.canonical.Times;
 import io.paygate.config.MerchantDirectory;
 import io.paygate.config.MerchantProfile;
 import io.paygate.provider.ProviderConnector;
+import io.paygate.provider.ProviderCall;
+import io.paygate.provider.ProviderCalls;
+import io.paygate.route.RouteProperties;
 import io.paygate.store.Database;
 import io.paygate.store.Ledger;
 import io.paygate.store.OrderRecord;
@@ -47,15 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
-    public static final String TASK = "reconcileTask";
-    public static final String OPERATION = "reconcileOperation";
-    private static final String CLOSE_IF_UNPAID = "reconcileCloseIfUnpaid";
-    /** Exchange property: false when the step is decided without calling the provider. */
-    public static final String CALL = "reconcileCall";
-    /** Exchange property: this REVERSE stands in for a CLOSE the provider does not have. */
-    private static final String CLOSING = "reconcileClosing";
-    private static final String REVERSE_IF_PENDING = "reconcileReverseIfPending";
-    private static final String SKIP = "reconcileSkip";
 
     /** One claimed piece of work: an unfinished order, or a refund still PROCESSING. */
     public record Task(String merchant, String orderId, String refundId, String provider, String method,
@@ -75,20 +68,20 @@ public final class Reconciler {
     private final Refunds refunds;
     private final ReconcileQueue queue;
     private final MerchantDirectory merchants;
-    private final Map<String, ProviderConnector> connectors;
+    private final ProviderCalls providerCalls;
     private final ReconcileTimings t;
     private final Clock clock;
     private final String instance = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong calls = new AtomicLong();
 
     public Reconciler(Database db, Ledger ledger, Refunds refunds, ReconcileQueue queue, MerchantDirectory merchants,
-                      Map<String, ProviderConnector> connectors, ReconcileTimings timings, Clock clock) {
+                      ProviderCalls providerCalls, ReconcileTimings timings, Clock clock) {
         this.db = db;
         this.ledger = ledger;
         this.refunds = refunds;
         this.queue = queue;
         this.merchants = merchants;
-        this.connectors = Map.copyOf(connectors);
+        this.providerCalls = providerCalls;
         this.t = timings;
         this.clock = clock;
     }
@@ -179,33 +172,33 @@ public final class Reconciler {
         boolean claimed = task.isRefund()
                 ? queue.claimRefund(task.merchant(), task.refundId(), task.owner(), now, now.plus(t.claimLease()))
                 : queue.claimOrder(task.merchant(), task.orderId(), task.owner(), now, now.plus(t.claimLease()));
-        ex.setProperty(TASK, task);
-        ex.setProperty(OPERATION, claimed ? task.first().name() : null);
-        ex.setProperty(CLOSE_IF_UNPAID, task.closeIfUnpaid());
-        ex.setProperty(REVERSE_IF_PENDING, task.reverseIfPending());
+        RouteProperties.RECONCILE_TASK.set(ex, task);
+        RouteProperties.RECONCILE_OPERATION.set(ex, claimed ? task.first().name() : null);
+        RouteProperties.RECONCILE_CLOSE_IF_UNPAID.set(ex, task.closeIfUnpaid());
+        RouteProperties.RECONCILE_REVERSE_IF_PENDING.set(ex, task.reverseIfPending());
     }
 
     /** Before each provider call: the connector seam's properties, as the API sets them. */
     public void prepare(Exchange ex) {
-        Task task = ex.getProperty(TASK, Task.class);
-        Operation op = Operation.valueOf(ex.getProperty(OPERATION, String.class));
-        ex.setProperty(SKIP, false);
+        Task task = RouteProperties.RECONCILE_TASK.get(ex);
+        Operation op = Operation.valueOf(RouteProperties.RECONCILE_OPERATION.get(ex));
+        RouteProperties.RECONCILE_SKIP.set(ex, false);
         if (!task.isRefund() && !queue.renewOrder(task.merchant(), task.orderId(), task.owner(),
                 clock.instant().plus(t.claimLease()))) {
             // The claim is no longer ours (it lapsed and another took the order) or the order is final.
-            ex.setProperty(SKIP, true);
-            ex.setProperty(CALL, false);
+            RouteProperties.RECONCILE_SKIP.set(ex, true);
+            RouteProperties.RECONCILE_CALL.set(ex, false);
             return;
         }
         Optional<MerchantProfile> profile = merchants.byId(task.merchant());
-        ProviderConnector connector = connectors.get(task.provider());
+        ProviderConnector connector = providerCalls.connector(task.provider()).orElse(null);
         PaymentRequest request = request(task, op);
         if (profile.isEmpty() || connector == null || !profile.get().supports(task.provider())) {
             throw new IllegalStateException("merchant " + task.merchant() + " or provider " + task.provider()
                     + " is no longer configured");
         }
-        ex.setProperty(CALL, true);
-        ex.setProperty(CLOSING, op == Operation.CLOSE);
+        RouteProperties.RECONCILE_CALL.set(ex, true);
+        RouteProperties.RECONCILE_CLOSING.set(ex, op == Operation.CLOSE);
         if (op == Operation.CLOSE) {
             Optional<PaymentError> refused = connector.refuse(request, profile.get());
             if (refused.isPresent() && refused.get().code() == ErrorCode.UNSUPPORTED) {
@@ -217,25 +210,16 @@ public final class Reconciler {
                 if (connector.refuse(request, profile.get()).isPresent()) {
                     op = Operation.CLOSE;
                     request = request(task, op);
-                    ex.setProperty(CALL, false);
-                    ex.setProperty(OPERATION, op.name());
+                    RouteProperties.RECONCILE_CALL.set(ex, false);
+                    RouteProperties.RECONCILE_OPERATION.set(ex, op.name());
                     ex.getMessage().setBody(PaymentResult.answering(request).status(PaymentStatus.CLOSED).build());
                     return;
                 }
             }
         }
-        ex.setProperty(OPERATION, op.name());
-        ex.setProperty(Keys.REQUEST, request);
-        ex.setProperty(Keys.PROFILE, profile.get());
-        ex.setProperty(Keys.PROVIDER, task.provider());
-        ex.setProperty(Keys.BASE_URL, connector.baseUrl(profile.get()));
-        ex.setProperty(Keys.PROVIDER_OPERATION, op.name());
-        ledger.find(task.merchant(), task.orderId()).ifPresent(o -> {
-            ex.setProperty(Keys.ORDER_AMOUNT, o.amount());
-            ex.setProperty(Keys.ORDER_PROVIDER_TRADE_ID, o.providerTradeId());
-            ex.setProperty(Keys.ORDER_METHOD, o.method());
-        });
-        ex.getMessage().setBody(request);
+        RouteProperties.RECONCILE_OPERATION.set(ex, op.name());
+        ProviderCalls.put(ex, providerCalls.call(request, profile.get(), op,
+                ledger.find(task.merchant(), task.orderId()).map(io.paygate.store.OrderRecord::snapshot).orElse(null), false));
         calls.incrementAndGet();
     }
 
@@ -247,16 +231,16 @@ public final class Reconciler {
 
     /** After each provider call: record, then pick the follow-up call or release the claim. */
     public void applied(Exchange ex) {
-        if (Boolean.TRUE.equals(ex.getProperty(SKIP, Boolean.class))) {
-            ex.setProperty(OPERATION, null);
+        if (RouteProperties.RECONCILE_SKIP.isTrue(ex)) {
+            RouteProperties.RECONCILE_OPERATION.set(ex, null);
             return;
         }
-        Task task = ex.getProperty(TASK, Task.class);
-        boolean reverseIfPending = Boolean.TRUE.equals(ex.getProperty(REVERSE_IF_PENDING, Boolean.class));
-        Operation op = Operation.valueOf(ex.getProperty(OPERATION, String.class));
+        Task task = RouteProperties.RECONCILE_TASK.get(ex);
+        boolean reverseIfPending = RouteProperties.RECONCILE_REVERSE_IF_PENDING.isTrue(ex);
+        Operation op = Operation.valueOf(RouteProperties.RECONCILE_OPERATION.get(ex));
         PaymentResult r = ex.getMessage().getBody(PaymentResult.class);
-        boolean closeIfUnpaid = Boolean.TRUE.equals(ex.getProperty(CLOSE_IF_UNPAID, Boolean.class));
-        boolean closing = Boolean.TRUE.equals(ex.getProperty(CLOSING, Boolean.class));
+        boolean closeIfUnpaid = RouteProperties.RECONCILE_CLOSE_IF_UNPAID.isTrue(ex);
+        boolean closing = RouteProperties.RECONCILE_CLOSING.isTrue(ex);
         Instant now = clock.instant();
         Source source = op == Operation.QUERY || op == Operation.REFUND_QUERY ? Source.QUERY : Source.RESPONSE;
         PaymentError error = r == null ? null : r.error();
@@ -329,10 +313,10 @@ public final class Reconciler {
             }
             return follow;
         });
-        ex.setProperty(OPERATION, next == null ? null : next.name());
+        RouteProperties.RECONCILE_OPERATION.set(ex, next == null ? null : next.name());
         if (next != null) {
-            ex.setProperty(CLOSE_IF_UNPAID, false);
-            ex.setProperty(REVERSE_IF_PENDING, false);
+            RouteProperties.RECONCILE_CLOSE_IF_UNPAID.set(ex, false);
+            RouteProperties.RECONCILE_REVERSE_IF_PENDING.set(ex, false);
         }
         if (task.isRefund()) {
             afterRefundQuery(task, error, now);
@@ -387,11 +371,11 @@ public final class Reconciler {
 
     /** A task that failed unexpectedly keeps its claim until the lease lapses, then is tried again. */
     public void failed(Exchange ex) {
-        Task task = ex.getProperty(TASK, Task.class);
+        Task task = RouteProperties.RECONCILE_TASK.get(ex);
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.warn("reconciliation of order {} of merchant {} failed: {}", task == null ? "?" : task.orderId(),
                 task == null ? "?" : task.merchant(), e == null ? "?" : e.toString());
-        ex.setProperty(OPERATION, null);
+        RouteProperties.RECONCILE_OPERATION.set(ex, null);
     }
 
 }

@@ -26,4 +26,9 @@ public record OrderRecord(
         Instant createdAt,
         Instant updatedAt,
         int version) {
+
+    /** What a provider call about this order needs to know of it. */
+    public io.paygate.provider.OrderSnapshot snapshot() {
+        return new io.paygate.provider.OrderSnapshot(amount, providerTradeId, method);
+    }
 }

@@ -12,6 +12,9 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class RequestValidatorTest {
+    /** The providers of this build (the provider modules found at start). */
+    private static final java.util.Set<String> PROVIDERS = java.util.Set.of("wechat", "pooul", "ystpay");
+
     private static final ObjectMapper M = Json.mapper();
 
     private static JsonNode parse(String json) {
@@ -41,7 +44,7 @@ class RequestValidatorTest {
     }
 
     private static List<String> fields(JsonNode tree) {
-        return RequestValidator.validate(tree).stream().map(FieldError::field).toList();
+        return RequestValidator.validate(tree, PROVIDERS).stream().map(FieldError::field).toList();
     }
 
     private static String reasonFor(List<FieldError> errors, String field) {
@@ -51,21 +54,21 @@ class RequestValidatorTest {
 
     @Test
     void validPayPassesWithNoErrors() {
-        assertThat(RequestValidator.validate(validPay())).isEmpty();
+        assertThat(RequestValidator.validate(validPay(), PROVIDERS)).isEmpty();
     }
 
     @Test
     void minimalValidRequestsOfOtherOperationsPass() {
         assertThat(RequestValidator.validate(parse(
-                "{\"requestId\":\"q1\",\"merchant\":\"acme\",\"operation\":\"QUERY\",\"orderId\":\"O1\"}"))).isEmpty();
+                "{\"requestId\":\"q1\",\"merchant\":\"acme\",\"operation\":\"QUERY\",\"orderId\":\"O1\"}"), PROVIDERS)).isEmpty();
         assertThat(RequestValidator.validate(parse(
-                "{\"requestId\":\"q2\",\"merchant\":\"acme\",\"operation\":\"CLOSE\",\"orderId\":\"O1\"}"))).isEmpty();
+                "{\"requestId\":\"q2\",\"merchant\":\"acme\",\"operation\":\"CLOSE\",\"orderId\":\"O1\"}"), PROVIDERS)).isEmpty();
         assertThat(RequestValidator.validate(parse("{\"requestId\":\"r1\",\"merchant\":\"acme\",\"operation\":\"REFUND\","
-                + "\"orderId\":\"O1\",\"refund\":{\"refundId\":\"R1\",\"amount\":100,\"reason\":\"broken cup\"}}"))).isEmpty();
+                + "\"orderId\":\"O1\",\"refund\":{\"refundId\":\"R1\",\"amount\":100,\"reason\":\"broken cup\"}}"), PROVIDERS)).isEmpty();
         assertThat(RequestValidator.validate(parse("{\"requestId\":\"r2\",\"merchant\":\"acme\","
-                + "\"operation\":\"REFUND_QUERY\",\"orderId\":\"O1\"}"))).isEmpty();
+                + "\"operation\":\"REFUND_QUERY\",\"orderId\":\"O1\"}"), PROVIDERS)).isEmpty();
         assertThat(RequestValidator.validate(parse("{\"requestId\":\"r3\",\"merchant\":\"acme\","
-                + "\"operation\":\"REFUND_QUERY\",\"orderId\":\"O1\",\"refund\":{}}"))).isEmpty();
+                + "\"operation\":\"REFUND_QUERY\",\"orderId\":\"O1\",\"refund\":{}}"), PROVIDERS)).isEmpty();
     }
 
     @Test
@@ -78,7 +81,7 @@ class RequestValidatorTest {
                  "colour":"red"}
                 """.formatted(longRequestId));
 
-        List<FieldError> errors = RequestValidator.validate(body);
+        List<FieldError> errors = RequestValidator.validate(body, PROVIDERS);
 
         assertThat(errors).extracting(FieldError::field).containsExactlyInAnyOrder(
                 "requestId", "orderId", "amount", "subject", "payer.openId", "payer.nickname", "items[1].quantity",
@@ -94,7 +97,7 @@ class RequestValidatorTest {
 
     @Test
     void amountAsFractionIsRefused() {
-        List<FieldError> errors = RequestValidator.validate(with(validPay(), r -> r.put("amount", 12.5)));
+        List<FieldError> errors = RequestValidator.validate(with(validPay(), r -> r.put("amount", 12.5)), PROVIDERS);
         assertThat(errors).extracting(FieldError::field).containsExactly("amount");
         assertThat(errors.get(0).reason()).contains("whole number");
     }
@@ -163,7 +166,7 @@ class RequestValidatorTest {
     @Test
     void microRequiresAuthCode() {
         ObjectNode micro = with(validPay(), r -> r.put("method", "MICRO"));
-        List<FieldError> errors = RequestValidator.validate(micro);
+        List<FieldError> errors = RequestValidator.validate(micro, PROVIDERS);
         assertThat(errors).extracting(FieldError::field).containsExactly("authCode");
         assertThat(errors.get(0).reason()).isEqualTo("is required");
 
@@ -236,7 +239,7 @@ class RequestValidatorTest {
     void refundIdOf40AllowedCharactersIsAccepted() {
         JsonNode r = parse("{\"requestId\":\"r1\",\"merchant\":\"acme\",\"operation\":\"REFUND\",\"orderId\":\"O1\","
                 + "\"refund\":{\"refundId\":\"" + "R".repeat(40) + "\",\"amount\":100}}");
-        assertThat(RequestValidator.validate(r)).isEmpty();
+        assertThat(RequestValidator.validate(r, PROVIDERS)).isEmpty();
     }
 
     @Test
@@ -250,11 +253,11 @@ class RequestValidatorTest {
         String future = OffsetDateTime.now(ZoneOffset.ofHours(8)).plusHours(2).withNano(0).toString();
         assertThat(fields(with(validPay(), r -> r.put("expireAt", future)))).isEmpty();
 
-        List<FieldError> noOffset = RequestValidator.validate(with(validPay(), r -> r.put("expireAt", "2099-11-22T09:30:00")));
+        List<FieldError> noOffset = RequestValidator.validate(with(validPay(), r -> r.put("expireAt", "2099-11-22T09:30:00")), PROVIDERS);
         assertThat(noOffset).extracting(FieldError::field).containsExactly("expireAt");
         assertThat(noOffset.get(0).reason()).contains("offset");
 
-        List<FieldError> past = RequestValidator.validate(with(validPay(), r -> r.put("expireAt", "2020-11-22T09:30:00+08:00")));
+        List<FieldError> past = RequestValidator.validate(with(validPay(), r -> r.put("expireAt", "2020-11-22T09:30:00+08:00")), PROVIDERS);
         assertThat(past).extracting(FieldError::field).containsExactly("expireAt");
         assertThat(past.get(0).reason()).contains("past");
 
@@ -330,9 +333,9 @@ class RequestValidatorTest {
     @Test
     void nonObjectBodyIsOneErrorOnTheBody() {
         for (String body : List.of("[]", "\"PAY\"", "12", "null")) {
-            List<FieldError> errors = RequestValidator.validate(parse(body));
+            List<FieldError> errors = RequestValidator.validate(parse(body), PROVIDERS);
             assertThat(errors).as(body).extracting(FieldError::field).containsExactly("(body)");
         }
-        assertThat(RequestValidator.validate(null)).extracting(FieldError::field).containsExactly("(body)");
+        assertThat(RequestValidator.validate(null, PROVIDERS)).extracting(FieldError::field).containsExactly("(body)");
     }
 }

@@ -80,18 +80,18 @@ class MerchantsFileTest {
         assertThat(acme.notifyUrl()).isEqualTo("http://erp.example/payments/events");
         assertThat(acme.callbackHosts()).containsExactly("erp.example", "erp2.example");
         assertThat(acme.retrySchedule()).containsExactly(15, 15, 30);
-        assertThat(acme.wechat().baseUrl()).isEqualTo("https://api.mch.weixin.qq.com");
-        assertThat(acme.wechat().appId()).isEqualTo("wxd930ea5d5a258f4f");
-        assertThat(acme.wechat().mchId()).isEqualTo("10000100");
-        assertThat(acme.wechat().apiKey()).isEqualTo(KEY);
-        assertThat(acme.wechat().signType()).isEqualTo("HMAC-SHA256");
-        assertThat(acme.wechat().certificatePath()).isEqualTo("/etc/paygate/acme.p12");
-        assertThat(acme.wechat().certificatePassword()).isEqualTo("10000100");
+        assertThat(acme.settings(io.paygate.provider.wechat.WechatSettings.class).baseUrl()).isEqualTo("https://api.mch.weixin.qq.com");
+        assertThat(acme.settings(io.paygate.provider.wechat.WechatSettings.class).appId()).isEqualTo("wxd930ea5d5a258f4f");
+        assertThat(acme.settings(io.paygate.provider.wechat.WechatSettings.class).mchId()).isEqualTo("10000100");
+        assertThat(acme.settings(io.paygate.provider.wechat.WechatSettings.class).apiKey()).isEqualTo(KEY);
+        assertThat(acme.settings(io.paygate.provider.wechat.WechatSettings.class).signType()).isEqualTo("HMAC-SHA256");
+        assertThat(acme.settings(io.paygate.provider.wechat.WechatSettings.class).certificatePath()).isEqualTo("/etc/paygate/acme.p12");
+        assertThat(acme.settings(io.paygate.provider.wechat.WechatSettings.class).certificatePassword()).isEqualTo("10000100");
         assertThat(acme.supports("wechat")).isTrue();
         assertThat(acme.supports("pooul")).isFalse();
 
         MerchantProfile shop2 = d.byId("shop-2").orElseThrow();
-        assertThat(shop2.wechat().signType()).isEqualTo("MD5");
+        assertThat(shop2.settings(io.paygate.provider.wechat.WechatSettings.class).signType()).isEqualTo("MD5");
         assertThat(shop2.retrySchedule()).isEqualTo(MerchantProfile.DEFAULT_RETRY_SCHEDULE);
         assertThat(shop2.callbackHosts()).isEmpty();
 
@@ -107,7 +107,7 @@ class MerchantsFileTest {
         write(VALID);
         MerchantProfile acme = MerchantsFile.load(dir, ENV).byId("acme").orElseThrow();
         assertThat(acme.toString()).doesNotContain(TOKEN, KEY, CALLBACK_SECRET, "10000100\"");
-        assertThat(acme.wechat().toString()).doesNotContain(KEY);
+        assertThat(acme.settings(io.paygate.provider.wechat.WechatSettings.class).toString()).doesNotContain(KEY);
     }
 
     @Test
@@ -241,7 +241,7 @@ class MerchantsFileTest {
             assertNames(e, "merchants.acme.wechat.signType");
         }
         write(VALID.replace("signType: HMAC-SHA256", "signType: MD5"));
-        assertThat(MerchantsFile.load(dir, ENV).byId("acme").orElseThrow().wechat().signType()).isEqualTo("MD5");
+        assertThat(MerchantsFile.load(dir, ENV).byId("acme").orElseThrow().settings(io.paygate.provider.wechat.WechatSettings.class).signType()).isEqualTo("MD5");
     }
 
     @Test
@@ -281,8 +281,8 @@ class MerchantsFileTest {
                     ystpay: { baseUrl: "https://ystpay.example/unitive.api", account: 0012345, password: 007788, privateKey: abcdefghijklmnopqrstuvwxyz012345 }
                 """);
         MerchantProfile p = MerchantsFile.load(dir, ENV).byId("store-1").orElseThrow();
-        assertThat(p.ystpay().account()).isEqualTo("0012345");
-        assertThat(p.ystpay().password()).isEqualTo("007788");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).account()).isEqualTo("0012345");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).password()).isEqualTo("007788");
     }
 
     @Test
@@ -296,16 +296,16 @@ class MerchantsFileTest {
                 """;
         write(base.replace("KEY", "abcdefghijklmnopqrstuvwxyz012345"));
         MerchantProfile p = MerchantsFile.load(dir, ENV).byId("y1").orElseThrow();
-        assertThat(p.ystpay().requestKey()).isEqualTo("first16");
-        assertThat(p.ystpay().padding()).isEqualTo("zero");
-        assertThat(p.ystpay().passwordMd5()).isEqualTo("upper");
-        assertThat(p.ystpay().toString()).doesNotContain("abcdefghijklmnop").doesNotContain("secret1");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).requestKey()).isEqualTo("first16");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).padding()).isEqualTo("zero");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).passwordMd5()).isEqualTo("upper");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).toString()).doesNotContain("abcdefghijklmnop").doesNotContain("secret1");
 
         write(base.replace("KEY", "MDEyMzQ1Njc4OWFiY2RlZg==, requestKey: base64, padding: pkcs7, passwordMd5: lower"));
         p = MerchantsFile.load(dir, ENV).byId("y1").orElseThrow();
-        assertThat(p.ystpay().requestKey()).isEqualTo("base64");
-        assertThat(p.ystpay().padding()).isEqualTo("pkcs7");
-        assertThat(p.ystpay().passwordMd5()).isEqualTo("lower");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).requestKey()).isEqualTo("base64");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).padding()).isEqualTo("pkcs7");
+        assertThat(p.settings(io.paygate.provider.ystpay.YstpaySettings.class).passwordMd5()).isEqualTo("lower");
 
         assertNames(failure(base.replace("KEY", "short-key")), "merchants.y1.ystpay.privateKey");
         assertThat(failure(base.replace("KEY", "short-key")).getMessage()).doesNotContain("short-key");

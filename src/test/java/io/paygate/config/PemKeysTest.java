@@ -73,9 +73,9 @@ class PemKeysTest {
                 """;
         Files.writeString(dir.resolve(MerchantsFile.FILE), yaml);
         MerchantProfile p = MerchantsFile.load(dir, Map.of()).byId("p2").orElseThrow();
-        assertThat(p.pooul().merchantKey()).isNotNull();
-        assertThat(p.pooul().platformKey()).isNotNull();
-        assertThat(p.pooul().toString()).doesNotContain("merchant.pem").doesNotContain("MII");
+        assertThat(p.settings(io.paygate.provider.pooul.PooulSettings.class).merchantKey()).isNotNull();
+        assertThat(p.settings(io.paygate.provider.pooul.PooulSettings.class).platformKey()).isNotNull();
+        assertThat(p.settings(io.paygate.provider.pooul.PooulSettings.class).toString()).doesNotContain("merchant.pem").doesNotContain("MII");
 
         Files.writeString(dir.resolve(MerchantsFile.FILE), yaml.replace("platformPublicKey: platform.pem",
                 "platformPublicKey: merchant.pem"));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.Json;
-import io.paygate.config.MerchantProfile.PooulSettings;
 import io.paygate.provider.AnswerRejected;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.paygate.provider.pooul;
 
+import io.paygate.provider.ProviderCalls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paygate.canonical.ErrorCode;
@@ -10,7 +11,6 @@ import io.paygate.canonical.PaymentRequest;
 import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.Times;
 import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantProfile.PooulSettings;
 import io.paygate.provider.ProviderConnector;
 import io.paygate.provider.ProviderHttpStatus;
 import java.net.URLEncoder;
@@ -59,13 +59,8 @@ public final class PooulConnector implements ProviderConnector {
     }
 
     @Override
-    public String baseUrl(MerchantProfile profile) {
-        return profile.pooul().baseUrl();
-    }
-
-    @Override
     public Optional<PaymentError> refuse(PaymentRequest r, MerchantProfile profile) {
-        PooulSettings p = profile.pooul();
+        PooulSettings p = profile.settings(PooulSettings.class);
         boolean v2 = p.v2();
         String api = v2 ? "API v2" : "classic API";
         if (r.operation() == Operation.REVERSE && !v2) {
@@ -380,10 +375,10 @@ public final class PooulConnector implements ProviderConnector {
     }
 
     static PaymentRequest request(Exchange ex) {
-        return ex.getProperty("paymentRequest", PaymentRequest.class);
+        return ProviderCalls.of(ex).request();
     }
 
     private static PooulSettings settings(Exchange ex) {
-        return ex.getProperty("merchantProfile", MerchantProfile.class).pooul();
+        return ProviderCalls.of(ex).settings(PooulSettings.class);
     }
 }

@@ -5,7 +5,6 @@ import io.paygate.canonical.PaymentResult.RefundInfo;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.canonical.Times;
 import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantProfile.PooulSettings;
 import io.paygate.notify.Notice;
 import io.paygate.notify.NoticeRejected;
 import io.paygate.notify.NotificationCodec;
@@ -31,7 +30,7 @@ public final class PooulNotifyCodec implements NotificationCodec {
 
     @Override
     public Notice decode(byte[] raw, MerchantProfile profile) {
-        PooulSettings p = profile.pooul();
+        PooulSettings p = profile.settings(PooulSettings.class);
         if (p == null) {
             throw new NoticeRejected("merchant " + profile.id() + " has no Pooul settings");
         }

@@ -1,7 +1,7 @@
 package io.paygate.provider.wechat;
 
-import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantProfile.WechatSettings;
+import io.paygate.provider.ProviderCall;
+import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.ProviderMisconfigured;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,40 +51,33 @@ public final class WechatClientCertificates implements AutoCloseable {
     }
 
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
-    private final Timeout connectTimeout;
-    private final Timeout readTimeout;
-
-    public WechatClientCertificates(long connectTimeoutMs, long readTimeoutMs) {
-        this.connectTimeout = Timeout.ofMilliseconds(connectTimeoutMs);
-        this.readTimeout = Timeout.ofMilliseconds(readTimeoutMs);
-    }
 
     /** Route step before a /secapi call: binds the merchant's pool (loading it the first time) and names it. */
     public void select(Exchange ex) {
-        MerchantProfile profile = ex.getProperty("merchantProfile", MerchantProfile.class);
-        Pool pool = pool(profile);
+        ProviderCall call = ProviderCalls.of(ex);
+        Pool pool = pool(call.merchant(), call.settings(WechatSettings.class), call.connectTimeout(), call.readTimeout());
         if (ex.getContext().getRegistry().lookupByName(pool.name()) == null) {
             ex.getContext().getRegistry().bind(pool.name(), pool.manager());
         }
         ex.setProperty(POOL, pool.name());
-        ex.setProperty(URL, profile.wechat().secapiUrl());
+        ex.setProperty(URL, call.settings(WechatSettings.class).secapiUrl());
     }
 
-    Pool pool(MerchantProfile profile) {
-        WechatSettings w = profile.wechat();
+    Pool pool(String merchant, WechatSettings w, java.time.Duration connectTimeout, java.time.Duration readTimeout) {
         if (w == null || w.certificatePath() == null) {
-            throw new ProviderMisconfigured("merchant " + profile.id() + " has no WeChat Pay client certificate "
+            throw new ProviderMisconfigured("merchant " + merchant + " has no WeChat Pay client certificate "
                     + "(wechat.certificate.path in merchants.yaml); refunds and reversals need it");
         }
-        String name = "wechatSecapi-" + profile.id() + "-" + fingerprint(w);
-        return pools.compute(profile.id(), (id, old) -> {
+        String name = "wechatSecapi-" + merchant + "-" + fingerprint(w) + "-" + connectTimeout.toMillis() + "-"
+                + readTimeout.toMillis();
+        return pools.compute(merchant, (id, old) -> {
             if (old != null && old.name().equals(name)) {
                 return old;
             }
             if (old != null) {
                 old.manager().close();
             }
-            return new Pool(name, manager(sslContext(profile.id(), w)));
+            return new Pool(name, manager(sslContext(merchant, w), Timeout.of(connectTimeout), Timeout.of(readTimeout)));
         });
     }
 
@@ -94,9 +87,9 @@ public final class WechatClientCertificates implements AutoCloseable {
      *
      * @throws ProviderMisconfigured naming the merchant and file, never the password
      */
-    public static void check(MerchantProfile profile) {
-        if (profile.wechat() != null && profile.wechat().certificatePath() != null) {
-            sslContext(profile.id(), profile.wechat());
+    public static void check(WechatSettings settings, String merchant) {
+        if (settings != null && settings.certificatePath() != null) {
+            sslContext(merchant, settings);
         }
     }
 
@@ -162,7 +155,7 @@ public final class WechatClientCertificates implements AutoCloseable {
         }
     }
 
-    private PoolingHttpClientConnectionManager manager(SSLContext ssl) {
+    private static PoolingHttpClientConnectionManager manager(SSLContext ssl, Timeout connectTimeout, Timeout readTimeout) {
         return PoolingHttpClientConnectionManagerBuilder.create()
                 .setTlsSocketStrategy(new DefaultClientTlsStrategy(ssl, PROTOCOLS, null, SSLBufferMode.STATIC,
                         HttpsSupport.getDefaultHostnameVerifier()))

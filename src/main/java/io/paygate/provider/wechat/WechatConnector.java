@@ -1,5 +1,6 @@
 package io.paygate.provider.wechat;
 
+import io.paygate.provider.ProviderCalls;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.FieldError;
 import io.paygate.canonical.Operation;
@@ -10,7 +11,6 @@ import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.canonical.Times;
 import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantProfile.WechatSettings;
 import io.paygate.provider.AnswerRejected;
 import io.paygate.provider.ProviderConnector;
 import io.paygate.provider.ProviderHttpStatus;
@@ -85,15 +85,10 @@ public final class WechatConnector implements ProviderConnector {
     }
 
     @Override
-    public String baseUrl(MerchantProfile profile) {
-        return profile.wechat().baseUrl();
-    }
-
-    @Override
     public Optional<PaymentError> refuse(PaymentRequest r, MerchantProfile profile) {
         boolean barcode = r.operation() == Operation.PAY && r.method() == PayMethod.MICRO;
         if ((r.operation() == Operation.REFUND || r.operation() == Operation.REVERSE || barcode)
-                && profile.wechat().certificatePath() == null) {
+                && profile.settings(WechatSettings.class).certificatePath() == null) {
             // A barcode payment that stays unclear must be reversible, and reversal needs the certificate.
             String what = barcode ? "barcode payments (MICRO), which may have to be reversed" : r.operation().name();
             return Optional.of(PaymentError.of(ErrorCode.UNSUPPORTED, "WeChat Pay needs the merchant's client certificate "
@@ -206,7 +201,7 @@ public final class WechatConnector implements ProviderConnector {
         WechatSettings w = settings(ex);
         Map<String, String> f = base(w);
         ex.setProperty(SENT_APP_ID, f.get("appid"));
-        f.put("transaction_id", ex.getProperty("orderProviderTradeId", String.class));
+        f.put("transaction_id", ProviderCalls.of(ex).order().map(io.paygate.provider.OrderSnapshot::providerTradeId).orElse(null));
         f.put("out_trade_no", r.orderId());
         ex.setProperty(REVERSE_CALLS, ex.getProperty(REVERSE_CALLS, 0, Integer.class) + 1);
         return signed(f, w);
@@ -503,10 +498,10 @@ public final class WechatConnector implements ProviderConnector {
     }
 
     static PaymentRequest request(Exchange ex) {
-        return ex.getProperty("paymentRequest", PaymentRequest.class);
+        return ProviderCalls.of(ex).request();
     }
 
     static WechatSettings settings(Exchange ex) {
-        return ex.getProperty("merchantProfile", MerchantProfile.class).wechat();
+        return ProviderCalls.of(ex).settings(WechatSettings.class);
     }
 }

@@ -36,11 +36,11 @@ abstract class WechatNotificationCodec implements NotificationCodec {
         }
     }
 
-    static io.paygate.config.MerchantProfile.WechatSettings settings(io.paygate.config.MerchantProfile profile) {
-        if (profile.wechat() == null) {
+    static WechatSettings settings(io.paygate.config.MerchantProfile profile) {
+        if (profile.settings(WechatSettings.class) == null) {
             throw new NoticeRejected("merchant " + profile.id() + " has no WeChat Pay settings");
         }
-        return profile.wechat();
+        return profile.settings(WechatSettings.class);
     }
 
     static String required(Map<String, String> f, String name) {

@@ -2,7 +2,6 @@ package io.paygate.provider.wechat;
 
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantProfile.WechatSettings;
 import io.paygate.notify.Notice;
 import io.paygate.notify.NoticeRejected;
 import java.util.Map;

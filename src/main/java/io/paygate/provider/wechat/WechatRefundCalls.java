@@ -1,12 +1,12 @@
 package io.paygate.provider.wechat;
 
+import io.paygate.provider.ProviderCalls;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.PaymentError;
 import io.paygate.canonical.PaymentRequest;
 import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.PaymentResult.RefundInfo;
 import io.paygate.canonical.Times;
-import io.paygate.config.MerchantProfile.WechatSettings;
 import io.paygate.provider.AnswerRejected;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -41,7 +41,7 @@ public final class WechatRefundCalls {
     public String refund(Exchange ex) {
         PaymentRequest r = WechatConnector.request(ex);
         WechatSettings w = WechatConnector.settings(ex);
-        Long total = ex.getProperty("orderAmount", Long.class);
+        Long total = ProviderCalls.of(ex).order().map(io.paygate.provider.OrderSnapshot::amount).orElse(null);
         if (total == null) {
             throw new IllegalStateException("a WeChat refund needs the order's amount; the ledger has no order " + r.orderId());
         }

@@ -3,7 +3,6 @@ package io.paygate.provider.wechat;
 import io.paygate.canonical.PaymentResult.RefundInfo;
 import io.paygate.canonical.Times;
 import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantProfile.WechatSettings;
 import io.paygate.notify.Notice;
 import io.paygate.notify.NoticeRejected;
 import io.paygate.xml.HardenedXml;

@@ -1,5 +1,6 @@
 package io.paygate.provider.ystpay;
 
+import io.paygate.provider.ProviderCalls;
 import io.paygate.canonical.Channel;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.FieldError;
@@ -40,11 +41,6 @@ public final class YstpayConnector implements ProviderConnector {
     @Override
     public String provider() {
         return "ystpay";
-    }
-
-    @Override
-    public String baseUrl(MerchantProfile profile) {
-        return profile.ystpay().baseUrl();
     }
 
     @Override
@@ -275,7 +271,7 @@ public final class YstpayConnector implements ProviderConnector {
     // ---- exchange properties
 
     static YstpayKeys keys(Exchange ex) {
-        return YstpayKeys.of(ex.getProperty("merchantProfile", MerchantProfile.class).ystpay());
+        return YstpayKeys.of(ProviderCalls.of(ex).settings(YstpaySettings.class));
     }
 
     private static String storedLetter(Exchange ex) {
@@ -296,6 +292,6 @@ public final class YstpayConnector implements ProviderConnector {
     }
 
     private static PaymentRequest request(Exchange ex) {
-        return ex.getProperty("paymentRequest", PaymentRequest.class);
+        return ProviderCalls.of(ex).request();
     }
 }

@@ -1,6 +1,5 @@
 package io.paygate.provider.ystpay;
 
-import io.paygate.config.MerchantProfile.YstpaySettings;
 import io.paygate.provider.ystpay.YstpayCipher.Padding;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

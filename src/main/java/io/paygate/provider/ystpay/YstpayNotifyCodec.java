@@ -46,7 +46,7 @@ public final class YstpayNotifyCodec implements NotificationCodec {
 
     @Override
     public Notice decode(byte[] raw, MerchantProfile profile) {
-        if (profile.ystpay() == null) {
+        if (profile.settings(YstpaySettings.class) == null) {
             throw new NoticeRejected("merchant " + profile.id() + " has no Ystpay settings");
         }
         Map<String, String> f;
@@ -57,7 +57,7 @@ public final class YstpayNotifyCodec implements NotificationCodec {
                 throw new NoticeRejected("unreadable notification: " + bare.getMessage());
             }
             try {
-                f = YstpayEnvelope.open(raw, YstpayKeys.of(profile.ystpay()));
+                f = YstpayEnvelope.open(raw, YstpayKeys.of(profile.settings(YstpaySettings.class)));
             } catch (YstpayEnvelope.Rejected e) {
                 throw new NoticeRejected("notification envelope rejected: " + e.getMessage());
             }

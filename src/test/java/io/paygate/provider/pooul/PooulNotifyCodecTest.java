@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantProfile.PooulSettings;
+import io.paygate.provider.pooul.PooulSettings;
 import io.paygate.notify.Notice;
 import io.paygate.notify.NoticeRejected;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +38,7 @@ class PooulNotifyCodecTest {
     private static MerchantProfile profile(boolean v2) {
         PooulSettings p = new PooulSettings("http://127.0.0.1:1", MERCHANT, v2 ? "v2" : "classic", v2 ? null : KEY,
                 null, null, null, v2 ? (RSAPublicKey) platform.getPublic() : null);
-        return new MerchantProfile("shop", "pooul", "token-shop-0000000001", null, null, List.of(), List.of(), null, p, null);
+        return new MerchantProfile("shop", "pooul", "token-shop-0000000001", null, null, List.of(), List.of(), java.util.Map.of("pooul", MerchantProfile.Section.of(p)));
     }
 
     private static String md5(String s) throws Exception {

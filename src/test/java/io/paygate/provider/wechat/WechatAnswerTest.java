@@ -1,5 +1,8 @@
 package io.paygate.provider.wechat;
 
+import io.paygate.provider.OrderSnapshot;
+import io.paygate.provider.ProviderCalls;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -44,12 +47,13 @@ class WechatAnswerTest {
 
     private Exchange exchange(String signType) {
         Exchange ex = new DefaultExchange(camel);
-        ex.setProperty("paymentRequest", new PaymentRequest("1", "req-1", "acme", "wechat", Operation.PAY, "ORD-1", 1250L,
+        PaymentRequest request = new PaymentRequest("1", "req-1", "acme", "wechat", Operation.PAY, "ORD-1", 1250L,
                 null, PayMethod.SCAN, null, "coffee", "table 7", null, null, null, null, null, null, null, "store-1", null,
-                null, null));
-        ex.setProperty("merchantProfile", new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
-                List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, new MerchantProfile.WechatSettings(
-                        "https://api.mch.weixin.qq.com", APPID, MCH, KEY, signType, null, null, null, null, null, null), null, null));
+                null, null);
+        MerchantProfile profile = new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
+                List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings(
+                        "https://api.mch.weixin.qq.com", APPID, MCH, KEY, signType, null, null, null, null, null, null))));
+        ProviderCalls.put(ex, ProviderCalls.standalone(connector, request, profile, request.operation(), null));
         return ex;
     }
 

@@ -1,5 +1,8 @@
 package io.paygate.provider.wechat;
 
+import io.paygate.provider.OrderSnapshot;
+import io.paygate.provider.ProviderCalls;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -50,14 +53,22 @@ class WechatBarcodeAndRefundTest {
 
     private Exchange exchange(Operation op, PayMethod method, String authCode, PaymentRequest.Refund refund) {
         Exchange ex = new DefaultExchange(camel);
-        ex.setProperty("paymentRequest", new PaymentRequest("1", "req-1", "acme", "wechat", op, "ORD-1",
+        PaymentRequest request = new PaymentRequest("1", "req-1", "acme", "wechat", op, "ORD-1",
                 op == Operation.PAY ? 1250L : null, null, method, null, op == Operation.PAY ? "coffee" : null, null,
-                null, authCode, null, null, null, "POS-7", null, "store-1", null, null, refund));
-        ex.setProperty("merchantProfile", new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
-                List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, new MerchantProfile.WechatSettings(
+                null, authCode, null, null, null, "POS-7", null, "store-1", null, null, refund);
+        MerchantProfile profile = new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
+                List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings(
                         "https://api.mch.weixin.qq.com", APPID, MCH, KEY, "MD5", null, null, "/nonexistent.p12", MCH,
-                        null, null), null, null));
+                        null, null))));
+        ProviderCalls.put(ex, ProviderCalls.standalone(connector, request, profile, request.operation(), null));
         return ex;
+    }
+
+    /** The same call, about an order the ledger knows. */
+    private void withOrder(Exchange ex, OrderSnapshot order) {
+        var call = ProviderCalls.of(ex);
+        ProviderCalls.put(ex, ProviderCalls.standalone(connector,
+                call.request(), call.profile(), call.operation(), order));
     }
 
     /** The test's own MD5 of WeChat's signature string, independent of WechatSigner. */
@@ -160,7 +171,7 @@ class WechatBarcodeAndRefundTest {
     @Test
     void reverseCallsAgainWhileWechatSaysRecallUpToTheLimit() throws Exception {
         Exchange ex = exchange(Operation.REVERSE, null, null, null);
-        ex.setProperty("orderProviderTradeId", "4200000001");
+        withOrder(ex, new OrderSnapshot(1250L, "4200000001", "MICRO"));
         connector.startReverse(ex);
         Map<String, String> recall = failed("SYSTEMERROR");
         recall.put("recall", "Y");
@@ -196,7 +207,7 @@ class WechatBarcodeAndRefundTest {
     @Test
     void refundRequestUsesTheRefundIdAndTheStoredOrderTotal() throws Exception {
         Exchange ex = exchange(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-1", 300L, "broken cup"));
-        ex.setProperty("orderAmount", 1250L);
+        withOrder(ex, new OrderSnapshot(1250L, null, "SCAN"));
         Map<String, String> sent = HardenedXml.parseFlat(refunds.refund(ex).getBytes(StandardCharsets.UTF_8), "xml");
         assertThat(sent).containsEntry("out_trade_no", "ORD-1").containsEntry("out_refund_no", "RF-1")
                 .containsEntry("total_fee", "1250").containsEntry("refund_fee", "300")

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.paygate.config.MerchantProfile;
-import io.paygate.config.MerchantProfile.WechatSettings;
+import io.paygate.provider.wechat.WechatSettings;
 import io.paygate.provider.ProviderMisconfigured;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,17 +39,21 @@ class WechatClientCertificatesTest {
 
     private static MerchantProfile profile(String path, String password, String serverCa) {
         return new MerchantProfile("store-9", "wechat", "token-store-9-000000", null, null, List.of(),
-                MerchantProfile.DEFAULT_RETRY_SCHEDULE, new WechatSettings("https://api.mch.weixin.qq.com", "wxapp",
-                "1900000109", "k".repeat(32), "MD5", null, null, path, password, null, serverCa), null, null);
+                MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("wechat", MerchantProfile.Section.of(new WechatSettings("https://api.mch.weixin.qq.com", "wxapp",
+                "1900000109", "k".repeat(32), "MD5", null, null, path, password, null, serverCa))));
+    }
+
+    private static WechatClientCertificates.Pool pool(WechatClientCertificates certs, MerchantProfile p) {
+        return certs.pool(p.id(), p.settings(WechatSettings.class), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
     }
 
     @Test
     void loadsTheKeyForTls12OrNewerAndKeepsOnePoolPerCertificate() {
-        SSLContext ssl = WechatClientCertificates.sslContext("store-9", profile(p12.toString(), PASSWORD, null).wechat());
+        SSLContext ssl = WechatClientCertificates.sslContext("store-9", profile(p12.toString(), PASSWORD, null).settings(WechatSettings.class));
         assertThat(ssl.getProtocol()).isEqualTo("TLS");
-        try (WechatClientCertificates certs = new WechatClientCertificates(1000, 1000)) {
-            var first = certs.pool(profile(p12.toString(), PASSWORD, null));
-            var again = certs.pool(profile(p12.toString(), PASSWORD, null));
+        try (WechatClientCertificates certs = new WechatClientCertificates()) {
+            var first = pool(certs, profile(p12.toString(), PASSWORD, null));
+            var again = pool(certs, profile(p12.toString(), PASSWORD, null));
             assertThat(again).isSameAs(first);
             assertThat(first.name()).startsWith("wechatSecapi-store-9-").doesNotContain(PASSWORD);
         }
@@ -58,7 +62,7 @@ class WechatClientCertificatesTest {
     @Test
     void aWrongPasswordIsAClearErrorThatNeverShowsThePassword() {
         assertThatThrownBy(() -> WechatClientCertificates.sslContext("store-9",
-                profile(p12.toString(), "wrong-secret-77", null).wechat()))
+                profile(p12.toString(), "wrong-secret-77", null).settings(WechatSettings.class)))
                 .isInstanceOf(ProviderMisconfigured.class)
                 .hasMessageContaining("store-9").hasMessageContaining(p12.toString()).hasMessageContaining("wrong password")
                 .hasMessageNotContaining("wrong-secret-77").hasMessageNotContaining(PASSWORD);
@@ -67,15 +71,15 @@ class WechatClientCertificatesTest {
     @Test
     void missingFilesAndNoCertificateAreClearErrors() throws Exception {
         assertThatThrownBy(() -> WechatClientCertificates.sslContext("store-9",
-                profile(dir.resolve("nope.p12").toString(), PASSWORD, null).wechat()))
+                profile(dir.resolve("nope.p12").toString(), PASSWORD, null).settings(WechatSettings.class)))
                 .isInstanceOf(ProviderMisconfigured.class).hasMessageContaining("is missing");
-        try (WechatClientCertificates certs = new WechatClientCertificates(1000, 1000)) {
-            assertThatThrownBy(() -> certs.pool(profile(null, null, null))).isInstanceOf(ProviderMisconfigured.class)
+        try (WechatClientCertificates certs = new WechatClientCertificates()) {
+            assertThatThrownBy(() -> pool(certs, profile(null, null, null))).isInstanceOf(ProviderMisconfigured.class)
                     .hasMessageContaining("wechat.certificate.path");
         }
         Path junk = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
         assertThatThrownBy(() -> WechatClientCertificates.sslContext("store-9",
-                profile(p12.toString(), PASSWORD, junk.toString()).wechat()))
+                profile(p12.toString(), PASSWORD, junk.toString()).settings(WechatSettings.class)))
                 .isInstanceOf(ProviderMisconfigured.class).hasMessageContaining("server CA");
     }
 }

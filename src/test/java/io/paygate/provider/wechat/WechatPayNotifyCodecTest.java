@@ -24,9 +24,7 @@ class WechatPayNotifyCodecTest {
     private final WechatPayNotifyCodec codec = new WechatPayNotifyCodec();
 
     private static MerchantProfile profile(String signType) {
-        return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(),
-                new MerchantProfile.WechatSettings("http://127.0.0.1:1", "wxapp", "1001", KEY, signType, null, null, null, null, null, null),
-                null, null);
+        return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(), java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings("http://127.0.0.1:1", "wxapp", "1001", KEY, signType, null, null, null, null, null, null))));
     }
 
     private static Map<String, String> paid() {

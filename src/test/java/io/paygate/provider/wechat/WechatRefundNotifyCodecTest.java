@@ -46,9 +46,8 @@ class WechatRefundNotifyCodecTest {
     private final WechatRefundNotifyCodec codec = new WechatRefundNotifyCodec();
 
     private static MerchantProfile profile(String apiKey) {
-        return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(),
-                new MerchantProfile.WechatSettings("http://127.0.0.1:1", "wxd930ea5d5a258f4f", "10000100", apiKey, "MD5",
-                        null, null, null, null, null, null), null, null);
+        return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(), java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings("http://127.0.0.1:1", "wxd930ea5d5a258f4f", "10000100", apiKey, "MD5",
+                        null, null, null, null, null, null))));
     }
 
     private static byte[] notification(String reqInfo) {

@@ -3,7 +3,7 @@ package io.paygate.provider.ystpay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.paygate.config.MerchantProfile.YstpaySettings;
+import io.paygate.provider.ystpay.YstpaySettings;
 import io.paygate.provider.ystpay.YstpayCipher.Padding;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -83,7 +83,7 @@ class YstpayMappingTest {
     // ---- the notice
 
     private static final MerchantProfile PROFILE = new MerchantProfile("shop", "ystpay", "token-token-token-1", null, null,
-            List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, null, null, YstpayCryptoTest.settings("first16", "zero", "upper"));
+            List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("ystpay", MerchantProfile.Section.of(YstpayCryptoTest.settings("first16", "zero", "upper"))));
     private final YstpayNotifyCodec codec = new YstpayNotifyCodec((merchant, seq) ->
             "shop".equals(merchant) && "26112200000000000007".equals(seq) ? Optional.of("ORDER-7") : Optional.empty());
 
@@ -103,7 +103,7 @@ class YstpayMappingTest {
 
     @Test
     void aNoticeInAVerifiedEnvelopeIsStillConfirmedByQuery() {
-        YstpayKeys keys = YstpayKeys.of(PROFILE.ystpay());
+        YstpayKeys keys = YstpayKeys.of(PROFILE.settings(io.paygate.provider.ystpay.YstpaySettings.class));
         String data = YstpayCipher.encrypt(NOTICE, keys.answerKey(), keys.answerIv(), keys.padding());
         String sig = YstpaySigner.answerSignature(keys.dsn(), "1", data);
         Notice n = codec.decode(YstpayCryptoTest.answer("1", data, sig), PROFILE);

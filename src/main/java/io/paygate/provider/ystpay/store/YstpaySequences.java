@@ -1,4 +1,7 @@
-package io.paygate.store;
+package io.paygate.provider.ystpay.store;
+
+import io.paygate.provider.ProviderCalls;
+import io.paygate.store.Database;
 
 import io.paygate.canonical.PayMethod;
 import io.paygate.canonical.PaymentRequest;
@@ -64,7 +67,7 @@ public final class YstpaySequences {
         PaymentRequest r = request(ex);
         db.inTransaction(c -> {
             if (loadOrder(c, ex, r)) {
-                ex.setProperty("ystpayReqSeq", allocate(c, r.merchant(), ex.getProperty("providerOperation", String.class),
+                ex.setProperty("ystpayReqSeq", allocate(c, r.merchant(), ProviderCalls.of(ex).operation().name(),
                         r.orderId(), null));
             }
             return null;
@@ -271,6 +274,6 @@ public final class YstpaySequences {
     }
 
     private static PaymentRequest request(Exchange ex) {
-        return ex.getProperty("paymentRequest", PaymentRequest.class);
+        return ProviderCalls.of(ex).request();
     }
 }

@@ -1,0 +1,84 @@
+package io.paygate.provider.wechat;
+
+import io.paygate.config.GatewaySettings;
+import io.paygate.config.MerchantProfile;
+import io.paygate.config.ProviderSettings;
+import io.paygate.config.SettingsSection;
+import io.paygate.provider.ProviderMisconfigured;
+import io.paygate.provider.ProviderModule;
+import java.util.Map;
+import java.util.Set;
+
+/** WeChat Pay API v2 as a provider module (routes/wechat.yaml, docs/protocols/wechat.md). */
+public final class WechatModule implements ProviderModule {
+
+    @Override
+    public String name() {
+        return "wechat";
+    }
+
+    @Override
+    public Map<String, String> defaults() {
+        return Map.of(
+                // spbill_create_ip of calls the gateway makes itself (NATIVE, barcode).
+                "gateway.wechat.server-ip", "127.0.0.1",
+                // recall=Y asks to reverse again: how often, and how long to wait between calls.
+                "gateway.wechat.reverse-calls", "5",
+                "gateway.wechat.reverse-recall-delay-ms", "1000");
+    }
+
+    @Override
+    public ProviderSettings settings(SettingsSection s) {
+        s.onlyKeys(Set.of("baseUrl", "secapiBaseUrl", "appId", "mchId", "apiKey", "signType", "subMchId", "subAppId",
+                "certificate"));
+        String baseUrl = s.url("baseUrl", true);
+        String signType = s.optional("signType");
+        if (signType == null) {
+            signType = "MD5";
+        } else if (!signType.equals("MD5") && !signType.equals("HMAC-SHA256")) {
+            throw s.problem("signType", "expected MD5 or HMAC-SHA256, got '" + signType + "'");
+        }
+        String secapiBaseUrl = s.url("secapiBaseUrl", false);
+        String mchId = s.required("mchId");
+        String certPath = null;
+        String certPassword = null;
+        String serverCa = null;
+        if (s.has("certificate")) {
+            // The merchant's PKCS12 client certificate (apiclient_cert.p12) for /secapi calls; its
+            // password is the mch_id unless given. Relative paths are read from the config folder.
+            SettingsSection c = s.section("certificate");
+            c.onlyKeys(Set.of("path", "password", "serverCa"));
+            certPath = c.path(c.required("path"));
+            certPassword = c.optional("password");
+            if (certPassword == null) {
+                certPassword = mchId;
+            }
+            String ca = c.optional("serverCa");
+            serverCa = ca == null ? null : c.path(ca);
+        }
+        return new WechatSettings(baseUrl, s.required("appId"), mchId, s.required("apiKey"), signType,
+                s.optional("subMchId"), s.optional("subAppId"), certPath, certPassword, secapiBaseUrl, serverCa);
+    }
+
+    /** Client certificates are opened at start-up: a wrong path or password is a configuration error. */
+    @Override
+    public void check(MerchantProfile profile, ProviderSettings settings, SettingsProblem problem) {
+        try {
+            WechatClientCertificates.check((WechatSettings) settings, profile.id());
+        } catch (ProviderMisconfigured e) {
+            throw problem.at("certificate", e.getMessage());
+        }
+    }
+
+    @Override
+    public Parts start(Context context) {
+        GatewaySettings s = context.settings();
+        WechatConnector connector = new WechatConnector(context.publicBaseUrl(), s.get("gateway.wechat.server-ip"),
+                s.intValue("gateway.wechat.reverse-calls", 1, 20), s.intValue("gateway.wechat.reverse-recall-delay-ms", 0, 60_000));
+        WechatClientCertificates certificates = new WechatClientCertificates();
+        return new Parts(connector, new WechatNotifyCodec(), Map.of(
+                "wechatConnector", connector,
+                "wechatRefunds", new WechatRefundCalls(connector),
+                "wechatCertificates", certificates));
+    }
+}

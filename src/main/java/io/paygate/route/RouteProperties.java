@@ -1,0 +1,62 @@
+package io.paygate.route;
+
+import io.paygate.provider.ProviderCall;
+
+/**
+ * Every exchange property the gateway's routes and beans share, with its type: the one place
+ * they are declared. Routes read them as {@code ${exchangeProperty.<name>}}. A provider's own
+ * working values are not here: they travel as typed notes on the {@link ProviderCall}.
+ * Credentials never travel in headers, which Camel copies into replies.
+ */
+public final class RouteProperties {
+    /** The call to the provider: request, profile, operation, order, route (see {@link ProviderCall}). */
+    public static final Property<ProviderCall> PROVIDER_CALL = new Property<>("providerCall", ProviderCall.class);
+    /** The answer is already known (a refusal, a replay): no provider call. */
+    public static final Property<Boolean> ANSWERED = new Property<>("gatewayAnswered", Boolean.class);
+    /** The HTTP status of the gateway's answer. */
+    public static final Property<Integer> HTTP_STATUS = new Property<>("gatewayHttpStatus", Integer.class);
+    /** The body could not be parsed at all (JMS keeps such requests on payments.requests.invalid). */
+    public static final Property<Boolean> UNPARSEABLE = new Property<>("gatewayUnparseable", Boolean.class);
+    /** The provider's answer was refused (signature, unreadable): the outcome of the call is open. */
+    public static final Property<Boolean> ANSWER_REJECTED = new Property<>("providerAnswerRejected", Boolean.class);
+
+    /** A barcode payment's POS request waits for another query (routes/payment-api.yaml). */
+    public static final Property<Boolean> MICRO_POLL = new Property<>("microPoll", Boolean.class);
+    /** Milliseconds until that query. */
+    public static final Property<Long> MICRO_DELAY = new Property<>("microDelay", Long.class);
+    /** The wait itself: when it started, the claim's owner, the PAY call and its answer. */
+    public static final Property<io.paygate.reconcile.MicroWait.Wait> MICRO_WAIT =
+            new Property<>("microWait", io.paygate.reconcile.MicroWait.Wait.class);
+
+    /** The claimed order or refund a reconciliation task works on. */
+    public static final Property<io.paygate.reconcile.Reconciler.Task> RECONCILE_TASK = new Property<>("reconcileTask", io.paygate.reconcile.Reconciler.Task.class);
+    /** The next call of a reconciliation task (an Operation name), null when it is done. */
+    public static final Property<String> RECONCILE_OPERATION = new Property<>("reconcileOperation", String.class);
+    /** Close the order when the query finds it expired and unpaid. */
+    public static final Property<Boolean> RECONCILE_CLOSE_IF_UNPAID = new Property<>("reconcileCloseIfUnpaid", Boolean.class);
+    /** False when the step is decided without calling the provider. */
+    public static final Property<Boolean> RECONCILE_CALL = new Property<>("reconcileCall", Boolean.class);
+    /** This REVERSE stands in for a CLOSE the provider does not have. */
+    public static final Property<Boolean> RECONCILE_CLOSING = new Property<>("reconcileClosing", Boolean.class);
+    /** Reverse the barcode payment when the query finds it still paying. */
+    public static final Property<Boolean> RECONCILE_REVERSE_IF_PENDING = new Property<>("reconcileReverseIfPending", Boolean.class);
+    /** The claim is no longer the task's: nothing is recorded. */
+    public static final Property<Boolean> RECONCILE_SKIP = new Property<>("reconcileSkip", Boolean.class);
+
+    /** What the gateway made of a provider notification (the metric's tag). */
+    public static final Property<String> NOTIFY_OUTCOME = new Property<>("notifyOutcome", String.class);
+    /** The notice must be confirmed by a QUERY before anything changes. */
+    public static final Property<Boolean> NOTIFY_CONFIRM_BY_QUERY = new Property<>("notifyConfirmByQuery", Boolean.class);
+    /** The verified notice awaiting its confirming QUERY. */
+    public static final Property<io.paygate.notify.Notice> NOTIFY_NOTICE = new Property<>("notifyNotice", io.paygate.notify.Notice.class);
+    /** The provider's codec of the notification being handled. */
+    public static final Property<io.paygate.notify.NotificationCodec> NOTIFY_CODEC =
+            new Property<>("notifyCodec", io.paygate.notify.NotificationCodec.class);
+    /** The notification as received, kept for audit. */
+    public static final Property<String> NOTIFY_RAW = new Property<>("notifyRaw", String.class);
+    /** The Content-Type of the reply to the provider. */
+    public static final Property<String> NOTIFY_CONTENT_TYPE = new Property<>("notifyContentType", String.class);
+
+    private RouteProperties() {
+    }
+}
