@@ -28,7 +28,7 @@ cp -r "$root/config" "$root/routes" "$work/"
 pids+=($!)
 await 60 curl -sf -o /dev/null http://127.0.0.1:8080/observe/health
 echo "gateway: JMS request-reply, PAY, $clients clients, $seconds s (after 5 s warm-up)"
-java -cp "$root/target/payment-gateway.jar" io.paygate.tools.JmsLoad --user gateway --password sandbox-broker-password \
+java -cp "$root/target/payment-gateway.jar:$root/target/payment-gateway-sandbox.jar" io.paygate.tools.JmsLoad --user gateway --password sandbox-broker-password \
   --token sandbox-demo-token-0001 --merchant demo-shop --clients "$clients" --seconds "$seconds" --warmup 5
 
 # 2. The baseline: a standalone broker's persistent send rate, same machine, same run.

@@ -39,7 +39,8 @@ await() { # await <seconds> <command...>
 
 # 1. The gateway, on its own ports; demo-shop's WeChat base URL and notifyUrl moved with them.
 cp -r "$root/config" "$root/routes" "$work/"
-cp "$root/target/payment-gateway.jar" "$work/" # a rebuild during the run does not touch this copy
+# a rebuild during the run does not touch these copies
+cp "$root/target/payment-gateway.jar" "$root/target/payment-gateway-sandbox.jar" "$work/"
 jar="$work/payment-gateway.jar"
 sed -i -e "s#baseUrl: http://127.0.0.1:8091#baseUrl: http://127.0.0.1:$wechat_port#" \
   -e "s#notifyUrl: http://127.0.0.1:9099/#notifyUrl: http://127.0.0.1:$callback_port/#" "$work/config/merchants.yaml"
@@ -53,7 +54,7 @@ pids+=($gateway)
 await 90 curl -sf -o /dev/null http://127.0.0.1:$http_port/observe/health
 echo "gateway: WeChat Pay notifications of $orders new orders, $concurrency concurrent senders" \
      "(after $warmup warm-up orders)"
-timeout $((orders / 2 + 300)) java -cp "$jar" io.paygate.tools.NotifyLoad \
+timeout $((orders / 2 + 300)) java -cp "$jar:$work/payment-gateway-sandbox.jar" io.paygate.tools.NotifyLoad \
   --url http://127.0.0.1:$http_port --orders "$orders" --concurrency "$concurrency" --warmup "$warmup" --duplicates "$duplicates" \
   --callback-port $callback_port
 kill "$gateway"

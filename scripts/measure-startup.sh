@@ -23,7 +23,7 @@ for i in $(seq 1 "$runs"); do
   rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
   kill $pid; wait $pid 2>/dev/null || true
   start=$(date +%s%N)
-  java -cp "$root/target/payment-gateway.jar" io.paygate.sandbox.SandboxMain --wechat-port 0 \
+  java -cp "$root/target/payment-gateway.jar:$root/target/payment-gateway-sandbox.jar" io.paygate.sandbox.SandboxMain --wechat-port 0 \
     --wechat-merchant 1:wxbaseline:baselinekey0000000000000000000001 > base.log 2>&1 &
   pid=$!
   until grep -q "listening on" base.log; do sleep 0.01; done

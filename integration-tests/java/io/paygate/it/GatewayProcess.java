@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
 /** The built jar as a separate process, as an operator runs it. */
 final class GatewayProcess implements AutoCloseable {
     static final Path JAR = Path.of(System.getProperty("gateway.jar", "target/payment-gateway.jar")).toAbsolutePath();
+    /** The sandbox (simulators, tools), beside the gateway jar after the build: {@code java -cp} takes both. */
+    static final Path SANDBOX_JAR = Path.of(System.getProperty("gateway.sandbox.jar", "target/payment-gateway-sandbox.jar"))
+            .toAbsolutePath();
+    static final String SANDBOX_CLASS_PATH = JAR + java.io.File.pathSeparator + SANDBOX_JAR;
     static final Path PROJECT = Path.of(System.getProperty("gateway.project.dir", ".")).toAbsolutePath();
 
     private final Process process;
@@ -129,9 +133,9 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    /** The jar's WeChat simulator as its own process, for one merchant {@code mchId:appId:apiKey}. */
+    /** The sandbox jar's WeChat simulator as its own process, for one merchant {@code mchId:appId:apiKey}. */
     static GatewayProcess wechatSimulator(Path workDir, int port, String merchant) throws Exception {
-        GatewayProcess s = start(workDir, Map.of(), "-cp", JAR.toString(), "io.paygate.sandbox.SandboxMain",
+        GatewayProcess s = start(workDir, Map.of(), "-cp", SANDBOX_CLASS_PATH, "io.paygate.sandbox.SandboxMain",
                 "--wechat-port", Integer.toString(port), "--wechat-merchant", merchant);
         s.awaitOutput("listening on", Duration.ofSeconds(30));
         return s;
@@ -143,7 +147,7 @@ final class GatewayProcess implements AutoCloseable {
      */
     static GatewayProcess wechatSimulator(Path workDir, int port, String merchant, int tlsPort, Path tlsDir)
             throws Exception {
-        GatewayProcess s = start(workDir, Map.of(), "-cp", JAR.toString(), "io.paygate.sandbox.SandboxMain",
+        GatewayProcess s = start(workDir, Map.of(), "-cp", SANDBOX_CLASS_PATH, "io.paygate.sandbox.SandboxMain",
                 "--wechat-port", Integer.toString(port), "--wechat-merchant", merchant,
                 "--wechat-tls-port", Integer.toString(tlsPort), "--wechat-tls-dir", tlsDir.toString());
         s.awaitOutput("tls listening on", Duration.ofSeconds(60));

@@ -88,7 +88,10 @@ class JmsCrashIT {
         int brokerPort = GatewayProcess.freePort();
         String sim = "http://127.0.0.1:" + simPort;
         String base = "http://127.0.0.1:" + httpPort;
-        Map<String, String> faulty = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of("GATEWAY_FAULTS_HALT_IN_RELAY", haltAt));
+        // Crash injection is a sandbox-mode setting; the in-process simulators get any free port.
+        Map<String, String> faulty = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of("GATEWAY_FAULTS_HALT_IN_RELAY", haltAt,
+                "GATEWAY_SANDBOX_ENABLED", "true", "GATEWAY_SANDBOX_WECHAT_PORT", "0", "GATEWAY_SANDBOX_WECHAT_TLS_PORT", "0",
+                "GATEWAY_SANDBOX_POOUL_PORT", "0", "GATEWAY_SANDBOX_YSTPAY_PORT", "0"));
         Map<String, String> healthy = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of());
         try (GatewayProcess simulator = JmsIT.startSimulator(dir, simPort)) {
             GatewayProcess gateway = GatewayProcess.gateway(dir, faulty);

@@ -41,11 +41,12 @@ class ReadmeIT {
         assertThat(test).isEqualTo("mvn verify");
         assertThat(Files.readString(GatewayProcess.PROJECT.resolve(".ci/run"))).contains("mvn -B verify");
 
-        // The project as a newcomer has it after the build: config/, routes/ and the jar.
+        // The project as a newcomer has it after the build: config/, routes/ and the jars.
         copyTree(GatewayProcess.PROJECT.resolve("config"), dir.resolve("config"));
         copyTree(GatewayProcess.PROJECT.resolve("routes"), dir.resolve("routes"));
         Files.createDirectories(dir.resolve("target"));
         Files.copy(GatewayProcess.JAR, dir.resolve("target/payment-gateway.jar"));
+        Files.copy(GatewayProcess.SANDBOX_JAR, dir.resolve("target/payment-gateway-sandbox.jar"));
         String run = start.substring(start.indexOf("&&") + 2).trim();
 
         List<Block> examples = blocks(section(readme, "## Try it"));

@@ -150,13 +150,16 @@ public final class GatewayBeans {
         registry.accept("metrics", new io.paygate.api.Metrics(meters, json));
     }
 
-    /** The message bus: the {@code jms} component, the JMS entry and the events relay. */
+    /**
+     * The message bus: the {@code jms} component, the JMS entry and the events relay.
+     *
+     * @param relayProbe watches the relay ({@link io.paygate.events.RelayProbe#NONE} unless the sandbox gives one)
+     */
     public void bindMessaging(BiConsumer<String, Object> registry, io.paygate.broker.Messaging messaging,
-                              GatewaySettings settings) {
+                              GatewaySettings settings, io.paygate.events.RelayProbe relayProbe) {
         registry.accept("jms", messaging.component());
         registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json));
-        registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100,
-                settings.get("gateway.faults.halt-in-relay")));
+        registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100, relayProbe));
         health.addCheck("broker", messaging::isHealthy);
         registry.accept("callbackDelivery", new io.paygate.delivery.CallbackDelivery(merchants, ledger, json, clock));
         registry.accept("deadDeliveries", new io.paygate.delivery.DeadDeliveries(messaging.connectionFactory(), ledger, json,

@@ -176,6 +176,10 @@ public final class GatewaySettings {
         if (!java.util.Set.of("none", "before-send", "after-send").contains(get("gateway.faults.halt-in-relay"))) {
             throw new ConfigException(configFile(), "gateway.faults.halt-in-relay", "expected none, before-send or after-send");
         }
+        if (!"none".equals(get("gateway.faults.halt-in-relay")) && !bool("gateway.sandbox.enabled")) {
+            throw new ConfigException(configFile(), "gateway.faults.halt-in-relay",
+                    "crash injection is a sandbox feature: needs gateway.sandbox.enabled=true (or set it to none)");
+        }
         intValue("gateway.jms.consumers", 1, 200);
         intValue("gateway.delivery.consumers", 1, 200);
         for (String t : get("gateway.admin.tokens").split(",")) {

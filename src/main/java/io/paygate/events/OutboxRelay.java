@@ -20,18 +20,18 @@ public final class OutboxRelay {
     private final Ledger ledger;
     private final ObjectMapper json;
     private final int batch;
-    private final String haltAt;
+    private final RelayProbe probe;
 
-    /**
-     * @param haltAt a crash for tests (gateway.faults.halt-in-relay): {@code before-send} halts the
-     *               JVM after the event is committed and before it is sent, {@code after-send} after
-     *               it is sent and before it is marked sent; {@code none} in production
-     */
-    public OutboxRelay(Ledger ledger, ObjectMapper json, int batch, String haltAt) {
+    public OutboxRelay(Ledger ledger, ObjectMapper json, int batch) {
+        this(ledger, json, batch, RelayProbe.NONE);
+    }
+
+    /** @param probe told before each send and after it ({@link RelayProbe#NONE} in production) */
+    public OutboxRelay(Ledger ledger, ObjectMapper json, int batch, RelayProbe probe) {
         this.ledger = ledger;
         this.json = json;
         this.batch = batch;
-        this.haltAt = haltAt;
+        this.probe = probe == null ? RelayProbe.NONE : probe;
     }
 
     public List<OutboxEvent> pending() {
@@ -51,15 +51,12 @@ public final class OutboxRelay {
             }
         }
         ex.getMessage().setBody(e.payload());
-        if ("before-send".equals(haltAt)) {
-            Runtime.getRuntime().halt(99);
-        }
+        probe.beforeSend(e.eventId());
     }
 
     public void published(Exchange ex) {
-        if ("after-send".equals(haltAt)) {
-            Runtime.getRuntime().halt(98);
-        }
-        ledger.markPublished(ex.getProperty("outboxEventId", String.class));
+        String eventId = ex.getProperty("outboxEventId", String.class);
+        probe.afterSend(eventId);
+        ledger.markPublished(eventId);
     }
 }

@@ -116,6 +116,15 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void crashInjectionInTheRelayIsASandboxSetting() throws IOException {
+        write("gateway.faults.halt-in-relay=after-send\n");
+        assertThat(failure(env(), new Properties()).getMessage()).startsWith(file() + ": gateway.faults.halt-in-relay: ")
+                .contains("gateway.sandbox.enabled=true");
+        write("gateway.faults.halt-in-relay=after-send\ngateway.sandbox.enabled=true\n");
+        assertThat(GatewaySettings.load(env(), new Properties()).get("gateway.faults.halt-in-relay")).isEqualTo("after-send");
+    }
+
+    @Test
     void environmentBeatsTheFileAndSystemPropertiesBeatTheEnvironment() throws IOException {
         write("gateway.http.port=8081\ngateway.micro.wait=31\n");
 
