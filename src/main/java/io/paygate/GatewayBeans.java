@@ -137,6 +137,7 @@ public final class GatewayBeans {
         registry.accept("paymentApi", api);
         registry.accept("orderQueries", new OrderQueries(api, ledger, refunds, json));
         registry.accept("providerFailures", new ProviderFailures());
+        registry.accept("providerSteps", new io.paygate.provider.ProviderSteps());
         registry.accept("health", health);
         providerBeans.forEach(registry);
         registry.accept("ledger", ledger);

@@ -110,9 +110,16 @@ public final class ProviderCall {
         return settings.baseUrl();
     }
 
-    /** The merchant's base URL of this provider followed by {@code path}. */
-    public String url(String path) {
-        return settings.baseUrl() + path;
+    /**
+     * The Camel endpoint of one operation: the connector's URL of {@code path} for this merchant,
+     * with the call's timeouts, and never an exception for the provider's HTTP status (its answer
+     * is checked by the verifying data format).
+     */
+    public String endpoint(String path) {
+        String url = connector.url(this, path);
+        return url + (url.indexOf('?') < 0 ? "?" : "&") + "throwExceptionOnFailure=false"
+                + "&connectTimeout=" + connectTimeout.toMillis() + "&connectionRequestTimeout=" + connectTimeout.toMillis()
+                + "&responseTimeout=" + readTimeout.toMillis() + "&soTimeout=" + readTimeout.toMillis();
     }
 
     /** A note the provider's route left on this call. */

@@ -31,4 +31,13 @@ public interface ProviderConnector {
     default String route(ProviderCall call) {
         return "direct:" + provider();
     }
+
+    /**
+     * The URL of an operation's path for the call's merchant: its base URL and the path, plus
+     * whatever the provider wants in the query (Pooul v2's merchant_id) or a TLS client of the
+     * merchant's own (WeChat's /secapi).
+     */
+    default String url(ProviderCall call, String path) {
+        return call.baseUrl() + path;
+    }
 }

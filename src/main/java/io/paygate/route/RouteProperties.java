@@ -9,8 +9,10 @@ import io.paygate.provider.ProviderCall;
  * Credentials never travel in headers, which Camel copies into replies.
  */
 public final class RouteProperties {
+    /** The name of {@link #PROVIDER_CALL}, for {@code @ExchangeProperty(RouteProperties.CALL) ProviderCall call}. */
+    public static final String CALL = "providerCall";
     /** The call to the provider: request, profile, operation, order, route (see {@link ProviderCall}). */
-    public static final Property<ProviderCall> PROVIDER_CALL = new Property<>("providerCall", ProviderCall.class);
+    public static final Property<ProviderCall> PROVIDER_CALL = new Property<>(CALL, ProviderCall.class);
     /** The answer is already known (a refusal, a replay): no provider call. */
     public static final Property<Boolean> ANSWERED = new Property<>("gatewayAnswered", Boolean.class);
     /** The HTTP status of the gateway's answer. */

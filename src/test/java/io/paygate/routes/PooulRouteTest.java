@@ -142,7 +142,7 @@ class PooulRouteTest extends RouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("payment-api.yaml", "pooul.yaml", "errors.yaml");
+        return List.of("payment-api.yaml", "provider-operations.yaml", "pooul.yaml", "errors.yaml");
     }
 
     private int requests;

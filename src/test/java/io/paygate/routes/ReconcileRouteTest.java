@@ -70,7 +70,7 @@ class ReconcileRouteTest extends RouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("payment-api.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml");
+        return List.of("payment-api.yaml", "provider-operations.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml");
     }
 
     private JsonNode call(String body) throws Exception {

@@ -120,7 +120,7 @@ class WechatRouteTest extends RouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("payment-api.yaml", "wechat.yaml", "errors.yaml");
+        return List.of("payment-api.yaml", "provider-operations.yaml", "wechat.yaml", "errors.yaml");
     }
 
     private static String pay(String merchant, String requestId, String orderId, long amount) {

@@ -79,7 +79,7 @@ class WechatSecapiRouteTest extends RouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("payment-api.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml");
+        return List.of("payment-api.yaml", "provider-operations.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml");
     }
 
     private JsonNode send(String token, String body) throws Exception {

@@ -135,7 +135,7 @@ class YstpayRouteTest extends RouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("payment-api.yaml", "ystpay.yaml", "errors.yaml", "reconcile.yaml");
+        return List.of("payment-api.yaml", "provider-operations.yaml", "ystpay.yaml", "errors.yaml", "reconcile.yaml");
     }
 
     @Override

@@ -28,7 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import io.paygate.provider.ProviderCall;
+import io.paygate.route.RouteProperties;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * WeChat Pay API v2: canonical request → signed XML, and raw answer → verified map → typed answer
@@ -38,8 +41,13 @@ import org.apache.camel.Exchange;
 public final class WechatConnector implements ProviderConnector {
     /** Exchange property holding the verified answer fields, for fields no typed model has. */
     public static final String ANSWER_FIELDS = "wechatAnswerFields";
-    private static final String SENT_APP_ID = "wechatAppId";
-    private static final String FRONT_APP_ID = "wechatFrontAppId";
+    /** Note on the call: the appid a request was sent with (the answer must name it). */
+    record SentAppId(String value) {
+    }
+
+    /** Note on the call: the app id the buyer's page or app pays in (JSAPI, APP). */
+    record FrontAppId(String value) {
+    }
 
     private static final Pattern OUT_TRADE_NO = Pattern.compile("[A-Za-z0-9_\\-|*@]{1,32}");
     private static final DateTimeFormatter WECHAT_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -82,6 +90,16 @@ public final class WechatConnector implements ProviderConnector {
     @Override
     public String provider() {
         return "wechat";
+    }
+
+    /** The operation's route in routes/wechat.yaml. */
+    @Override
+    public String route(ProviderCall call) {
+        return switch (call.operation()) {
+            case QUERY -> "direct:wechat-orderquery";
+            case CLOSE -> "direct:wechat-closeorder";
+            default -> "direct:wechat";
+        };
     }
 
     @Override
@@ -128,8 +146,8 @@ public final class WechatConnector implements ProviderConnector {
         if (pageAppId != null && (r.method() == PayMethod.JSAPI || r.method() == PayMethod.MINIPROGRAM)) {
             f.put(serviceProvider ? "sub_appid" : "appid", pageAppId);
         }
-        ex.setProperty(SENT_APP_ID, f.get("appid"));
-        ex.setProperty(FRONT_APP_ID, f.get("sub_appid") != null ? f.get("sub_appid") : f.get("appid"));
+        ProviderCalls.of(ex).note(SentAppId.class, new SentAppId(f.get("appid")));
+        ProviderCalls.of(ex).note(FrontAppId.class, new FrontAppId(f.get("sub_appid") != null ? f.get("sub_appid") : f.get("appid")));
         orderFields(f, r);
         f.put("notify_url", notifyUrl(r.merchant()));
         switch (r.method()) {
@@ -159,7 +177,7 @@ public final class WechatConnector implements ProviderConnector {
         PaymentRequest r = request(ex);
         WechatSettings w = settings(ex);
         Map<String, String> f = base(w);
-        ex.setProperty(SENT_APP_ID, f.get("appid"));
+        ProviderCalls.of(ex).note(SentAppId.class, new SentAppId(f.get("appid")));
         orderFields(f, r);
         f.put("auth_code", r.authCode());
         if (r.storeId() != null) {
@@ -200,7 +218,7 @@ public final class WechatConnector implements ProviderConnector {
         PaymentRequest r = request(ex);
         WechatSettings w = settings(ex);
         Map<String, String> f = base(w);
-        ex.setProperty(SENT_APP_ID, f.get("appid"));
+        ProviderCalls.of(ex).note(SentAppId.class, new SentAppId(f.get("appid")));
         f.put("transaction_id", ProviderCalls.of(ex).order().map(io.paygate.provider.OrderSnapshot::providerTradeId).orElse(null));
         f.put("out_trade_no", r.orderId());
         ex.setProperty(REVERSE_CALLS, ex.getProperty(REVERSE_CALLS, 0, Integer.class) + 1);
@@ -249,26 +267,22 @@ public final class WechatConnector implements ProviderConnector {
         }
     }
 
-    /** {@code /pay/orderquery} by the merchant's order number. */
-    public String orderQuery(Exchange ex) {
-        PaymentRequest r = request(ex);
-        WechatSettings w = settings(ex);
+    /** {@code /pay/orderquery} and {@code /pay/closeorder}: the merchant's order number. */
+    public String byOrderNumber(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        WechatSettings w = call.settings(WechatSettings.class);
         Map<String, String> f = base(w);
-        f.put("out_trade_no", r.orderId());
+        f.put("out_trade_no", call.request().orderId());
         return signed(f, w);
-    }
-
-    /** {@code /pay/closeorder} by the merchant's order number. */
-    public String closeOrder(Exchange ex) {
-        return orderQuery(ex);
     }
 
     /**
      * A closed order is CLOSED; one WeChat already closed is CLOSED too (with ORDER_CLOSED); a paid
      * one keeps its state and answers ORDER_PAID.
      */
-    public PaymentResult closeResult(io.paygate.provider.wechat.wire.CloseOrderAnswer a, Exchange ex) {
-        PaymentResult.Builder b = PaymentResult.answering(request(ex));
+    public PaymentResult closeResult(WechatVerified<io.paygate.provider.wechat.wire.CloseOrderAnswer> verified,
+                                     @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        io.paygate.provider.wechat.wire.CloseOrderAnswer a = verified.answer();
+        PaymentResult.Builder b = PaymentResult.answering(call.request());
         PaymentError error = error(a);
         if (error == null) {
             return b.status(PaymentStatus.CLOSED).build();
@@ -300,7 +314,7 @@ public final class WechatConnector implements ProviderConnector {
             if (!WechatSigner.verify(fields, w.apiKey(), w.signType())) {
                 throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer failed signature verification");
             }
-            String appId = ex.getProperty(SENT_APP_ID, w.appId(), String.class);
+            String appId = ProviderCalls.of(ex).note(SentAppId.class).map(SentAppId::value).orElse(w.appId());
             if (!appId.equals(fields.get("appid")) || !w.mchId().equals(fields.get("mch_id"))) {
                 throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer names another appid or mch_id");
             }
@@ -319,8 +333,8 @@ public final class WechatConnector implements ProviderConnector {
             return b.status(status).error(error).build();
         }
         Object payInfo = switch (r.method()) {
-            case JSAPI, MINIPROGRAM -> jsapiPayInfo(ex.getProperty(FRONT_APP_ID, String.class), a.getPrepayId(), settings(ex));
-            case APP -> appPayInfo(ex.getProperty(FRONT_APP_ID, String.class), a.getPrepayId(), settings(ex));
+            case JSAPI, MINIPROGRAM -> jsapiPayInfo(ProviderCalls.of(ex).note(FrontAppId.class).map(FrontAppId::value).orElse(null), a.getPrepayId(), settings(ex));
+            case APP -> appPayInfo(ProviderCalls.of(ex).note(FrontAppId.class).map(FrontAppId::value).orElse(null), a.getPrepayId(), settings(ex));
             default -> null;
         };
         String payUrl = a.getMwebUrl();
@@ -388,8 +402,10 @@ public final class WechatConnector implements ProviderConnector {
         }
     }
 
-    public PaymentResult queryResult(OrderQueryAnswer a, Exchange ex) {
-        PaymentRequest r = request(ex);
+    public PaymentResult queryResult(WechatVerified<OrderQueryAnswer> verified,
+                                     @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        OrderQueryAnswer a = verified.answer();
+        PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r);
         PaymentError error = error(a);
         if (error != null) {

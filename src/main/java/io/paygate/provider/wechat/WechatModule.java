@@ -79,6 +79,8 @@ public final class WechatModule implements ProviderModule {
         return new Parts(connector, new WechatNotifyCodec(), Map.of(
                 "wechatConnector", connector,
                 "wechatRefunds", new WechatRefundCalls(connector),
-                "wechatCertificates", certificates));
+                "wechatCertificates", certificates,
+                "wechatOrderQueryAnswer", new WechatAnswerFormat<>(io.paygate.provider.wechat.wire.OrderQueryAnswer.class),
+                "wechatCloseOrderAnswer", new WechatAnswerFormat<>(io.paygate.provider.wechat.wire.CloseOrderAnswer.class)));
     }
 }
