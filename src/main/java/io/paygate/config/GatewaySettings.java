@@ -45,12 +45,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.store.password", "");
         DEFAULTS.put("gateway.store.pool-size", "8");
         DEFAULTS.put("gateway.sandbox.enabled", "false");
-        DEFAULTS.put("gateway.sandbox.wechat.port", "8091");
-        DEFAULTS.put("gateway.sandbox.wechat.tls-port", "8092");
-        DEFAULTS.put("gateway.sandbox.ystpay.port", "8094");
         DEFAULTS.put("gateway.provider.connect-timeout", "5");
         DEFAULTS.put("gateway.provider.read-timeout", "20");
-        DEFAULTS.put("gateway.sandbox.pooul.port", "8093");
         DEFAULTS.put("gateway.idempotency.wait", "60");
         DEFAULTS.put("gateway.notify.max-body-bytes", "16384");
         DEFAULTS.put("gateway.admin.tokens", "");
@@ -144,10 +140,12 @@ public final class GatewaySettings {
         intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024);
         intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024);
         intValue("gateway.broker.port", 0, 65535);
-        intValue("gateway.sandbox.wechat.port", 0, 65535);
-        intValue("gateway.sandbox.wechat.tls-port", 0, 65535);
-        intValue("gateway.sandbox.pooul.port", 0, 65535);
-        intValue("gateway.sandbox.ystpay.port", 0, 65535);
+        // Each provider's simulator ports (its module's defaults): gateway.sandbox.<provider>.port, .tls-port.
+        for (String key : values.keySet()) {
+            if (key.matches("gateway\\.sandbox\\.[a-z0-9-]+\\.(port|tls-port)")) {
+                intValue(key, 0, 65535);
+            }
+        }
         intValue("gateway.store.pool-size", 1, 200);
         seconds("gateway.provider.connect-timeout");
         seconds("gateway.provider.read-timeout");

@@ -19,8 +19,11 @@ public final class PooulModule implements ProviderModule {
 
     @Override
     public Map<String, String> defaults() {
-        // spbill_create_ip of calls the gateway makes itself.
-        return Map.of("gateway.pooul.server-ip", "127.0.0.1");
+        return Map.of(
+                // spbill_create_ip of calls the gateway makes itself.
+                "gateway.pooul.server-ip", "127.0.0.1",
+                // The sandbox simulator's port (sandbox mode only).
+                "gateway.sandbox.pooul.port", "8093");
     }
 
     @Override

@@ -24,7 +24,10 @@ public final class WechatModule implements ProviderModule {
                 "gateway.wechat.server-ip", "127.0.0.1",
                 // recall=Y asks to reverse again: how often, and how long to wait between calls.
                 "gateway.wechat.reverse-calls", "5",
-                "gateway.wechat.reverse-recall-delay-ms", "1000");
+                "gateway.wechat.reverse-recall-delay-ms", "1000",
+                // The sandbox simulator's ports (sandbox mode only).
+                "gateway.sandbox.wechat.port", "8091",
+                "gateway.sandbox.wechat.tls-port", "8092");
     }
 
     @Override

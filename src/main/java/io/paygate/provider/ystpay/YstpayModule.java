@@ -17,6 +17,12 @@ public final class YstpayModule implements ProviderModule {
     }
 
     @Override
+    public Map<String, String> defaults() {
+        // The sandbox simulator's port (sandbox mode only).
+        return Map.of("gateway.sandbox.ystpay.port", "8094");
+    }
+
+    @Override
     public ProviderSettings settings(SettingsSection s) {
         s.onlyKeys(Set.of("baseUrl", "account", "password", "privateKey", "requestKey", "padding", "passwordMd5"));
         String baseUrl = s.url("baseUrl", true);
