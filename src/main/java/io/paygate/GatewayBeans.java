@@ -79,7 +79,7 @@ public final class GatewayBeans {
         io.paygate.reconcile.ReconcileTimings timings = io.paygate.reconcile.ReconcileTimings.from(settings);
         io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
         // A till's barcode payment is held from creation for the provider call and the till's wait.
-        java.time.Duration microHold = settings.seconds("gateway.provider.read-timeout").plus(timings.microWait())
+        java.time.Duration microHold = settings.seconds("gateway.provider.read-timeout").plus(timings.longestMicroWait())
                 .plusSeconds(30);
         this.api = new PaymentApi(merchants, calls, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),

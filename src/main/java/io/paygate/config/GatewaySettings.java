@@ -72,12 +72,16 @@ public final class GatewaySettings {
     }
 
     private final Map<String, String> values;
+    /** Keys set by the operator (application.properties, environment, system properties), not by a default. */
+    private final java.util.Set<String> explicit;
     private final Path configDir;
     private final Path routesDir;
     private final Path dataDir;
 
-    private GatewaySettings(Map<String, String> values, Path configDir, Path routesDir, Path dataDir) {
+    private GatewaySettings(Map<String, String> values, Path configDir, Path routesDir, Path dataDir,
+                            java.util.Set<String> explicit) {
         this.values = values;
+        this.explicit = explicit;
         this.configDir = configDir;
         this.routesDir = routesDir;
         this.dataDir = dataDir;
@@ -107,20 +111,25 @@ public final class GatewaySettings {
             merged.putAll(module.defaults());
         }
         EnvReferences refs = new EnvReferences(env);
+        java.util.Set<String> explicit = new java.util.HashSet<>();
         for (String key : fromFile.stringPropertyNames()) {
             merged.put(key, refs.resolve(shown, key, fromFile.getProperty(key).trim()));
+            explicit.add(key);
         }
         for (String key : new ArrayList<>(merged.keySet())) {
             String envValue = env.get(envName(key));
             if (envValue != null) {
                 merged.put(key, envValue);
+                explicit.add(key);
             }
             String sysValue = system.getProperty(key);
             if (sysValue != null) {
                 merged.put(key, sysValue);
+                explicit.add(key);
             }
         }
-        GatewaySettings settings = new GatewaySettings(Collections.unmodifiableMap(merged), configDir, routesDir, dataDir);
+        GatewaySettings settings = new GatewaySettings(Collections.unmodifiableMap(merged), configDir, routesDir, dataDir,
+                java.util.Set.copyOf(explicit));
         settings.validate();
         return settings;
     }
@@ -198,6 +207,25 @@ public final class GatewaySettings {
 
     public String configFile() {
         return configDir.resolve(FILE).toString();
+    }
+
+    /** Was the key set by the operator (application.properties, environment, system property)? */
+    public boolean explicit(String key) {
+        return explicit.contains(key);
+    }
+
+    /**
+     * A setting a provider may have its own value of: {@code gateway.<provider>.<rest>} set by the
+     * operator, else {@code gateway.<rest>} set by the operator, else the provider module's default
+     * (its documented limits), else the gateway's default.
+     */
+    public String forProvider(String provider, String rest) {
+        String own = "gateway." + provider + "." + rest;
+        String shared = "gateway." + rest;
+        if (explicit(own) || (!explicit(shared) && has(own))) {
+            return get(own);
+        }
+        return get(shared);
     }
 
     /** Is the key set (by default, a provider module's default, the file or the environment)? */

@@ -15,7 +15,8 @@ import org.apache.camel.Exchange;
  * the notification confirm-by-query. It resolves the merchant's settings of the provider and the
  * HTTP timeouts: the merchant's own ({@code connectTimeout} / {@code readTimeout} in its provider
  * section), else {@code gateway.<provider>.connect-timeout} / {@code read-timeout}, else
- * {@code gateway.provider.*}.
+ * {@code gateway.provider.*} (a provider module's own default yields to a shared value the
+ * operator sets).
  */
 public final class ProviderCalls {
     private final Map<String, ProviderConnector> connectors;
@@ -67,9 +68,12 @@ public final class ProviderCalls {
                 section.connectTimeout().orElse(Duration.ofSeconds(5)), section.readTimeout().orElse(Duration.ofSeconds(20)));
     }
 
+    /** The operator's per-provider value, else the operator's shared one, else the module's default, else the gateway's. */
     private Duration timeout(String provider, String what) {
         String own = "gateway." + provider + "." + what;
-        return settings.has(own) ? settings.seconds(own) : settings.seconds("gateway.provider." + what);
+        String shared = "gateway.provider." + what;
+        return settings.explicit(own) || (!settings.explicit(shared) && settings.has(own))
+                ? settings.seconds(own) : settings.seconds(shared);
     }
 
     /** Puts the call on the exchange for its route: the property {@code providerCall}, the request as body. */

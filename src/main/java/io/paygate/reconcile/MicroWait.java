@@ -56,6 +56,7 @@ public final class MicroWait {
         if (r == null || r.operation() != Operation.PAY || r.method() != PayMethod.MICRO) {
             return;
         }
+        ReconcileTimings.ProviderTimings timings = this.timings.of(call.provider());
         if (result == null || !pending(result.status()) || timings.microWait().isZero()) {
             // No wait: the hold taken at creation ends; a sweep may look at the order from poll-delay on
             // (a final status, recorded next, makes it never due).
@@ -74,7 +75,7 @@ public final class MicroWait {
             ledger.apply(new Transition(r.merchant(), r.orderId(), PaymentStatus.USERPAYING, Source.RESPONSE,
                     result.providerTradeId(), null, null, null, null, null));
         }
-        schedule(ex, started, started.plus(timings.pollDelay()));
+        schedule(ex, timings, started, started.plus(timings.pollDelay()));
     }
 
     /** Before each poll: the next call is a QUERY of the order, answered normally. */
@@ -86,17 +87,19 @@ public final class MicroWait {
     /** After each poll: go on while the order is still paying and the wait allows another query. */
     public void polled(Exchange ex) {
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
-        Instant started = RouteProperties.MICRO_WAIT.get(ex).started();
+        Wait wait = RouteProperties.MICRO_WAIT.get(ex);
+        Instant started = wait.started();
+        ReconcileTimings.ProviderTimings timings = this.timings.of(wait.payCall().provider());
         if (result != null && !pending(result.status()) && result.status() != null) {
             // Resolved: the answer is recorded by PaymentApi.complete next. Until then the order
             // still looks open to a sweep, so the next look is put off; once final it is never due.
             finish(ex, clock.instant().plus(timings.pollInterval()), true);
             return;
         }
-        schedule(ex, started, clock.instant().plus(timings.pollInterval()));
+        schedule(ex, timings, started, clock.instant().plus(timings.pollInterval()));
     }
 
-    private void schedule(Exchange ex, Instant started, Instant next) {
+    private void schedule(Exchange ex, ReconcileTimings.ProviderTimings timings, Instant started, Instant next) {
         Instant deadline = started.plus(timings.microWait());
         Instant now = clock.instant();
         if (next.isAfter(deadline)) {

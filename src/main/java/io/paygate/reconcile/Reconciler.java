@@ -107,7 +107,7 @@ public final class Reconciler {
                         r.checks(), owner, Operation.REFUND_QUERY, false, false));
             }
         }
-        tasks.addAll(plan(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
+        tasks.addAll(plan(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.earliestPollDelay()), now.minus(t.maxAge()),
                 false, t.batch() * 2), now, owner, perMerchant, t.batch() - tasks.size()));
         long abandoned = queue.abandoned(now.minus(t.maxAge()));
         if (abandoned > 0) {
@@ -122,7 +122,7 @@ public final class Reconciler {
     public List<Task> dueBarcodes(Exchange ex) {
         Instant now = clock.instant();
         String owner = "micro:" + instance + ":" + UUID.randomUUID();
-        return plan(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.pollDelay()), now.minus(t.maxAge()),
+        return plan(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.earliestPollDelay()), now.minus(t.maxAge()),
                 true, t.batch()), now, owner, new HashMap<>(), t.batch());
     }
 
@@ -146,6 +146,7 @@ public final class Reconciler {
      */
     private Task plan(DueOrder o, Instant now, String owner) {
         Duration age = Duration.between(o.createdAt(), now);
+        ReconcileTimings.ProviderTimings t = this.t.of(o.provider());
         boolean reverseIfPending = false;
         boolean closeIfUnpaid = false;
         if ("MICRO".equals(o.method())) {
@@ -328,6 +329,7 @@ public final class Reconciler {
      * been going on, at least poll-interval and at most 10 minutes: a doubling backoff.
      */
     private Duration reverseWait(Task task, Instant now) {
+        ReconcileTimings.ProviderTimings t = this.t.of(task.provider());
         Instant reverseFrom = task.createdAt().plus(t.pollLimit().compareTo(t.reverseAfter()) >= 0 ? t.pollLimit() : t.reverseAfter());
         Duration going = Duration.between(reverseFrom, now);
         if (going.compareTo(t.pollInterval()) < 0) {
@@ -338,14 +340,15 @@ public final class Reconciler {
 
     /** When an order still unfinished after a query is looked at next. */
     private Instant next(Task task, OrderRecord order, Instant now) {
+        ReconcileTimings.ProviderTimings p = t.of(task.provider());
         if (task.isMicro()) {
-            Instant next = now.plus(t.pollInterval());
-            Instant reverseAt = task.createdAt().plus(t.pollLimit().compareTo(t.reverseAfter()) >= 0 ? t.pollLimit() : t.reverseAfter());
+            Instant next = now.plus(p.pollInterval());
+            Instant reverseAt = task.createdAt().plus(p.pollLimit().compareTo(p.reverseAfter()) >= 0 ? p.pollLimit() : p.reverseAfter());
             return next.isBefore(reverseAt) ? next : reverseAt;
         }
         Instant next = now.plus(t.backoffAfter(task.checks()));
         Instant closeAt = deadline(task.createdAt(), order.expireAt());
-        Instant earliestClose = task.createdAt().plus(t.minCloseAge());
+        Instant earliestClose = task.createdAt().plus(p.minCloseAge());
         if (closeAt.isBefore(earliestClose)) {
             closeAt = earliestClose;
         }

@@ -56,6 +56,12 @@ public final class TestPayModule implements ProviderModule {
         return NAME;
     }
 
+    /** A limit of its own, as a provider's documented limits are (ReconcileTimingsTest). */
+    @Override
+    public Map<String, String> defaults() {
+        return Map.of("gateway.testpay.micro.poll-limit", "99");
+    }
+
     @Override
     public ProviderSettings settings(SettingsSection s) {
         s.onlyKeys(Set.of("baseUrl", "key"));

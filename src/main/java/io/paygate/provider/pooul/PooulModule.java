@@ -22,6 +22,8 @@ public final class PooulModule implements ProviderModule {
         return Map.of(
                 // spbill_create_ip of calls the gateway makes itself.
                 "gateway.pooul.server-ip", "127.0.0.1",
+                // Pooul v2: a barcode payment may be reversed no earlier than 15 s after it was made.
+                "gateway.pooul.micro.reverse-after", "15",
                 // The sandbox simulator's port (sandbox mode only).
                 "gateway.sandbox.pooul.port", "8093");
     }

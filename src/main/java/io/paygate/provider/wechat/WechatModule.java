@@ -19,15 +19,22 @@ public final class WechatModule implements ProviderModule {
 
     @Override
     public Map<String, String> defaults() {
-        return Map.of(
+        return Map.ofEntries(
                 // spbill_create_ip of calls the gateway makes itself (NATIVE, barcode).
-                "gateway.wechat.server-ip", "127.0.0.1",
+                Map.entry("gateway.wechat.server-ip", "127.0.0.1"),
                 // recall=Y asks to reverse again: how often, and how long to wait between calls.
-                "gateway.wechat.reverse-calls", "5",
-                "gateway.wechat.reverse-recall-delay-ms", "1000",
+                Map.entry("gateway.wechat.reverse-calls", "5"),
+                Map.entry("gateway.wechat.reverse-recall-delay-ms", "1000"),
+                // WeChat's documented limits: closeorder not before 5 minutes after the order; a
+                // barcode payment still paying is queried first after 5 s, then every 10 s, for up
+                // to 30-45 s (docs/protocols/wechat.md).
+                Map.entry("gateway.wechat.order.min-close-age", "300"),
+                Map.entry("gateway.wechat.micro.poll-delay", "5"),
+                Map.entry("gateway.wechat.micro.poll-interval", "10"),
+                Map.entry("gateway.wechat.micro.poll-limit", "45"),
                 // The sandbox simulator's ports (sandbox mode only).
-                "gateway.sandbox.wechat.port", "8091",
-                "gateway.sandbox.wechat.tls-port", "8092");
+                Map.entry("gateway.sandbox.wechat.port", "8091"),
+                Map.entry("gateway.sandbox.wechat.tls-port", "8092"));
     }
 
     @Override
