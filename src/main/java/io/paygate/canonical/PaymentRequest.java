@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The canonical request. Built only from a tree that {@link RequestValidator} has accepted, so its
- * fields have the types and ranges CONTRACT.md gives.
+ * fields have the types and ranges of docs/schemas/PaymentRequest.schema.json.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PaymentRequest(

@@ -1,6 +1,6 @@
 package io.paygate.canonical;
 
-/** The order's trade state, one enum for every provider (CONTRACT.md). */
+/** The order's trade state, one enum for every provider (docs/status.md). */
 public enum PaymentStatus {
     SUCCESS, NOTPAY, USERPAYING, CLOSED, REVOKED, REFUND, PAYERROR, UNKNOWN;
 

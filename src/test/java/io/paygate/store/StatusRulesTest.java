@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The transition table, written out by hand from CONTRACT.md ("a status only moves forward",
+ * The transition table, written out by hand from the contract's rules (docs/status.md) ("a status only moves forward",
  * "UNKNOWN is never final", CLOSED → SUCCESS when a payment arrives after a close) and the class's
  * javadoc. Rows: from; columns in the order of the header; 'Y' = allowed, '.' = stale.
  */
