@@ -14,7 +14,14 @@ public final class ApiAnswer {
     public static void finish(Exchange ex, int status, String jsonBody) {
         RouteProperties.HTTP_STATUS.set(ex, status);
         RouteProperties.ANSWERED.set(ex, true);
+        RouteProperties.ANSWER.remove(ex);
         ex.getMessage().setBody(jsonBody);
+    }
+
+    /** The same, with the answer as a value: the JMS reply takes its properties from it, not from the JSON. */
+    public static void finish(Exchange ex, int status, String jsonBody, io.paygate.canonical.PaymentResult answer) {
+        finish(ex, status, jsonBody);
+        RouteProperties.ANSWER.set(ex, answer);
     }
 
     public static int status(Exchange ex) {

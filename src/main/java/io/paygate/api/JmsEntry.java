@@ -129,15 +129,26 @@ public final class JmsEntry {
         String body = ex.getMessage().getBody(String.class);
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setBody(body);
-        try {
-            JsonNode answer = json.readTree(body);
-            for (String p : List.of("merchant", "orderId", "operation", "status", "storeId")) {
-                if (answer.path(p).isTextual()) {
-                    ex.getMessage().setHeader(p, answer.get(p).asText());
+        PaymentResult answer = io.paygate.route.RouteProperties.ANSWER.get(ex);
+        if (answer != null) {
+            // The answer made by this request: its properties come from the value, not from its JSON.
+            header(ex, "merchant", answer.merchant());
+            header(ex, "orderId", answer.orderId());
+            header(ex, "operation", answer.operation() == null ? null : answer.operation().name());
+            header(ex, "status", answer.status() == null ? null : answer.status().name());
+            header(ex, "storeId", answer.storeId());
+        } else {
+            // A replay: only the stored JSON is at hand.
+            try {
+                JsonNode stored = json.readTree(body);
+                for (String p : List.of("merchant", "orderId", "operation", "status", "storeId")) {
+                    if (stored.path(p).isTextual()) {
+                        ex.getMessage().setHeader(p, stored.get(p).asText());
+                    }
                 }
+            } catch (Exception e) {
+                LOG.warn("reply body is not JSON; sent without properties");
             }
-        } catch (Exception e) {
-            LOG.warn("reply body is not JSON; sent without properties");
         }
         String correlation = ex.getProperty(CORRELATION, String.class);
         if (correlation != null) {
@@ -146,6 +157,12 @@ public final class JmsEntry {
         Object replyTo = ex.getProperty(REPLY_TO);
         if (replyTo != null) {
             ex.getMessage().setHeader("CamelJmsDestination", replyTo);
+        }
+    }
+
+    private static void header(Exchange ex, String name, String value) {
+        if (value != null) {
+            ex.getMessage().setHeader(name, value);
         }
     }
 

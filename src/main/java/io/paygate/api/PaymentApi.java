@@ -261,7 +261,7 @@ public final class PaymentApi {
                 idempotency.completeIn(c, request.merchant(), request.requestId(), status, json);
                 return json;
             });
-            ApiAnswer.finish(ex, status, body);
+            ApiAnswer.finish(ex, status, body, b.build());
         } catch (RuntimeException e) {
             // The provider has answered but the ledger could not record it: the caller must not read
             // this as "nothing happened" (a second PAY would charge twice). The order's state is
@@ -311,7 +311,7 @@ public final class PaymentApi {
     private void completeWith(Exchange ex, PaymentRequest request, int status, PaymentResult result) {
         String body = write(result);
         idempotency.complete(request.merchant(), request.requestId(), status, body);
-        ApiAnswer.finish(ex, status, body);
+        ApiAnswer.finish(ex, status, body, result);
     }
 
     private Claim claimOrWait(PaymentRequest r, String hash) {
@@ -357,7 +357,8 @@ public final class PaymentApi {
     }
 
     void error(Exchange ex, int status, PaymentResult.Builder b, PaymentError error) {
-        ApiAnswer.finish(ex, status, write(b.error(error).build()));
+        PaymentResult result = b.error(error).build();
+        ApiAnswer.finish(ex, status, write(result), result);
     }
 
     String write(Object o) {

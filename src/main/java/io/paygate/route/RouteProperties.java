@@ -15,6 +15,9 @@ public final class RouteProperties {
     public static final Property<ProviderCall> PROVIDER_CALL = new Property<>(CALL, ProviderCall.class);
     /** The answer is already known (a refusal, a replay): no provider call. */
     public static final Property<Boolean> ANSWERED = new Property<>("gatewayAnswered", Boolean.class);
+    /** The gateway's answer as a value, when it was made here (a replay has only its stored JSON). */
+    public static final Property<io.paygate.canonical.PaymentResult> ANSWER =
+            new Property<>("gatewayAnswer", io.paygate.canonical.PaymentResult.class);
     /** The HTTP status of the gateway's answer. */
     public static final Property<Integer> HTTP_STATUS = new Property<>("gatewayHttpStatus", Integer.class);
     /** The body could not be parsed at all (JMS keeps such requests on payments.requests.invalid). */
