@@ -21,10 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JmsEntry {
     private static final Logger LOG = LoggerFactory.getLogger(JmsEntry.class);
-    static final String REPLY_TO = "jmsReplyTo";
-    static final String CORRELATION = "jmsCorrelation";
-    static final String ORIGINAL_BODY = "jmsOriginalBody";
-    static final String ORIGINAL_HEADERS = "jmsOriginalHeaders";
     public static final String INVALID_REASON = "invalidReason";
 
     private final PaymentApi api;
@@ -42,9 +38,9 @@ public final class JmsEntry {
     public void receive(Exchange ex) {
         noteReplyTo(ex);
         String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);
-        ex.setProperty(CORRELATION, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
-        ex.setProperty(ORIGINAL_BODY, ex.getMessage().getBody());
-        ex.setProperty(ORIGINAL_HEADERS, new HashMap<>(ex.getMessage().getHeaders()));
+        io.paygate.route.RouteProperties.JMS_CORRELATION.set(ex, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
+        io.paygate.route.RouteProperties.JMS_ORIGINAL_BODY.set(ex, ex.getMessage().getBody());
+        io.paygate.route.RouteProperties.JMS_ORIGINAL_HEADERS.set(ex, new HashMap<>(ex.getMessage().getHeaders()));
         Long expiration = ex.getMessage().getHeader("JMSExpiration", Long.class);
         if (expiration != null && expiration > 0 && expiration < System.currentTimeMillis()) {
             expired(ex);
@@ -60,7 +56,7 @@ public final class JmsEntry {
 
     /** A request that expired before the gateway took it: an error answer, no provider call. */
     public void expired(Exchange ex) {
-        if (ex.getProperty(CORRELATION) == null) {
+        if (io.paygate.route.RouteProperties.JMS_CORRELATION.get(ex) == null) {
             receiveHeadersOnly(ex);
         }
         PaymentResult.Builder b = PaymentResult.builder();
@@ -98,7 +94,7 @@ public final class JmsEntry {
             LOG.warn("a request asked for its reply on {}: answered on payments.results instead", name);
             return;
         }
-        ex.setProperty(REPLY_TO, replyTo);
+        io.paygate.route.RouteProperties.JMS_REPLY_TO.set(ex, replyTo);
     }
 
     private static String destinationName(Object destination) {
@@ -121,7 +117,7 @@ public final class JmsEntry {
     private void receiveHeadersOnly(Exchange ex) {
         noteReplyTo(ex);
         String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);
-        ex.setProperty(CORRELATION, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
+        io.paygate.route.RouteProperties.JMS_CORRELATION.set(ex, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
     }
 
     /** The reply: the answer's JSON with only the documented properties. */
@@ -150,11 +146,11 @@ public final class JmsEntry {
                 LOG.warn("reply body is not JSON; sent without properties");
             }
         }
-        String correlation = ex.getProperty(CORRELATION, String.class);
+        String correlation = io.paygate.route.RouteProperties.JMS_CORRELATION.get(ex);
         if (correlation != null) {
             ex.getMessage().setHeader("JMSCorrelationID", correlation);
         }
-        Object replyTo = ex.getProperty(REPLY_TO);
+        Object replyTo = io.paygate.route.RouteProperties.JMS_REPLY_TO.get(ex);
         if (replyTo != null) {
             ex.getMessage().setHeader("CamelJmsDestination", replyTo);
         }
@@ -172,7 +168,7 @@ public final class JmsEntry {
      */
     @SuppressWarnings("unchecked")
     public void invalidCopy(Exchange ex) {
-        Map<String, Object> original = ex.getProperty(ORIGINAL_HEADERS, Map.class);
+        Map<String, Object> original = io.paygate.route.RouteProperties.JMS_ORIGINAL_HEADERS.get(ex);
         ex.getMessage().getHeaders().clear();
         if (original != null) {
             original.forEach((k, v) -> {
@@ -193,12 +189,12 @@ public final class JmsEntry {
             // keep the generic reason
         }
         ex.getMessage().setHeader(INVALID_REASON, reason);
-        ex.getMessage().setBody(ex.getProperty(ORIGINAL_BODY));
+        ex.getMessage().setBody(io.paygate.route.RouteProperties.JMS_ORIGINAL_BODY.get(ex));
     }
 
     public void replyFailed(Exchange ex) {
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.warn("the reply to correlation id {} could not be sent ({}); the request's work is kept and a replay "
-                + "of it answers again", ex.getProperty(CORRELATION), e == null ? "?" : e.toString());
+                + "of it answers again", io.paygate.route.RouteProperties.JMS_CORRELATION.get(ex), e == null ? "?" : e.toString());
     }
 }

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallbackDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDelivery.class);
+    /** JMS message property of a callback message: its attempt number. */
     public static final String ATTEMPT = "deliveryAttempt";
     public static final String SCHEDULED = "_AMQ_SCHED_DELIVERY";
-    static final String NEXT = "deliveryNext";
 
     private final MerchantDirectory merchants;
     private final Ledger ledger;
@@ -54,16 +54,16 @@ public final class CallbackDelivery {
             // Only the outbox relay writes events; anything else on the queue is not one.
             LOG.warn("a message without eventId on payments.deliveries was dropped");
             ex.getMessage().getHeaders().clear();
-            ex.setProperty(NEXT, "skip");
+            io.paygate.route.RouteProperties.DELIVERY_NEXT.set(ex, "skip");
             return;
         }
         String merchant = event.path("merchant").asText();
         String orderId = event.path("orderId").asText();
-        ex.setProperty("eventJson", body);
-        ex.setProperty("eventId", eventId);
-        ex.setProperty("eventMerchant", merchant);
-        ex.setProperty("eventOrderId", orderId);
-        ex.setProperty(ATTEMPT, attempt == null ? 1 : attempt);
+        io.paygate.route.RouteProperties.EVENT_JSON.set(ex, body);
+        io.paygate.route.RouteProperties.EVENT_ID.set(ex, eventId);
+        io.paygate.route.RouteProperties.EVENT_MERCHANT.set(ex, merchant);
+        io.paygate.route.RouteProperties.EVENT_ORDER_ID.set(ex, orderId);
+        io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.set(ex, attempt == null ? 1 : attempt);
         ex.getMessage().getHeaders().clear();
         Optional<MerchantProfile> profile = merchants.byId(merchant);
         String url = ledger.find(merchant, orderId).map(OrderRecord::notifyUrl).orElse(null);
@@ -71,15 +71,15 @@ public final class CallbackDelivery {
             url = profile.get().notifyUrl();
         }
         if (profile.isEmpty() || url == null) {
-            ex.setProperty(NEXT, "skip");
+            io.paygate.route.RouteProperties.DELIVERY_NEXT.set(ex, "skip");
             return;
         }
         String host = URI.create(url).getHost();
         if (host == null || !profile.get().callbackHosts().contains(host.toLowerCase(Locale.ROOT))) {
             // The profile changed since the order was made: never call a host it does not allow.
             LOG.warn("event {} of merchant {} not delivered: host of its notifyUrl is not in callbackHosts", eventId, merchant);
-            ledger.recordDelivery(eventId, merchant, orderId, (Integer) ex.getProperty(ATTEMPT), "REFUSED_HOST", null);
-            ex.setProperty(NEXT, "skip");
+            ledger.recordDelivery(eventId, merchant, orderId, io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.get(ex), "REFUSED_HOST", null);
+            io.paygate.route.RouteProperties.DELIVERY_NEXT.set(ex, "skip");
             return;
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -91,15 +91,15 @@ public final class CallbackDelivery {
                 CallbackSignature.header(profile.get().callbackSecret(), t, bytes));
         ex.getMessage().setHeader(Exchange.HTTP_URI, url);
         ex.getMessage().setBody(bytes);
-        ex.setProperty("callbackUrl", url);
+        io.paygate.route.RouteProperties.CALLBACK_URL.set(ex, url);
     }
 
     /** Records the attempt and decides: done, a scheduled retry, or the dead-letter queue. */
     public void outcome(Exchange ex) throws Exception {
-        int attempt = ex.getProperty(ATTEMPT, Integer.class);
-        String eventId = ex.getProperty("eventId", String.class);
-        String merchant = ex.getProperty("eventMerchant", String.class);
-        String orderId = ex.getProperty("eventOrderId", String.class);
+        int attempt = io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.get(ex);
+        String eventId = io.paygate.route.RouteProperties.EVENT_ID.get(ex);
+        String merchant = io.paygate.route.RouteProperties.EVENT_MERCHANT.get(ex);
+        String orderId = io.paygate.route.RouteProperties.EVENT_ORDER_ID.get(ex);
         Integer status = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         Throwable failure = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         boolean ok = failure == null && status != null && status >= 200 && status < 300;
@@ -107,9 +107,9 @@ public final class CallbackDelivery {
         ledger.recordDelivery(eventId, merchant, orderId, attempt, outcome.length() > 32 ? outcome.substring(0, 32) : outcome,
                 failure == null ? status : null);
         ex.getMessage().getHeaders().clear();
-        ex.getMessage().setBody(ex.getProperty("eventJson", String.class));
+        ex.getMessage().setBody(io.paygate.route.RouteProperties.EVENT_JSON.get(ex));
         if (ok) {
-            ex.setProperty(NEXT, "done");
+            io.paygate.route.RouteProperties.DELIVERY_NEXT.set(ex, "done");
             return;
         }
         List<Integer> schedule = merchants.byId(merchant).map(MerchantProfile::retrySchedule)
@@ -121,13 +121,13 @@ public final class CallbackDelivery {
             long at = clock.millis() + schedule.get(attempt - 1) * 1000L;
             ex.getMessage().setHeader(ATTEMPT, attempt + 1);
             ex.getMessage().setHeader(SCHEDULED, at);
-            ex.setProperty(NEXT, "retry");
+            io.paygate.route.RouteProperties.DELIVERY_NEXT.set(ex, "retry");
         } else {
             LOG.warn("event {} of merchant {} not delivered after {} attempts: to payments.deliveries.DLQ", eventId, merchant,
                     attempt);
             ex.getMessage().setHeader("attempts", attempt);
             ex.getMessage().setHeader("attemptLog", attemptLog(merchant, orderId, eventId));
-            ex.setProperty(NEXT, "dead");
+            io.paygate.route.RouteProperties.DELIVERY_NEXT.set(ex, "dead");
         }
     }
 

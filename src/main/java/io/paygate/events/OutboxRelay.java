@@ -43,7 +43,7 @@ public final class OutboxRelay {
         OutboxEvent e = ex.getMessage().getBody(OutboxEvent.class);
         JsonNode event = json.readTree(e.payload());
         ex.getMessage().getHeaders().clear();
-        ex.setProperty("outboxEventId", e.eventId());
+        io.paygate.route.RouteProperties.OUTBOX_EVENT_ID.set(ex, e.eventId());
         ex.getMessage().setHeader(DUPLICATE_ID, e.eventId());
         for (String p : List.of("merchant", "orderId", "type", "status", "storeId", "eventId")) {
             if (event.path(p).isTextual()) {
@@ -55,7 +55,7 @@ public final class OutboxRelay {
     }
 
     public void published(Exchange ex) {
-        String eventId = ex.getProperty("outboxEventId", String.class);
+        String eventId = io.paygate.route.RouteProperties.OUTBOX_EVENT_ID.get(ex);
         probe.afterSend(eventId);
         ledger.markPublished(eventId);
     }

@@ -62,6 +62,31 @@ public final class RouteProperties {
     /** The Content-Type of the reply to the provider. */
     public static final Property<String> NOTIFY_CONTENT_TYPE = new Property<>("notifyContentType", String.class);
 
+    /** Where the JMS reply goes (the request's JMSReplyTo, unless it names a gateway destination). */
+    public static final Property<Object> JMS_REPLY_TO = new Property<>("jmsReplyTo", Object.class);
+    /** The reply's JMSCorrelationID: the request's, else its JMSMessageID. */
+    public static final Property<String> JMS_CORRELATION = new Property<>("jmsCorrelation", String.class);
+    /** The request as received, for payments.requests.invalid. */
+    public static final Property<Object> JMS_ORIGINAL_BODY = new Property<>("jmsOriginalBody", Object.class);
+    /** The request's headers as received, for payments.requests.invalid. */
+    public static final Property<java.util.Map> JMS_ORIGINAL_HEADERS = new Property<>("jmsOriginalHeaders", java.util.Map.class);
+    /** The outbox event being published to payments.events. */
+    public static final Property<String> OUTBOX_EVENT_ID = new Property<>("outboxEventId", String.class);
+    /** The event a callback delivers, as published. */
+    public static final Property<String> EVENT_JSON = new Property<>("eventJson", String.class);
+    /** The id of the event being delivered (or resent). */
+    public static final Property<String> EVENT_ID = new Property<>("eventId", String.class);
+    /** The merchant of the event being delivered. */
+    public static final Property<String> EVENT_MERCHANT = new Property<>("eventMerchant", String.class);
+    /** The order of the event being delivered. */
+    public static final Property<String> EVENT_ORDER_ID = new Property<>("eventOrderId", String.class);
+    /** Where the callback goes (the order's notifyUrl, else the merchant's). */
+    public static final Property<String> CALLBACK_URL = new Property<>("callbackUrl", String.class);
+    /** The number of this callback attempt (1 for the first). */
+    public static final Property<Integer> DELIVERY_ATTEMPT = new Property<>("deliveryAttempt", Integer.class);
+    /** What the deliveries route does next: skip, done, retry or dead. */
+    public static final Property<String> DELIVERY_NEXT = new Property<>("deliveryNext", String.class);
+
     private RouteProperties() {
     }
 }
