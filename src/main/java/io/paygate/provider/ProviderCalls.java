@@ -76,9 +76,14 @@ public final class ProviderCalls {
                 ? settings.seconds(own) : settings.seconds(shared);
     }
 
-    /** Puts the call on the exchange for its route: the property {@code providerCall}, the request as body. */
+    /**
+     * Puts the call on the exchange for its route: the property {@code providerCall}, the request as
+     * body, and no message header at all. The caller's headers (its bearer token first) never reach
+     * a provider, whatever a route file says: the routes' own removeHeaders steps are a second line.
+     */
     public static void put(Exchange ex, ProviderCall call) {
         RouteProperties.PROVIDER_CALL.set(ex, call);
+        ex.getMessage().getHeaders().clear();
         ex.getMessage().setBody(call.request());
     }
 

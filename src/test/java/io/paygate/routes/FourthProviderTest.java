@@ -35,6 +35,8 @@ class FourthProviderTest extends RouteTestSupport {
     private static Path dir;
     private static Fixture fixture;
     private static HttpServer provider;
+    /** The headers of every request the stub had. */
+    private static final java.util.List<com.sun.net.httpserver.Headers> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The stub's orders: orderId -> OPEN or PAID. */
     private static final Map<String, String> orders = new ConcurrentHashMap<>();
 
@@ -43,6 +45,7 @@ class FourthProviderTest extends RouteTestSupport {
         dir = Files.createTempDirectory("fourth-provider");
         provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         provider.createContext("/", ex -> {
+            seen.add(ex.getRequestHeaders());
             String path = ex.getRequestURI().getPath();
             String key = path.startsWith("/forged") ? "not-the-merchants-key" : KEY;
             if (path.startsWith("/slow")) {
@@ -116,12 +119,39 @@ class FourthProviderTest extends RouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("payment-api.yaml", "provider-operations.yaml", "errors.yaml");
+        return List.of("payment-api.yaml", "errors.yaml");
     }
 
+    /**
+     * The provider's route file, and the shipped template edited as a careless operator might: every
+     * removeHeaders step deleted. The caller's headers must still never reach the provider.
+     */
     @Override
     protected List<Resource> extraRoutes() throws java.io.IOException {
-        return List.of(ResourceHelper.resolveMandatoryResource(context, "classpath:testpay/testpay.yaml"));
+        String template = Files.readString(Path.of("routes/provider-operations.yaml"));
+        String edited = template.replaceAll("(?m)^( *)- removeHeaders:\\n\\1    pattern: \"\\*\"\\n", "");
+        assertThat(edited).as("the edit removed a step").isNotEqualTo(template).doesNotContain("removeHeaders");
+        Path copy = dir.resolve("provider-operations-without-removeHeaders.yaml");
+        Files.writeString(copy, edited);
+        return List.of(ResourceHelper.resolveMandatoryResource(context, "file:" + copy),
+                ResourceHelper.resolveMandatoryResource(context, "classpath:testpay/testpay.yaml"));
+    }
+
+    @Test
+    void theCallersHeadersNeverReachTheProviderEvenWithoutTheRoutesRemoveHeadersSteps() throws Exception {
+        seen.clear();
+        org.apache.camel.Exchange ex = template.send("direct:payment-api", e -> {
+            e.getMessage().setHeader("Authorization", "Bearer " + TOKEN);
+            e.getMessage().setHeader("Content-Type", "application/json");
+            e.getMessage().setHeader("X-Caller-Secret", "caller-secret-0001");
+            e.getMessage().setBody(pay("fourth-shop", "fh-1", "FH-0001").getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(ex.getException()).isNull();
+        assertThat(seen).hasSize(1);
+        com.sun.net.httpserver.Headers h = seen.get(0);
+        assertThat(h.containsKey("Authorization")).isFalse();
+        assertThat(h.containsKey("X-caller-secret")).isFalse();
+        assertThat(h.values().toString()).doesNotContain(TOKEN).doesNotContain("caller-secret-0001");
     }
 
     private static String pay(String merchant, String requestId, String orderId) {
