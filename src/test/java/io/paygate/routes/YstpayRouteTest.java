@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real routes (payment-api, ystpay, notify, errors) and beans against the Ystpay sandbox
+ * The real routes (payment-api, provider-operations, ystpay, notify, errors, reconcile) and beans against the Ystpay sandbox
  * simulator, through {@code direct:payment-api} as every entry route uses it. The simulator's
  * notices reach routes/notify.yaml through a small HTTP bridge (its platform-http endpoint
  * replaced by a direct one). A hand-written server plays a provider that answers badly.
