@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One Ystpay message: a barcode pay request sealed (XML, AES/CBC with zero padding, base64, MD5
- * signature; the DSN derived from the profile each time, as the connector does per call), and its
+ * signature; the DSN derived from the merchant's settings each time, as every call does), and its
  * answer opened (parse the envelope, verify the MD5 signature, base64, AES decrypt, parse the data).
  * Baselines in the same run: plain {@code Cipher} AES/CBC/NoPadding of the same padded bytes, a new
  * Cipher per message as the gateway makes one.

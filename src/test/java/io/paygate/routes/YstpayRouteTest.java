@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real routes (payment-api, ystpay, notify, errors) and beans against the Ystpay sandbox
+ * The real routes (payment-api, provider-operations, ystpay, notify, errors, reconcile) and beans against the Ystpay sandbox
  * simulator, through {@code direct:payment-api} as every entry route uses it. The simulator's
  * notices reach routes/notify.yaml through a small HTTP bridge (its platform-http endpoint
  * replaced by a direct one). A hand-written server plays a provider that answers badly.
@@ -430,6 +430,106 @@ class YstpayRouteTest extends RouteTestSupport {
         Answer xxe = call(TOKEN_BAD, scan("yst-bad", "yr-x3", "YR-X003", 1, "WECHAT"));
         assertThat(xxe.body().at("/error/code").asText()).isEqualTo("SIGNATURE_INVALID");
         assertThat(xxe.raw()).doesNotContain("root:");
+    }
+
+    /**
+     * Verification cannot be left out: with an edited copy of the route files (the template's
+     * {@code answer} step removed, or a Ystpay instance pointing at a data format that binds without
+     * verifying), a forged answer claiming the order paid, sealed with a key that is not the
+     * merchant's, still ends in no SUCCESS, in the result or in the ledger: the result mappers take
+     * only a {@code YstpayVerified}, which only the shipped data format makes.
+     */
+    @Test
+    void anEditedRouteWithoutTheVerifyingStepNeverTurnsAForgedPaidAnswerIntoSuccess() throws Exception {
+        badAnswer.set(forgedPaidAnswer());
+        // The shipped routes reject it.
+        Answer shipped = call(TOKEN_BAD, scan("yst-bad", "yr-f1", "YR-F001", 1, "WECHAT"));
+        assertThat(shipped.at("/error/code")).as(shipped.raw()).isEqualTo("SIGNATURE_INVALID");
+        assertThat(shipped.at("/status")).isEqualTo("UNKNOWN");
+
+        // An edited copy of routes/provider-operations.yaml without its unmarshal (answer) step,
+        // and the Ystpay instances of routes/ystpay.yaml moved onto it.
+        String template = Files.readString(Path.of("routes/provider-operations.yaml"));
+        String withoutAnswer = template.replace("id: provider-operation\n", "id: provider-operation-unverified\n")
+                .replace("""
+                          - unmarshal:
+                              custom:
+                                ref: "{{answer}}"
+                """, "");
+        assertThat(withoutAnswer).contains("id: provider-operation-unverified").doesNotContain("unmarshal");
+        String instances = Files.readString(Path.of("routes/ystpay.yaml"))
+                .replace("routeTemplateRef: provider-operation\n", "routeTemplateRef: provider-operation-unverified\n");
+        assertThat(instances).doesNotContain("routeTemplateRef: provider-operation\n");
+        replaceYstpayOperations(ResourceHelper.fromString("provider-operations-unverified.yaml", withoutAnswer),
+                ResourceHelper.fromString("ystpay-unverified.yaml", instances));
+        assertForgedPaidAnswerIsNoSuccess("yr-f2", "YR-F002");
+
+        // The shipped template, with every Ystpay instance pointing at a data format that binds the
+        // answer's claim without verifying it.
+        context.getRegistry().bind("ystpayUnverifiedAnswer", new UnverifiedAnswerFormat());
+        String unverifiedFormat = Files.readString(Path.of("routes/ystpay.yaml"))
+                .replace("value: ystpayAnswer }", "value: ystpayUnverifiedAnswer }");
+        assertThat(unverifiedFormat).contains("ystpayUnverifiedAnswer").doesNotContain("value: ystpayAnswer }");
+        replaceYstpayOperations(ResourceHelper.fromString("ystpay-unverified-format.yaml", unverifiedFormat));
+        assertForgedPaidAnswerIsNoSuccess("yr-f4", "YR-F004");
+    }
+
+    private void assertForgedPaidAnswerIsNoSuccess(String requestId, String orderId) throws Exception {
+        Answer pay = call(TOKEN_BAD, scan("yst-bad", requestId, orderId, 1, "WECHAT"));
+        assertThat(pay.at("/status")).as(pay.raw()).isEqualTo("UNKNOWN");
+        assertThat(pay.at("/error/code")).isEqualTo("PROVIDER_ERROR");
+        Answer query = call(TOKEN_BAD, op("yst-bad", requestId + "-q", "QUERY", orderId));
+        assertThat(query.at("/status")).as(query.raw()).isNotEqualTo("SUCCESS");
+        assertThat(query.at("/error/code")).isEqualTo("PROVIDER_ERROR");
+        assertThat(beans.ledger().find("yst-bad", orderId).orElseThrow().status().name()).isEqualTo("UNKNOWN");
+        assertThat(beans.ledger().auditTrail("yst-bad", orderId)).noneMatch(t -> t.contains("SUCCESS"));
+    }
+
+    /** Replaces the running Ystpay operations (routes ystpay-*) by the given route files. */
+    private void replaceYstpayOperations(Resource... files) throws Exception {
+        for (org.apache.camel.Route r : List.copyOf(context.getRoutes())) {
+            if (r.getRouteId().startsWith("ystpay-")) {
+                context.getRouteController().stopRoute(r.getRouteId());
+                context.removeRoute(r.getRouteId());
+            }
+        }
+        org.apache.camel.support.PluginHelper.getRoutesLoader(context).loadRoutes(files);
+        assertThat(context.getRoute("ystpay-native-pay")).isNotNull();
+        assertThat(context.getRoute("ystpay-query")).isNotNull();
+    }
+
+    /**
+     * A Ystpay answer claiming the order paid, in a well-formed envelope encrypted and signed with the
+     * keys of another password (so another DSN): what anyone could send who is not Ystpay.
+     */
+    private static String forgedPaidAnswer() {
+        io.paygate.provider.ystpay.YstpayKeys forger = io.paygate.provider.ystpay.YstpayKeys.of(
+                new io.paygate.provider.ystpay.YstpaySettings("http://127.0.0.1/", "ystdev01", "not-the-password", KEY));
+        String data = io.paygate.provider.ystpay.YstpayCipher.encrypt(PAID, forger.answerKey(), forger.answerIv(),
+                forger.padding());
+        return "<response><timestamp>1763781438751</timestamp><data>" + data + "</data><signature>"
+                + io.paygate.provider.ystpay.YstpaySigner.answerSignature(forger.dsn(), "1763781438751", data)
+                + "</signature></response>";
+    }
+
+    private static final String PAID = "<data><result>Y</result><code>E11000</code><msg>支付成功</msg>"
+            + "<trans_seq>12611221117180000099</trans_seq><total_fee>1</total_fee><cash_fee>1</cash_fee>"
+            + "<coupon_fee>0</coupon_fee><pay_time>2026-11-22 11:17:18</pay_time><channel>W</channel><status>S</status></data>";
+
+    /** A data format that believes the answer: binds its claim (the order paid) without any check. */
+    private static final class UnverifiedAnswerFormat extends org.apache.camel.support.service.ServiceSupport
+            implements org.apache.camel.spi.DataFormat {
+        @Override
+        public void marshal(Exchange exchange, Object graph, OutputStream stream) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Object unmarshal(Exchange exchange, java.io.InputStream stream) throws IOException {
+            stream.readAllBytes();
+            return io.paygate.provider.ystpay.wire.YstpayAnswer.of(io.paygate.xml.HardenedXml.parseFlat(
+                    PAID.getBytes(StandardCharsets.UTF_8), "data"));
+        }
     }
 
     @Test

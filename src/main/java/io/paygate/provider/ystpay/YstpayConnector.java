@@ -1,6 +1,5 @@
 package io.paygate.provider.ystpay;
 
-import io.paygate.provider.ProviderCalls;
 import io.paygate.canonical.Channel;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.FieldError;
@@ -10,9 +9,10 @@ import io.paygate.canonical.PaymentError;
 import io.paygate.canonical.PaymentRequest;
 import io.paygate.canonical.PaymentResult;
 import io.paygate.config.MerchantProfile;
-import io.paygate.provider.AnswerRejected;
+import io.paygate.provider.CallRefused;
+import io.paygate.provider.ProviderCall;
 import io.paygate.provider.ProviderConnector;
-import io.paygate.provider.ProviderHttpStatus;
+import io.paygate.route.RouteProperties;
 import io.paygate.provider.ystpay.wire.YstpayAnswer;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -20,13 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
- * Ystpay (赢商通) {@code unitive.api}: canonical request → sealed envelope, and raw answer → verified,
- * decrypted fields → canonical result. The route {@code direct:ystpay} (routes/ystpay.yaml) calls the
- * store bean {@code ystpaySequences} for the request numbers and these steps; nothing here does I/O
- * or touches the store. Exchange properties in and out are listed in routes/ystpay.yaml.
+ * Ystpay (赢商通) {@code unitive.api}: canonical request → sealed envelope, and verified answer →
+ * canonical result. Each operation is an instance of the provider-operation template in
+ * routes/ystpay.yaml: the store bean {@code ystpaySequences} numbers the call ({@link YstpayNumbers}),
+ * a request builder here seals it (or refuses it with {@link CallRefused}, nothing sent), the data
+ * format {@link YstpayAnswerFormat} verifies and decrypts the answer, a result mapper here maps the
+ * {@link YstpayVerified} answer and leaves what the store keeps ({@link YstpayAnswered}). Nothing
+ * here does I/O or touches the store.
  */
 public final class YstpayConnector implements ProviderConnector {
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}");
@@ -126,172 +129,161 @@ public final class YstpayConnector implements ProviderConnector {
         }
     }
 
-    // ---- before the call
-
     /**
-     * After the store step: a call that cannot be made leaves its answer in {@code ystpayRefusal}
-     * (what the store lacks, or a REVERSE of an order that is no barcode payment).
+     * The operation's route in routes/ystpay.yaml: one instance of the provider-operation template
+     * per request type, but one QUERY (its request builder picks the barcode or the native query).
      */
-    public void precheck(Exchange ex) {
-        PaymentRequest r = request(ex);
-        String missing = ex.getProperty("ystpayMissing", String.class);
-        PaymentError e = null;
-        if (missing != null) {
-            e = switch (missing) {
-                case "order" -> PaymentError.of(ErrorCode.ORDER_NOT_FOUND,
-                        "no Ystpay payment of order " + r.orderId() + " was sent by this gateway", false);
-                case "trans_seq" -> PaymentError.of(ErrorCode.ORDER_NOT_FOUND, "Ystpay's trans_seq of order " + r.orderId()
-                        + " is not known yet (no paid answer so far); QUERY the order, then send this again", true);
-                case "refund" -> PaymentError.of(ErrorCode.REFUND_NOT_FOUND, "no Ystpay refund "
-                        + (r.refund() == null || r.refund().refundId() == null ? "" : r.refund().refundId() + " ")
-                        + "of order " + r.orderId() + " was sent by this gateway", false);
-                case "refund-amount" -> PaymentError.invalid(List.of(new FieldError("refund.amount", "refundId "
-                        + r.refund().refundId() + " was sent before with amount " + ex.getProperty("ystpayEarlierAmount")
-                        + "; a new refund needs a new refundId")));
-                default -> throw new IllegalStateException(missing);
+    @Override
+    public String route(ProviderCall call) {
+        return switch (call.operation()) {
+            case PAY -> switch (call.request().method()) {
+                case MICRO -> "direct:ystpay-barcode-pay";
+                case SCAN -> "direct:ystpay-native-pay";
+                case JSAPI -> "direct:ystpay-js-pay";
+                case H5 -> "direct:ystpay-h5-pay";
+                // refuse() answers these before any call is made.
+                default -> throw new IllegalStateException("Ystpay has no " + call.request().method() + " payment");
             };
-        } else if (r.operation() == Operation.REVERSE && !Boolean.TRUE.equals(ex.getProperty("ystpayBarcode", Boolean.class))) {
-            e = PaymentError.of(ErrorCode.UNSUPPORTED, "Ystpay reverses barcode (MICRO) payments only; REFUND a paid QR, "
-                    + "JS or H5 order", false);
-        }
-        if (e != null) {
-            ex.setProperty("ystpayRefusal", PaymentResult.answering(r).error(e).build());
-        }
+            case QUERY -> "direct:ystpay-query";
+            case REFUND -> "direct:ystpay-refund";
+            case REFUND_QUERY -> "direct:ystpay-refund-query";
+            case REVERSE -> "direct:ystpay-revoke";
+            // refuse() answers CLOSE before any call is made.
+            default -> throw new IllegalStateException("Ystpay has no " + call.operation() + " operation");
+        };
     }
 
-    public String barcodePay(Exchange ex) {
-        return seal(ex, "unitive_pay_request", YstpayMapper.barcodePay(request(ex), reqSeq(ex)));
+    // ---- the requests (the template's request step): the store's numbers are in the YstpayNumbers note
+
+    public String barcodePay(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        return seal(call, "unitive_pay_request", YstpayMapper.barcodePay(call.request(), sendable(call).reqSeq()));
     }
 
-    public String nativePay(Exchange ex) {
-        return seal(ex, "unitive_native_pay_request", YstpayMapper.nativePay(request(ex), reqSeq(ex), clock.instant()));
+    public String nativePay(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        return seal(call, "unitive_native_pay_request", YstpayMapper.nativePay(call.request(), sendable(call).reqSeq(),
+                clock.instant()));
     }
 
-    public String jsPay(Exchange ex) {
-        return seal(ex, "unitive_js_pay_request", YstpayMapper.jsPay(request(ex), reqSeq(ex)));
+    public String jsPay(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        return seal(call, "unitive_js_pay_request", YstpayMapper.jsPay(call.request(), sendable(call).reqSeq()));
     }
 
-    public String h5Pay(Exchange ex) {
-        return seal(ex, "unitive_h5_pay_request", YstpayMapper.h5Pay(request(ex), reqSeq(ex)));
+    public String h5Pay(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        return seal(call, "unitive_h5_pay_request", YstpayMapper.h5Pay(call.request(), sendable(call).reqSeq()));
     }
 
-    public String barcodeQuery(Exchange ex) {
-        return seal(ex, "unitive_query_pay_request", YstpayMapper.barcodeQuery(reqSeq(ex), oriSeq(ex)));
+    /** The barcode query for a barcode order, the native query (with the stored wallet) for the others. */
+    public String query(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayNumbers n = sendable(call);
+        return n.barcode()
+                ? seal(call, "unitive_query_pay_request", YstpayMapper.barcodeQuery(n.reqSeq(), n.oriSeq()))
+                : seal(call, "unitive_native_query_pay_request", YstpayMapper.nativeQuery(n.reqSeq(), n.oriSeq(),
+                        letter(n.channel())));
     }
 
-    public String nativeQuery(Exchange ex) {
-        return seal(ex, "unitive_native_query_pay_request", YstpayMapper.nativeQuery(reqSeq(ex), oriSeq(ex), storedLetter(ex)));
-    }
-
-    public String refund(Exchange ex) {
-        PaymentRequest r = request(ex);
-        return seal(ex, "unitive_refund_request", YstpayMapper.refund(reqSeq(ex), transSeq(ex), r.refund().amount(),
+    public String refund(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayNumbers n = sendable(call);
+        PaymentRequest r = call.request();
+        return seal(call, "unitive_refund_request", YstpayMapper.refund(n.reqSeq(), n.transSeq(), r.refund().amount(),
                 r.refund().reason()));
     }
 
-    public String refundQuery(Exchange ex) {
-        return seal(ex, "unitive_query_refund_request", YstpayMapper.refundQuery(reqSeq(ex), transSeq(ex), oriSeq(ex)));
+    public String refundQuery(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayNumbers n = sendable(call);
+        return seal(call, "unitive_query_refund_request", YstpayMapper.refundQuery(n.reqSeq(), n.transSeq(), n.oriSeq()));
     }
 
-    public String revoke(Exchange ex) {
-        return seal(ex, "unitive_revoke_request", YstpayMapper.revoke(reqSeq(ex), oriSeq(ex), storedLetter(ex)));
+    /** REVERSE: Ystpay revokes barcode payments only. */
+    public String revoke(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayNumbers n = sendable(call);
+        if (!n.barcode()) {
+            throw new CallRefused(PaymentError.of(ErrorCode.UNSUPPORTED, "Ystpay reverses barcode (MICRO) payments only; "
+                    + "REFUND a paid QR, JS or H5 order", false));
+        }
+        return seal(call, "unitive_revoke_request", YstpayMapper.revoke(n.reqSeq(), n.oriSeq(), letter(n.channel())));
     }
 
-    private String seal(Exchange ex, String requestType, Map<String, String> fields) {
-        return YstpayEnvelope.seal(requestType, fields, keys(ex));
+    private static String seal(ProviderCall call, String requestType, Map<String, String> fields) {
+        return YstpayEnvelope.seal(requestType, fields, YstpayKeys.of(call.settings(YstpaySettings.class)));
     }
-
-    // ---- the answer
 
     /**
-     * Verifies the raw answer's signature, then decrypts and parses its data (HardenedXml), then checks
-     * it answers this request. Leaves the typed answer in the body.
+     * The store's numbers of this call; a call the store cannot number (what it lacks) is refused
+     * with nothing sent.
      */
-    public YstpayAnswer verifiedAnswer(Exchange ex) {
-        Integer httpStatus = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        if (httpStatus != null && httpStatus != 200) {
-            throw new ProviderHttpStatus("Ystpay", httpStatus);
+    static YstpayNumbers sendable(ProviderCall call) {
+        YstpayNumbers n = numbers(call);
+        if (n.missing() == null) {
+            return n;
         }
-        YstpayKeys keys = keys(ex);
-        Map<String, String> fields;
-        try {
-            fields = YstpayEnvelope.open(ex.getMessage().getBody(byte[].class), keys);
-        } catch (YstpayEnvelope.Rejected e) {
-            throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "Ystpay's answer was rejected: " + e.getMessage());
-        }
-        YstpayAnswer a = YstpayAnswer.of(fields);
-        String seq = YstpayMapper.blankToNull(a.reqSeq());
-        if (seq != null && !seq.equals(reqSeq(ex)) && !seq.equals(ex.getProperty("ystpayOriSeq", String.class))) {
-            throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "Ystpay's answer is for another request (req_seq differs)");
-        }
-        if (YstpayMapper.blankToNull(a.dsn()) != null && !YstpaySigner.matches(keys.dsn(), a.dsn())) {
-            throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "Ystpay's answer names another device (dsn differs)");
-        }
-        return a;
+        PaymentRequest r = call.request();
+        throw new CallRefused(switch (n.missing()) {
+            case ORDER -> PaymentError.of(ErrorCode.ORDER_NOT_FOUND,
+                    "no Ystpay payment of order " + r.orderId() + " was sent by this gateway", false);
+            case TRANS_SEQ -> PaymentError.of(ErrorCode.ORDER_NOT_FOUND, "Ystpay's trans_seq of order " + r.orderId()
+                    + " is not known yet (no paid answer so far); QUERY the order, then send this again", true);
+            case REFUND -> PaymentError.of(ErrorCode.REFUND_NOT_FOUND, "no Ystpay refund "
+                    + (r.refund() == null || r.refund().refundId() == null ? "" : r.refund().refundId() + " ")
+                    + "of order " + r.orderId() + " was sent by this gateway", false);
+            case REFUND_AMOUNT -> PaymentError.invalid(List.of(new FieldError("refund.amount", "refundId "
+                    + r.refund().refundId() + " was sent before with amount " + n.earlierAmount()
+                    + "; a new refund needs a new refundId")));
+        });
     }
 
-    public PaymentResult payResult(YstpayAnswer a, Exchange ex) {
-        remember(ex, a);
-        return YstpayMapper.payResult(a, request(ex));
+    private static YstpayNumbers numbers(ProviderCall call) {
+        return call.note(YstpayNumbers.class).orElseThrow(() ->
+                new IllegalStateException("no Ystpay request numbers: the operation's prepare step numbers the call"));
     }
 
-    public PaymentResult queryResult(YstpayAnswer a, Exchange ex) {
-        remember(ex, a);
-        return YstpayMapper.queryResult(a, request(ex), Boolean.TRUE.equals(ex.getProperty("ystpayBarcode", Boolean.class)));
+    private static String letter(Channel c) {
+        return c == null ? null : YstpayCodes.letter(c);
     }
 
-    public PaymentResult refundResult(YstpayAnswer a, Exchange ex) {
-        if (YstpayCodes.succeeded(a.result(), a.code())) {
-            ex.setProperty("ystpayAnswerRefundSeq", YstpayMapper.blankToNull(a.refundSeq()));
-        }
-        return YstpayMapper.refundResult(a, request(ex));
+    // ---- the results (the template's result step): only a verified answer is accepted
+
+    public PaymentResult payResult(YstpayVerified verified, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayAnswer a = verified.answer();
+        remember(call, a);
+        return YstpayMapper.payResult(a, call.request());
     }
 
-    public PaymentResult refundQueryResult(YstpayAnswer a, Exchange ex) {
-        if (YstpayCodes.succeeded(a.result(), a.code())) {
-            ex.setProperty("ystpayAnswerRefundSeq", YstpayMapper.blankToNull(a.refundSeq()));
-        }
-        return YstpayMapper.refundQueryResult(a, request(ex), ex.getProperty("ystpayRefundId", String.class),
-                ex.getProperty("ystpayRefundAmount", Long.class));
+    public PaymentResult queryResult(YstpayVerified verified, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayAnswer a = verified.answer();
+        remember(call, a);
+        return YstpayMapper.queryResult(a, call.request(), numbers(call).barcode());
     }
 
-    public PaymentResult revokeResult(YstpayAnswer a, Exchange ex) {
-        return YstpayMapper.revokeResult(a, request(ex));
+    public PaymentResult refundResult(YstpayVerified verified, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayAnswer a = verified.answer();
+        rememberRefund(call, a);
+        return YstpayMapper.refundResult(a, call.request());
+    }
+
+    public PaymentResult refundQueryResult(YstpayVerified verified,
+                                           @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayAnswer a = verified.answer();
+        rememberRefund(call, a);
+        YstpayNumbers n = numbers(call);
+        return YstpayMapper.refundQueryResult(a, call.request(), n.refundId(), n.refundAmount());
+    }
+
+    public PaymentResult revokeResult(YstpayVerified verified, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        return YstpayMapper.revokeResult(verified.answer(), call.request());
     }
 
     /** What the store keeps of a payment answer: the trans_seq and the wallet that paid. */
-    private static void remember(Exchange ex, YstpayAnswer a) {
+    private static void remember(ProviderCall call, YstpayAnswer a) {
         if (YstpayCodes.succeeded(a.result(), a.code())) {
-            ex.setProperty("ystpayAnswerTransSeq", YstpayMapper.blankToNull(a.transSeq()));
-            Channel c = YstpayCodes.channel(a.channel());
-            ex.setProperty("ystpayAnswerChannel", c == null ? null : c.name());
+            call.note(YstpayAnswered.class, new YstpayAnswered(YstpayMapper.blankToNull(a.transSeq()),
+                    YstpayCodes.channel(a.channel()), null));
         }
     }
 
-    // ---- exchange properties
-
-    static YstpayKeys keys(Exchange ex) {
-        return YstpayKeys.of(ProviderCalls.of(ex).settings(YstpaySettings.class));
-    }
-
-    private static String storedLetter(Exchange ex) {
-        String c = ex.getProperty("ystpayChannel", String.class);
-        return c == null ? null : YstpayCodes.letter(Channel.valueOf(c));
-    }
-
-    private static String reqSeq(Exchange ex) {
-        return ex.getProperty("ystpayReqSeq", String.class);
-    }
-
-    private static String oriSeq(Exchange ex) {
-        return ex.getProperty("ystpayOriSeq", String.class);
-    }
-
-    private static String transSeq(Exchange ex) {
-        return ex.getProperty("ystpayTransSeq", String.class);
-    }
-
-    private static PaymentRequest request(Exchange ex) {
-        return ProviderCalls.of(ex).request();
+    /** What the store keeps of a refund answer: Ystpay's number of the refund. */
+    private static void rememberRefund(ProviderCall call, YstpayAnswer a) {
+        if (YstpayCodes.succeeded(a.result(), a.code())) {
+            call.note(YstpayAnswered.class, new YstpayAnswered(null, null, YstpayMapper.blankToNull(a.refundSeq())));
+        }
     }
 }

@@ -62,6 +62,7 @@ public final class YstpayModule implements ProviderModule {
         // Ystpay's notice names the payment by the gateway's own req_seq: the store resolves it.
         return new Parts(connector, new YstpayNotifyCodec(sequences::orderOfPaySeq), Map.of(
                 "ystpayConnector", connector,
-                "ystpaySequences", sequences));
+                "ystpaySequences", sequences,
+                "ystpayAnswer", new YstpayAnswerFormat()));
     }
 }

@@ -24,7 +24,7 @@ import java.util.function.BiFunction;
  * the DSN travels in clear in every request (a forged notice would otherwise mark an order paid).
  *
  * <p>The notice names the payment by its {@code req_seq} (the field table; the example writes
- * {@code req}), the gateway's own number: {@code orderOfPaySeq} (the store, wired in GatewayBeans)
+ * {@code req}), the gateway's own number: {@code orderOfPaySeq} (the store, wired in YstpayModule)
  * turns it into the order, so the codec itself never touches the store.
  */
 public final class YstpayNotifyCodec implements NotificationCodec {

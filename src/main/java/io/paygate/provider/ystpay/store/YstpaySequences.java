@@ -1,10 +1,14 @@
 package io.paygate.provider.ystpay.store;
 
-import io.paygate.provider.ProviderCalls;
-import io.paygate.store.Database;
-
+import io.paygate.canonical.Channel;
 import io.paygate.canonical.PayMethod;
 import io.paygate.canonical.PaymentRequest;
+import io.paygate.provider.ProviderCall;
+import io.paygate.provider.ystpay.YstpayAnswered;
+import io.paygate.provider.ystpay.YstpayNumbers;
+import io.paygate.provider.ystpay.YstpayNumbers.Missing;
+import io.paygate.route.RouteProperties;
+import io.paygate.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +17,7 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * Ystpay's request numbers (docs/decisions/0006-ystpay-sequences.md). Every request sent to Ystpay
@@ -22,13 +26,12 @@ import org.apache.camel.Exchange;
  * processes. The order's payment number, its trans_seq and barcode flag, and each refund's number
  * are kept, so later calls send {@code ori_seq} and {@code trans_seq} from them.
  *
- * <p>The route {@code direct:ystpay} calls these steps around the connector (which never touches the
- * store) and passes values through exchange properties: {@code ystpayReqSeq} (this request's
- * number), {@code ystpayOriSeq}, {@code ystpayBarcode}, {@code ystpayChannel}, {@code ystpayTransSeq},
- * {@code ystpayRefundId}; {@code ystpayMissing} names what the store lacks (order, trans_seq,
- * refund, refund-amount) when the call cannot be made. After the answer the connector leaves
- * {@code ystpayAnswerTransSeq}, {@code ystpayAnswerChannel}, {@code ystpayAnswerRefundSeq} for
- * {@link #recordAnswer}.
+ * <p>Bean {@code ystpaySequences} of routes/ystpay.yaml: {@code beginPay}, {@code forOrder},
+ * {@code forRefund} and {@code forRefundQuery} are the operations' {@code prepare} step and leave a
+ * {@link YstpayNumbers} note on the call (naming what the store lacks when the call cannot be made:
+ * the connector's request builder then refuses it); {@link #recordAnswer} is their {@code record}
+ * step and keeps what the connector's result mapper left in a {@link YstpayAnswered} note. The
+ * connector never touches the store.
  */
 public final class YstpaySequences {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyMMdd");
@@ -41,9 +44,28 @@ public final class YstpaySequences {
         this.clock = clock;
     }
 
+    /** The order as this table knows it. */
+    private record StoredOrder(String paySeq, boolean barcode, Channel channel, String transSeq) {
+        YstpayNumbers numbers(String reqSeq, String oriSeq, String refundId, Long refundAmount, Missing missing,
+                              Long earlierAmount) {
+            return new YstpayNumbers(reqSeq, oriSeq, barcode, channel, transSeq, refundId, refundAmount, missing,
+                    earlierAmount);
+        }
+
+        /** QUERY, REVERSE and REFUND: a request about the order's payment. */
+        YstpayNumbers about(String reqSeq) {
+            return numbers(reqSeq, paySeq, null, null, null, null);
+        }
+
+        YstpayNumbers lacking(Missing missing) {
+            return numbers(null, paySeq, null, null, missing, null);
+        }
+    }
+
     /** PAY: numbers the order's payment and remembers whether it is a barcode order. */
-    public void beginPay(Exchange ex) {
-        PaymentRequest r = request(ex);
+    public void beginPay(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        boolean barcode = r.method() == PayMethod.MICRO;
         String seq = db.inTransaction(c -> {
             String s = allocate(c, r.merchant(), "PAY", r.orderId(), null);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO ystpay_order (merchant, order_id, pay_seq, barcode, "
@@ -51,42 +73,42 @@ public final class YstpaySequences {
                 ps.setString(1, r.merchant());
                 ps.setString(2, r.orderId());
                 ps.setString(3, s);
-                ps.setBoolean(4, r.method() == PayMethod.MICRO);
+                ps.setBoolean(4, barcode);
                 ps.setString(5, r.channel() == null ? null : r.channel().name());
                 ps.setObject(6, clock.instant().atOffset(ZoneOffset.UTC));
                 ps.executeUpdate();
             }
             return s;
         });
-        ex.setProperty("ystpayReqSeq", seq);
-        ex.setProperty("ystpayBarcode", r.method() == PayMethod.MICRO);
+        call.note(YstpayNumbers.class, YstpayNumbers.payment(seq, barcode, r.channel()));
     }
 
     /** QUERY and REVERSE: the order's payment number and kind, and a new number for this request. */
-    public void forOrder(Exchange ex) {
-        PaymentRequest r = request(ex);
-        db.inTransaction(c -> {
-            if (loadOrder(c, ex, r)) {
-                ex.setProperty("ystpayReqSeq", allocate(c, r.merchant(), ProviderCalls.of(ex).operation().name(),
-                        r.orderId(), null));
+    public void forOrder(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        call.note(YstpayNumbers.class, db.inTransaction(c -> {
+            Optional<StoredOrder> order = loadOrder(c, r);
+            if (order.isEmpty()) {
+                return YstpayNumbers.unknownOrder();
             }
-            return null;
-        });
+            return order.get().about(allocate(c, r.merchant(), call.operation().name(), r.orderId(), null));
+        }));
     }
 
     /**
      * REFUND: the order's trans_seq and the refund's number, the same number again when this
      * refundId was sent before with the same amount.
      */
-    public void forRefund(Exchange ex) {
-        PaymentRequest r = request(ex);
-        db.inTransaction(c -> {
-            if (!loadOrder(c, ex, r)) {
-                return null;
+    public void forRefund(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        call.note(YstpayNumbers.class, db.inTransaction(c -> {
+            Optional<StoredOrder> found = loadOrder(c, r);
+            if (found.isEmpty()) {
+                return YstpayNumbers.unknownOrder();
             }
-            if (ex.getProperty("ystpayTransSeq") == null) {
-                ex.setProperty("ystpayMissing", "trans_seq");
-                return null;
+            StoredOrder order = found.get();
+            if (order.transSeq() == null) {
+                return order.lacking(Missing.TRANS_SEQ);
             }
             String refundId = r.refund().refundId();
             try (PreparedStatement ps = c.prepareStatement("SELECT refund_seq, amount FROM ystpay_refund "
@@ -96,13 +118,10 @@ public final class YstpaySequences {
                 ps.setString(3, refundId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (rs.getLong(2) != r.refund().amount()) {
-                            ex.setProperty("ystpayMissing", "refund-amount");
-                            ex.setProperty("ystpayEarlierAmount", rs.getLong(2));
-                        } else {
-                            ex.setProperty("ystpayReqSeq", rs.getString(1));
-                        }
-                        return null;
+                        long earlier = rs.getLong(2);
+                        return earlier != r.refund().amount()
+                                ? order.numbers(null, null, null, null, Missing.REFUND_AMOUNT, earlier)
+                                : order.about(rs.getString(1));
                     }
                 }
             }
@@ -117,21 +136,25 @@ public final class YstpaySequences {
                 ps.setObject(6, clock.instant().atOffset(ZoneOffset.UTC));
                 ps.executeUpdate();
             }
-            ex.setProperty("ystpayReqSeq", seq);
-            return null;
-        });
+            return order.about(seq);
+        }));
     }
 
     /** REFUND_QUERY: the refund's number (the named refund, else the order's latest) and the order's trans_seq. */
-    public void forRefundQuery(Exchange ex) {
-        PaymentRequest r = request(ex);
+    public void forRefundQuery(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
         String refundId = r.refund() == null ? null : r.refund().refundId();
-        db.inTransaction(c -> {
-            if (!loadOrder(c, ex, r)) {
-                return null;
+        call.note(YstpayNumbers.class, db.inTransaction(c -> {
+            Optional<StoredOrder> found = loadOrder(c, r);
+            if (found.isEmpty()) {
+                return YstpayNumbers.unknownOrder();
             }
+            StoredOrder order = found.get();
             String sql = "SELECT refund_seq, refund_id, amount FROM ystpay_refund WHERE merchant = ? AND order_id = ?"
                     + (refundId == null ? " ORDER BY created_at DESC, refund_seq DESC" : " AND refund_id = ?");
+            String refundSeq;
+            String storedRefundId;
+            long amount;
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, r.merchant());
                 ps.setString(2, r.orderId());
@@ -140,50 +163,46 @@ public final class YstpaySequences {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        ex.setProperty("ystpayMissing", "refund");
-                        return null;
+                        return order.lacking(Missing.REFUND);
                     }
-                    ex.setProperty("ystpayOriSeq", rs.getString(1));
-                    ex.setProperty("ystpayRefundId", rs.getString(2));
-                    ex.setProperty("ystpayRefundAmount", rs.getLong(3));
+                    refundSeq = rs.getString(1);
+                    storedRefundId = rs.getString(2);
+                    amount = rs.getLong(3);
                 }
             }
-            if (ex.getProperty("ystpayTransSeq") == null) {
-                ex.setProperty("ystpayMissing", "trans_seq");
-                return null;
+            if (order.transSeq() == null) {
+                return order.numbers(null, refundSeq, storedRefundId, amount, Missing.TRANS_SEQ, null);
             }
-            ex.setProperty("ystpayReqSeq", allocate(c, r.merchant(), "REFUND_QUERY", r.orderId(), refundId));
-            return null;
-        });
+            return order.numbers(allocate(c, r.merchant(), "REFUND_QUERY", r.orderId(), refundId), refundSeq,
+                    storedRefundId, amount, null, null);
+        }));
     }
 
     /** After an answer: the trans_seq, channel and refund id the provider told, where still unknown. */
-    public void recordAnswer(Exchange ex) {
-        PaymentRequest r = request(ex);
-        String transSeq = ex.getProperty("ystpayAnswerTransSeq", String.class);
-        String channel = ex.getProperty("ystpayAnswerChannel", String.class);
-        String refundSeq = ex.getProperty("ystpayAnswerRefundSeq", String.class);
-        String refundId = ex.getProperty("ystpayRefundId", String.class);
+    public void recordAnswer(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        YstpayAnswered answered = call.note(YstpayAnswered.class).orElse(null);
+        if (answered == null || answered.isEmpty()) {
+            return;
+        }
+        PaymentRequest r = call.request();
+        String refundId = call.note(YstpayNumbers.class).map(YstpayNumbers::refundId).orElse(null);
         if (refundId == null && r.refund() != null) {
             refundId = r.refund().refundId();
-        }
-        if (transSeq == null && channel == null && refundSeq == null) {
-            return;
         }
         String finalRefundId = refundId;
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE ystpay_order SET trans_seq = COALESCE(trans_seq, ?), "
                     + "channel = COALESCE(?, channel) WHERE merchant = ? AND order_id = ?")) {
-                ps.setString(1, transSeq);
-                ps.setString(2, channel);
+                ps.setString(1, answered.transSeq());
+                ps.setString(2, answered.channel() == null ? null : answered.channel().name());
                 ps.setString(3, r.merchant());
                 ps.setString(4, r.orderId());
                 ps.executeUpdate();
             }
-            if (refundSeq != null && finalRefundId != null) {
+            if (answered.refundSeq() != null && finalRefundId != null) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE ystpay_refund SET provider_refund_id = ? "
                         + "WHERE merchant = ? AND order_id = ? AND refund_id = ?")) {
-                    ps.setString(1, refundSeq);
+                    ps.setString(1, answered.refundSeq());
                     ps.setString(2, r.merchant());
                     ps.setString(3, r.orderId());
                     ps.setString(4, finalRefundId);
@@ -208,23 +227,22 @@ public final class YstpaySequences {
         });
     }
 
-    private boolean loadOrder(Connection c, Exchange ex, PaymentRequest r) throws SQLException {
+    private Optional<StoredOrder> loadOrder(Connection c, PaymentRequest r) throws SQLException {
+        StoredOrder order;
         try (PreparedStatement ps = c.prepareStatement("SELECT pay_seq, barcode, channel, trans_seq FROM ystpay_order "
                 + "WHERE merchant = ? AND order_id = ?")) {
             ps.setString(1, r.merchant());
             ps.setString(2, r.orderId());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    ex.setProperty("ystpayMissing", "order");
-                    return false;
+                    return Optional.empty();
                 }
-                ex.setProperty("ystpayOriSeq", rs.getString(1));
-                ex.setProperty("ystpayBarcode", rs.getBoolean(2));
-                ex.setProperty("ystpayChannel", rs.getString(3));
-                ex.setProperty("ystpayTransSeq", rs.getString(4));
+                String channel = rs.getString(3);
+                order = new StoredOrder(rs.getString(1), rs.getBoolean(2), channel == null ? null : Channel.valueOf(channel),
+                        rs.getString(4));
             }
         }
-        if (ex.getProperty("ystpayTransSeq") == null) {
+        if (order.transSeq() == null) {
             // The ledger may know it from a notification's confirming query made before this table did.
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT provider_trade_id FROM payment_order WHERE merchant = ? AND order_id = ?")) {
@@ -232,12 +250,12 @@ public final class YstpaySequences {
                 ps.setString(2, r.orderId());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next() && rs.getString(1) != null) {
-                        ex.setProperty("ystpayTransSeq", rs.getString(1));
+                        order = new StoredOrder(order.paySeq(), order.barcode(), order.channel(), rs.getString(1));
                     }
                 }
             }
         }
-        return true;
+        return Optional.of(order);
     }
 
     /** A new request row; its identity makes the number. */
@@ -271,9 +289,5 @@ public final class YstpaySequences {
             throw new IllegalStateException("ystpay_request identity out of the 14-digit range");
         }
         return yyMMdd + String.format("%014d", id);
-    }
-
-    private static PaymentRequest request(Exchange ex) {
-        return ProviderCalls.of(ex).request();
     }
 }
