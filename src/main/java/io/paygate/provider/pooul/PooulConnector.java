@@ -200,7 +200,6 @@ public final class PooulConnector implements ProviderConnector {
         return write(f);
     }
 
-
     // ---------------------------------------------------------------- API v2 requests
 
     /** {@code /v2/pay}. */
