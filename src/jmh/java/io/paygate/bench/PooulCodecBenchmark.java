@@ -9,22 +9,23 @@ import io.paygate.canonical.PaymentRequest;
 import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.config.MerchantProfile;
+import io.paygate.provider.ProviderCall;
+import io.paygate.provider.ProviderCalls;
+import io.paygate.provider.pooul.PooulClassicFormat;
 import io.paygate.provider.pooul.PooulConnector;
 import io.paygate.provider.pooul.PooulJwt;
+import io.paygate.provider.pooul.PooulMapping;
+import io.paygate.provider.pooul.PooulSettings;
 import io.paygate.provider.pooul.PooulSigner;
+import io.paygate.provider.pooul.PooulV2Format;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,7 +36,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -43,8 +43,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code request*}: a canonical SCAN PAY to the signed request body (classic: JSON with the
  *       MD5 sign; v2: an RS256 JWT of the JSON, 2048-bit key).</li>
- *   <li>{@code answer*}: Pooul's signed QUERY answer bytes to a verified canonical result (classic:
- *       strict parse, MD5 over data, mapping; v2: JWS parse and RS256 verification, parse, mapping).</li>
+ *   <li>{@code answer*}: Pooul's signed QUERY answer bytes to a verified canonical result through
+ *       the route's own steps, the data format and the mapping (classic: strict parse, MD5 over
+ *       data, mapping; v2: JWS parse and RS256 verification, parse, mapping).</li>
  *   <li>{@code baselineJackson*}: Jackson alone writing / reading the same JSON, no signature.</li>
  * </ul>
  * Run with {@code scripts/bench-jmh.sh PooulCodec}.
@@ -60,10 +61,12 @@ public class PooulCodecBenchmark {
     private static final String CLASSIC_ID = "59457accffea0e051b86e685";
     private static final String V2_ID = "5399355381712172";
 
-    private CamelContext camel;
-    private Exchange classic;
-    private Exchange v2;
+    private ProviderCall classic;
+    private ProviderCall v2;
     private PooulConnector connector;
+    private final PooulClassicFormat classicFormat = new PooulClassicFormat();
+    private final PooulV2Format v2Format = new PooulV2Format();
+    private final PooulMapping mapping = new PooulMapping();
     private final ObjectMapper jackson = new ObjectMapper();
     private ObjectNode sameRequest;
     private byte[] classicAnswer;
@@ -72,8 +75,7 @@ public class PooulCodecBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        camel = new DefaultCamelContext();
-        connector = new PooulConnector("https://pay.example", "127.0.0.1", Duration.ofSeconds(30), Clock.systemUTC());
+        connector = new PooulConnector("https://pay.example", "127.0.0.1", Clock.systemUTC());
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
         KeyPair merchant = g.generateKeyPair();
@@ -81,9 +83,9 @@ public class PooulCodecBenchmark {
         PaymentRequest pay = new PaymentRequest("1", "req-1", "acme", "pooul", Operation.PAY, "ORD-20261122-0001", 1250L,
                 null, PayMethod.SCAN, Channel.WECHAT, "Coffee, large", "table 7", "203.0.113.9", null, null, null, null,
                 "POS-7", null, null, null, null, null);
-        classic = exchange(pay, new io.paygate.provider.pooul.PooulSettings("http://pooul.example", CLASSIC_ID, "classic", KEY, null,
+        classic = call(pay, new PooulSettings("http://pooul.example", CLASSIC_ID, "classic", KEY, null,
                 null, null, null));
-        v2 = exchange(pay, new io.paygate.provider.pooul.PooulSettings("http://pooul.example", V2_ID, "v2", null, null, null,
+        v2 = call(pay, new PooulSettings("http://pooul.example", V2_ID, "v2", null, null, null,
                 (RSAPrivateKey) merchant.getPrivate(), (RSAPublicKey) platform.getPublic()));
 
         sameRequest = jackson.createObjectNode();
@@ -116,18 +118,10 @@ public class PooulCodecBenchmark {
         }
     }
 
-    private Exchange exchange(PaymentRequest r, io.paygate.provider.pooul.PooulSettings p) {
-        Exchange ex = new DefaultExchange(camel);
+    private ProviderCall call(PaymentRequest r, PooulSettings p) {
         MerchantProfile profile = new MerchantProfile("acme", "pooul", "token-acme-0123456789", null, null,
                 List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("pooul", MerchantProfile.Section.of(p)));
-        io.paygate.provider.ProviderCalls.put(ex, io.paygate.provider.ProviderCalls.standalone(connector, r, profile,
-                r.operation(), null));
-        return ex;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
-        camel.close();
+        return ProviderCalls.standalone(connector, r, profile, r.operation(), null);
     }
 
     @Benchmark
@@ -147,14 +141,12 @@ public class PooulCodecBenchmark {
 
     @Benchmark
     public PaymentResult answerClassic() {
-        classic.getMessage().setBody(classicAnswer);
-        return connector.queryResult(connector.classicAnswer(classic), classic);
+        return mapping.query(classicFormat.verify(classicAnswer, classic), classic);
     }
 
     @Benchmark
     public PaymentResult answerV2() {
-        v2.getMessage().setBody(v2Answer);
-        return connector.queryResult(connector.v2Answer(v2), v2);
+        return mapping.query(v2Format.verify(v2Answer, v2), v2);
     }
 
     @Benchmark

@@ -52,6 +52,7 @@ class PooulRouteTest extends RouteTestSupport {
     private static final String TOKEN_V2 = "pooul-route-v2-000000001";
     private static final String TOKEN_WRONG = "pooul-route-wrongkey-001";
     private static final String TOKEN_WRONG_V2 = "pooul-route-wrongkey-v2-1";
+    private static final String TOKEN_PROXIED = "pooul-route-v2-proxied-01";
     private static final String CLASSIC_ID = "59457accffea0e051b86e685";
     private static final String V2_ID = "5399355381712172";
     private static final String CLASSIC_KEY = "classic-md5-key-0123456789abcdef";
@@ -60,6 +61,10 @@ class PooulRouteTest extends RouteTestSupport {
     private static Fixture fixture;
     private static PooulSimulator sim;
     private static HttpServer notifySink;
+    /** Between the gateway and the simulator for shop-v2-proxied: spoils the answer of one planned call. */
+    private static HttpServer proxy;
+    private static final java.util.concurrent.atomic.AtomicInteger proxyCalls = new java.util.concurrent.atomic.AtomicInteger();
+    private static volatile int spoiledCall = -1;
     private static final BlockingQueue<byte[]> notifications = new LinkedBlockingQueue<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -92,6 +97,31 @@ class PooulRouteTest extends RouteTestSupport {
             }
         });
         notifySink.start();
+        HttpClient forward = HttpClient.newHttpClient();
+        proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        proxy.createContext("/", ex -> {
+            try {
+                HttpResponse<byte[]> r = forward.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
+                        + ex.getRequestURI())).header("Content-Type", ex.getRequestHeaders().getFirst("Content-Type"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(ex.getRequestBody().readAllBytes())).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                byte[] b = r.body();
+                if (proxyCalls.incrementAndGet() == spoiledCall) {
+                    // The token's last signature characters changed: it no longer verifies.
+                    String t = new String(b, StandardCharsets.US_ASCII);
+                    b = (t.substring(0, t.length() - 4) + (t.endsWith("AAAA") ? "BBBB" : "AAAA")).getBytes(StandardCharsets.US_ASCII);
+                }
+                ex.getResponseHeaders().set("Content-Type", r.headers().firstValue("Content-Type").orElse("text/plain"));
+                ex.sendResponseHeaders(r.statusCode(), b.length);
+                try (OutputStream o = ex.getResponseBody()) {
+                    o.write(b);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ex.sendResponseHeaders(502, -1);
+            }
+        });
+        proxy.start();
         Files.writeString(dir.resolve("application.properties"), String.join("\n",
                 "gateway.public-base-url=http://127.0.0.1:" + notifySink.getAddress().getPort(),
                 "gateway.provider.read-timeout=2",
@@ -118,7 +148,12 @@ class PooulRouteTest extends RouteTestSupport {
                 "    provider: pooul",
                 "    apiToken: " + TOKEN_WRONG_V2,
                 "    pooul: {baseUrl: '" + base + "', merchantId: '" + V2_ID + "', api: v2, privateKey: stranger-private.pem,"
-                        + " platformPublicKey: platform-public.pem}", ""));
+                        + " platformPublicKey: platform-public.pem}",
+                "  shop-v2-proxied:",
+                "    provider: pooul",
+                "    apiToken: " + TOKEN_PROXIED,
+                "    pooul: {baseUrl: 'http://127.0.0.1:" + proxy.getAddress().getPort() + "', merchantId: '" + V2_ID
+                        + "', api: v2, privateKey: '" + pkcs1 + "', platformPublicKey: platform-public.pem}", ""));
         fixture = Fixture.load(dir, 4);
     }
 
@@ -126,6 +161,7 @@ class PooulRouteTest extends RouteTestSupport {
     static void stopProviders() {
         sim.close();
         notifySink.stop(0);
+        proxy.stop(0);
         fixture.close();
     }
 
@@ -133,6 +169,7 @@ class PooulRouteTest extends RouteTestSupport {
     void noFaults() throws Exception {
         http.send(HttpRequest.newBuilder(sim("/sandbox/pooul/faults")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         notifications.clear();
+        spoiledCall = -1;
     }
 
     @Override
@@ -430,6 +467,45 @@ class PooulRouteTest extends RouteTestSupport {
         assertThat(refundedTotal).isEqualTo(700);
         Answer tooMuch = op(TOKEN_V2, "shop-v2", "REFUND", "v.refund.1", "\"refund\":{\"refundId\":\"gw-r4\",\"amount\":501}");
         assertThat(tooMuch.at("/error/code")).isEqualTo("REFUND_EXCEEDS_PAID");
+    }
+
+    /** A paid order of shop-v2-proxied that the gateway knows as paid. */
+    private void paidThroughTheProxy(String orderId) throws Exception {
+        pay(TOKEN_PROXIED, "shop-v2-proxied", orderId, "\"method\":\"SCAN\",\"channel\":\"WECHAT\"");
+        control("POST", "/sandbox/pooul/pay?mch_trade_id=" + orderId);
+        assertThat(op(TOKEN_PROXIED, "shop-v2-proxied", "QUERY", orderId, "").at("/status")).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void aV2RefundPooulTookWhoseFollowUpQueryFailsIsProcessingAndSettledByRefundQuery() throws Exception {
+        paidThroughTheProxy("v.unbound.1");
+        // The refund's three calls: the ids before, the refund, the ids after (spoiled).
+        spoiledCall = proxyCalls.get() + 3;
+        Answer r = op(TOKEN_PROXIED, "shop-v2-proxied", "REFUND", "v.unbound.1", "\"refund\":{\"refundId\":\"gw-u1\",\"amount\":100}");
+        assertThat(r.body().has("error")).as(r.body().toString()).isFalse();
+        assertThat(r.at("/refunds/0/refundId")).isEqualTo("gw-u1");
+        assertThat(r.at("/refunds/0/status")).isEqualTo("PROCESSING");
+        assertThat(r.body().at("/refunds/0").has("providerRefundId")).isFalse();
+        assertThat(proxyCalls.get()).isEqualTo(spoiledCall);
+        assertThat(control("GET", "/sandbox/pooul/orders/v.unbound.1").get("refunds")).hasSize(1);
+
+        Answer listed = op(TOKEN_PROXIED, "shop-v2-proxied", "REFUND_QUERY", "v.unbound.1", "");
+        assertThat(listed.at("/refunds/0/refundId")).isEqualTo("gw-u1");
+        assertThat(listed.at("/refunds/0/status")).isEqualTo("SUCCESS");
+        assertThat(listed.at("/refunds/0/providerRefundId")).isNotEmpty();
+    }
+
+    @Test
+    void aV2RefundWhoseFirstQueryFailsVerificationIsNeverSent() throws Exception {
+        paidThroughTheProxy("v.unsent.1");
+        spoiledCall = proxyCalls.get() + 1;
+        Answer r = op(TOKEN_PROXIED, "shop-v2-proxied", "REFUND", "v.unsent.1", "\"refund\":{\"refundId\":\"gw-n1\",\"amount\":100}");
+        assertThat(r.at("/error/code")).as(r.body().toString()).isEqualTo("SIGNATURE_INVALID");
+        assertThat(proxyCalls.get()).isEqualTo(spoiledCall);
+        assertThat(control("GET", "/sandbox/pooul/orders/v.unsent.1").path("refunds")).isEmpty();
+        // The order's refund hold was released: the next refund of the order goes through.
+        Answer again = op(TOKEN_PROXIED, "shop-v2-proxied", "REFUND", "v.unsent.1", "\"refund\":{\"refundId\":\"gw-n2\",\"amount\":100}");
+        assertThat(again.at("/refunds/0/status")).as(again.body().toString()).isEqualTo("SUCCESS");
     }
 
     // ---------------------------------------------------------------- answers that must not be used

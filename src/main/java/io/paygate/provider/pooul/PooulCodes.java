@@ -11,7 +11,7 @@ final class PooulCodes {
     }
 
     /**
-     * Error codes (PROTOCOLS.md). {@code orderMade}: after a PAY refused with this code, may Pooul
+     * Error codes (docs/protocols/pooul.md). {@code orderMade}: after a PAY refused with this code, may Pooul
      * still hold an order (then the order is UNKNOWN until a QUERY), or was the request itself
      * refused (PAYERROR).
      */

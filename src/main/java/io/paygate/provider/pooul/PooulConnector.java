@@ -1,6 +1,5 @@
 package io.paygate.provider.pooul;
 
-import io.paygate.provider.ProviderCalls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paygate.canonical.ErrorCode;
@@ -8,54 +7,77 @@ import io.paygate.canonical.FieldError;
 import io.paygate.canonical.Operation;
 import io.paygate.canonical.PaymentError;
 import io.paygate.canonical.PaymentRequest;
-import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.Times;
 import io.paygate.config.MerchantProfile;
+import io.paygate.provider.ProviderCall;
 import io.paygate.provider.ProviderConnector;
-import io.paygate.provider.ProviderHttpStatus;
+import io.paygate.route.RouteProperties;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
- * Pooul, both API generations (docs/protocols/pooul.md): canonical request → signed body (classic:
- * JSON with an MD5 {@code sign}; v2: an RS256 JWT), raw answer → verified {@link PooulAnswer} →
- * canonical result ({@link PooulResults}). The route {@code direct:pooul} (routes/pooul.yaml) picks
- * the API and the endpoint and calls these steps; nothing here does I/O.
+ * Pooul, both API generations (docs/protocols/pooul.md): which operation of routes/pooul.yaml a call
+ * goes to ({@link #route}, by the merchant's API), its URL ({@link #url}: v2 wants the merchant in
+ * the query), and the signed request bodies (classic: JSON with an MD5 {@code sign}; v2: an RS256
+ * JWT). Answers are verified by the data formats {@code pooul-classic} / {@code pooul-v2} and
+ * mapped by {@link PooulMapping}; nothing here does I/O.
  */
 public final class PooulConnector implements ProviderConnector {
-    /** Exchange properties the route reads. */
-    public static final String API = "pooulApi";
-    public static final String MERCHANT_QUERY = "pooulMerchantQuery";
-    public static final String STOP = "pooulStop";
-    private static final String HELD = "pooulRefundHeld";
-
     private static final char[] NONCE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final String publicBaseUrl;
     private final String serverIp;
     private final Clock clock;
-    private final RefundHolds holds;
     private final SecureRandom random = new SecureRandom();
 
-    /**
-     * @param refundWait how long a v2 REFUND waits for another refund of the same order to finish
-     */
-    public PooulConnector(String publicBaseUrl, String serverIp, Duration refundWait, Clock clock) {
+    public PooulConnector(String publicBaseUrl, String serverIp, Clock clock) {
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
         this.serverIp = serverIp;
         this.clock = clock;
-        this.holds = new RefundHolds(refundWait);
     }
 
     @Override
     public String provider() {
         return "pooul";
+    }
+
+    /**
+     * The operation's route in routes/pooul.yaml, of the merchant's API. Classic has no REVERSE:
+     * {@link #refuse} answers UNSUPPORTED before a call is made.
+     */
+    @Override
+    public String route(ProviderCall call) {
+        if (call.settings(PooulSettings.class).v2()) {
+            return switch (call.operation()) {
+                case PAY -> "direct:pooul-v2-pay";
+                case QUERY -> "direct:pooul-v2-query";
+                case CLOSE -> "direct:pooul-v2-close";
+                case REVERSE -> "direct:pooul-v2-reverse";
+                case REFUND -> "direct:pooul-v2-refund";
+                case REFUND_QUERY -> "direct:pooul-v2-refund-query";
+            };
+        }
+        return switch (call.operation()) {
+            case PAY -> "direct:pooul-classic-pay";
+            case QUERY -> "direct:pooul-classic-query";
+            case CLOSE -> "direct:pooul-classic-close";
+            case REFUND -> "direct:pooul-classic-refund";
+            case REFUND_QUERY -> "direct:pooul-classic-refund-query";
+            case REVERSE -> throw new IllegalArgumentException("Pooul's classic API has no reverse");
+        };
+    }
+
+    /** v2 names the merchant in the query string of every call: {@code ?merchant_id=}. */
+    @Override
+    public String url(ProviderCall call, String path) {
+        PooulSettings p = call.settings(PooulSettings.class);
+        return p.v2() ? p.baseUrl() + path + "?merchant_id=" + URLEncoder.encode(p.merchantId(), StandardCharsets.UTF_8)
+                : p.baseUrl() + path;
     }
 
     @Override
@@ -123,19 +145,12 @@ public final class PooulConnector implements ProviderConnector {
         return Optional.of(PaymentError.invalid(List.of(new FieldError(field, reason))));
     }
 
-    /** First step of the route: which API, and the merchant_id for v2's query string. */
-    public void prepare(Exchange ex) {
-        PooulSettings p = settings(ex);
-        ex.setProperty(API, p.v2() ? "v2" : "classic");
-        ex.setProperty(MERCHANT_QUERY, URLEncoder.encode(p.merchantId(), StandardCharsets.UTF_8));
-    }
-
     // ---------------------------------------------------------------- classic API requests
 
-    /** {@code /paygate/merchant_info/pay}. */
-    public String classicPay(Exchange ex) {
-        PaymentRequest r = request(ex);
-        ObjectNode f = classicBase(ex);
+    /** {@code /paygate/merchant_info/pay}: the pay type of the method and channel, the order. */
+    public String classicPay(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        ObjectNode f = classicBase(call);
         String payType = PooulPayTypes.payType(false, r.method(), r.channel()).orElseThrow();
         f.put("pay_type", payType);
         orderFields(f, r);
@@ -143,60 +158,54 @@ public final class PooulConnector implements ProviderConnector {
             putText(f, "buyer_id", r.payer().buyerId());
             putText(f, "buyer_logon_id", r.payer().buyerLogonId());
         }
-        return classicSigned(f, ex);
+        return classicSigned(f, call);
     }
 
     /** {@code /paygate/merchant_info/query} and {@code /paygate/merchant_info/order_close}. */
-    public String classicOrder(Exchange ex) {
-        ObjectNode f = classicBase(ex);
-        f.put("mch_trade_id", request(ex).orderId());
-        return classicSigned(f, ex);
+    public String classicOrder(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        ObjectNode f = classicBase(call);
+        f.put("mch_trade_id", call.request().orderId());
+        return classicSigned(f, call);
     }
 
     /** {@code /paygate/merchant_info/refund}: the gateway's refund id is Pooul's mch_refund_id. */
-    public String classicRefund(Exchange ex) {
-        PaymentRequest r = request(ex);
-        ObjectNode f = classicBase(ex);
+    public String classicRefund(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        ObjectNode f = classicBase(call);
         f.put("mch_trade_id", r.orderId());
         f.put("mch_refund_id", r.refund().refundId());
         f.put("refund_fee", r.refund().amount());
-        return classicSigned(f, ex);
+        return classicSigned(f, call);
     }
 
     /** {@code /paygate/merchant_info/refund_query} by mch_refund_id. */
-    public String classicRefundQuery(Exchange ex) {
-        PaymentRequest r = request(ex);
-        ObjectNode f = classicBase(ex);
+    public String classicRefundQuery(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        ObjectNode f = classicBase(call);
         f.put("mch_trade_id", r.orderId());
         f.put("mch_refund_id", r.refund().refundId());
-        return classicSigned(f, ex);
+        return classicSigned(f, call);
     }
 
-    private ObjectNode classicBase(Exchange ex) {
-        ObjectNode f = PooulAnswers.JSON.createObjectNode();
+    private ObjectNode classicBase(ProviderCall call) {
+        ObjectNode f = PooulFields.JSON.createObjectNode();
         f.put("sign_type", "md5");
-        f.put("merchant_id", settings(ex).merchantId());
+        f.put("merchant_id", settings(call).merchantId());
         f.put("nonce_str", nonce());
         return f;
     }
 
-    private String classicSigned(ObjectNode f, Exchange ex) {
-        f.put("sign", PooulSigner.sign(PooulSigner.fieldsOf(f), settings(ex).key()));
-        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=UTF-8");
+    private static String classicSigned(ObjectNode f, ProviderCall call) {
+        f.put("sign", PooulSigner.sign(PooulSigner.fieldsOf(f), settings(call).key()));
         return write(f);
-    }
-
-    /** Verifies the classic answer in the body (MD5 over data) and leaves a {@link PooulAnswer} there. */
-    public PooulAnswer classicAnswer(Exchange ex) {
-        return PooulAnswers.classic(answerBytes(ex), settings(ex), request(ex).orderId());
     }
 
     // ---------------------------------------------------------------- API v2 requests
 
     /** {@code /v2/pay}. */
-    public String v2Pay(Exchange ex) {
-        PaymentRequest r = request(ex);
-        ObjectNode f = PooulAnswers.JSON.createObjectNode();
+    public String v2Pay(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        ObjectNode f = PooulFields.JSON.createObjectNode();
         String payType = PooulPayTypes.payType(true, r.method(), r.channel()).orElseThrow();
         f.put("pay_type", payType);
         f.put("nonce_str", nonce());
@@ -222,105 +231,33 @@ public final class PooulConnector implements ProviderConnector {
                 // scan types take no more
             }
         }
-        return v2Signed(f, ex);
+        return v2Signed(f, call);
     }
 
     /** {@code /v2/pay/query}, {@code /close}, {@code /reverse}, {@code /refund_query}: the order number. */
-    public String v2Order(Exchange ex) {
-        ObjectNode f = PooulAnswers.JSON.createObjectNode();
-        f.put("mch_trade_id", request(ex).orderId());
+    public String v2Order(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        ObjectNode f = PooulFields.JSON.createObjectNode();
+        f.put("mch_trade_id", call.request().orderId());
         f.put("nonce_str", nonce());
-        return v2Signed(f, ex);
+        return v2Signed(f, call);
     }
 
     /** {@code /v2/pay/refund}: no merchant refund number exists in v2. */
-    public String v2Refund(Exchange ex) {
-        PaymentRequest r = request(ex);
-        ObjectNode f = PooulAnswers.JSON.createObjectNode();
+    public String v2Refund(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        ObjectNode f = PooulFields.JSON.createObjectNode();
         f.put("mch_trade_id", r.orderId());
         f.put("refund_fee", r.refund().amount());
         f.put("refund_desc", r.refund().reason() != null ? r.refund().reason() : "refund " + r.refund().refundId());
         f.put("notify_url", notifyUrl(r));
         f.put("nonce_str", nonce());
-        return v2Signed(f, ex);
+        return v2Signed(f, call);
     }
 
-    private String v2Signed(ObjectNode f, Exchange ex) {
-        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=UTF-8");
-        return PooulJwt.sign(write(f).getBytes(StandardCharsets.UTF_8), settings(ex).merchantKey());
+    private static String v2Signed(ObjectNode f, ProviderCall call) {
+        return PooulJwt.sign(write(f).getBytes(StandardCharsets.UTF_8), settings(call).merchantKey());
     }
 
-    /** Verifies the v2 answer in the body (JWT by the platform key, or a plain error) and leaves a {@link PooulAnswer}. */
-    public PooulAnswer v2Answer(Exchange ex) {
-        return PooulAnswers.v2(answerBytes(ex), settings(ex), request(ex).orderId());
-    }
-
-    // ---------------------------------------------------------------- v2 refund: hold, refund, bind
-
-    /** Holds the order's refund slot; when another refund keeps it too long, answers a retryable error. */
-    public void holdRefunds(Exchange ex) {
-        PaymentRequest r = request(ex);
-        int stripe = holds.hold(r.merchant(), r.orderId());
-        if (stripe < 0) {
-            ex.setProperty(STOP, true);
-            ex.getMessage().setBody(PaymentResult.answering(r).error(PaymentError.of(ErrorCode.PROVIDER_ERROR,
-                    "another refund of order " + r.orderId() + " is in progress; send this one again later", true)).build());
-        } else {
-            ex.setProperty(HELD, stripe);
-        }
-    }
-
-    public void releaseRefunds(Exchange ex) {
-        Integer stripe = ex.getProperty(HELD, Integer.class);
-        if (stripe != null) {
-            ex.removeProperty(HELD);
-            holds.release(stripe);
-        }
-    }
-
-    public void refundsBefore(PooulAnswer a, Exchange ex) {
-        results.refundsBefore(a, ex);
-    }
-
-    public void refundAccepted(PooulAnswer a, Exchange ex) {
-        results.refundAccepted(a, ex);
-    }
-
-    public PaymentResult refundBound(PooulAnswer a, Exchange ex) {
-        return results.refundBound(a, ex);
-    }
-
-    public PaymentResult refundUnbound(Exchange ex) {
-        return results.refundUnbound(ex);
-    }
-
-    // ---------------------------------------------------------------- results (both APIs)
-
-    private final PooulResults results = new PooulResults();
-
-    public PaymentResult payResult(PooulAnswer a, Exchange ex) {
-        return results.pay(a, ex);
-    }
-
-    public PaymentResult queryResult(PooulAnswer a, Exchange ex) {
-        return results.query(a, ex);
-    }
-
-    public PaymentResult closeResult(PooulAnswer a, Exchange ex) {
-        return results.close(a, ex);
-    }
-
-    public PaymentResult reverseResult(PooulAnswer a, Exchange ex) {
-        return results.reverse(a, ex);
-    }
-
-    public PaymentResult refundResult(PooulAnswer a, Exchange ex) {
-        return results.classicRefund(a, ex);
-    }
-
-    public PaymentResult refundQueryResult(PooulAnswer a, Exchange ex) {
-        return results.refundQuery(a, ex);
-    }
 
     // ---------------------------------------------------------------- shared
 
@@ -350,13 +287,6 @@ public final class PooulConnector implements ProviderConnector {
         }
     }
 
-    private static byte[] answerBytes(Exchange ex) {
-        Integer httpStatus = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        if (httpStatus != null && httpStatus != 200) {
-            throw new ProviderHttpStatus("Pooul", httpStatus);
-        }
-        return ex.getMessage().getBody(byte[].class);
-    }
 
     private String nonce() {
         char[] c = new char[32];
@@ -368,17 +298,13 @@ public final class PooulConnector implements ProviderConnector {
 
     private static String write(ObjectNode f) {
         try {
-            return PooulAnswers.JSON.writeValueAsString(f);
+            return PooulFields.JSON.writeValueAsString(f);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static PaymentRequest request(Exchange ex) {
-        return ProviderCalls.of(ex).request();
-    }
-
-    private static PooulSettings settings(Exchange ex) {
-        return ProviderCalls.of(ex).settings(PooulSettings.class);
+    private static PooulSettings settings(ProviderCall call) {
+        return call.settings(PooulSettings.class);
     }
 }

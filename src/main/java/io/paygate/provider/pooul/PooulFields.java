@@ -1,7 +1,14 @@
 package io.paygate.provider.pooul;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import io.paygate.canonical.ErrorCode;
+import io.paygate.canonical.Json;
 import io.paygate.canonical.Times;
+import io.paygate.provider.AnswerRejected;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -13,6 +20,10 @@ import java.time.format.DateTimeParseException;
  * {@code yyyyMMddHHmmss} (Asia/Shanghai), as a number or a string.
  */
 final class PooulFields {
+    /** Strict JSON (duplicate keys refused), fractions kept in the text they came in for signing. */
+    static final ObjectMapper JSON = Json.mapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+
     private static final DateTimeFormatter COMPACT = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
             .withResolverStyle(java.time.format.ResolverStyle.STRICT);
 
@@ -24,6 +35,20 @@ final class PooulFields {
     }
 
     private PooulFields() {
+    }
+
+    /** A JSON object, or an {@link AnswerRejected} that never quotes the input. */
+    static JsonNode parse(byte[] raw, String what) {
+        try {
+            JsonNode n = raw == null || raw.length == 0 ? null : JSON.readTree(raw);
+            if (n == null || !n.isObject()) {
+                throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "Pooul's " + what + " is not a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            // Jackson's message quotes the input: never pass it on.
+            throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "Pooul's " + what + " is not valid JSON");
+        }
     }
 
     static String text(JsonNode object, String field) {

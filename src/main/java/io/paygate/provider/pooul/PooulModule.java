@@ -6,6 +6,7 @@ import io.paygate.config.ProviderSettings;
 import io.paygate.config.SettingsSection;
 import io.paygate.provider.ProviderModule;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -62,10 +63,15 @@ public final class PooulModule implements ProviderModule {
     @Override
     public Parts start(Context context) {
         GatewaySettings s = context.settings();
+        PooulConnector connector = new PooulConnector(context.publicBaseUrl(), s.get("gateway.pooul.server-ip"), context.clock());
         // A v2 refund holds its order for its three calls; another refund of the order waits that long.
-        PooulConnector connector = new PooulConnector(context.publicBaseUrl(), s.get("gateway.pooul.server-ip"),
-                s.seconds(s.has("gateway.pooul.read-timeout") ? "gateway.pooul.read-timeout" : "gateway.provider.read-timeout")
-                        .multipliedBy(3), context.clock());
-        return new Parts(connector, new PooulNotifyCodec(), Map.of("pooulConnector", connector));
+        Duration refundWait = s.seconds(s.has("gateway.pooul.read-timeout") ? "gateway.pooul.read-timeout"
+                : "gateway.provider.read-timeout").multipliedBy(3);
+        return new Parts(connector, new PooulNotifyCodec(), Map.of(
+                "pooulConnector", connector,
+                "pooulMapping", new PooulMapping(),
+                "pooulRefundHolds", new RefundHolds(refundWait),
+                "pooul-classic", new PooulClassicFormat(),
+                "pooul-v2", new PooulV2Format()));
     }
 }

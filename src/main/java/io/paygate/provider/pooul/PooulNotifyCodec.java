@@ -135,7 +135,7 @@ public final class PooulNotifyCodec implements NotificationCodec {
 
     private static JsonNode json(byte[] raw) {
         try {
-            return PooulAnswers.parse(raw, "notification");
+            return PooulFields.parse(raw, "notification");
         } catch (AnswerRejected e) {
             throw new NoticeRejected("unreadable notification: " + e.getMessage());
         }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class PooulMappingTest {
     private static JsonNode j(String s) throws Exception {
-        return PooulAnswers.JSON.readTree(s);
+        return PooulFields.JSON.readTree(s);
     }
 
     @Test

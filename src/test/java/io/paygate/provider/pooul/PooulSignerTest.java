@@ -27,7 +27,7 @@ class PooulSignerTest {
 
     @Test
     void signsTheSortedNonEmptyFieldsWithTheKeyAppended() throws Exception {
-        JsonNode request = PooulAnswers.JSON.readTree(REQUEST);
+        JsonNode request = PooulFields.JSON.readTree(REQUEST);
         String signed = PooulSigner.sign(PooulSigner.fieldsOf(request), KEY);
         assertThat(signed).isEqualTo(MD5SUM);
 
@@ -43,7 +43,7 @@ class PooulSignerTest {
 
     @Test
     void verifiesInConstantTimeAndRefusesAnyChange() throws Exception {
-        JsonNode data = PooulAnswers.JSON.readTree("{\"total_fee\":\"12\",\"trade_state\":0,\"pay_type\":\"alipay.jsapi\"}");
+        JsonNode data = PooulFields.JSON.readTree("{\"total_fee\":\"12\",\"trade_state\":0,\"pay_type\":\"alipay.jsapi\"}");
         Map<String, String> f = PooulSigner.fieldsOf(data);
         String sign = PooulSigner.sign(f, KEY);
         assertThat(PooulSigner.verify(f, sign, KEY)).isTrue();
@@ -51,15 +51,15 @@ class PooulSignerTest {
         assertThat(PooulSigner.verify(f, sign, KEY + "x")).isFalse();
         assertThat(PooulSigner.verify(f, null, KEY)).isFalse();
         assertThat(PooulSigner.verify(f, "", KEY)).isFalse();
-        JsonNode asNumber = PooulAnswers.JSON.readTree("{\"total_fee\":13,\"trade_state\":0,\"pay_type\":\"alipay.jsapi\"}");
+        JsonNode asNumber = PooulFields.JSON.readTree("{\"total_fee\":13,\"trade_state\":0,\"pay_type\":\"alipay.jsapi\"}");
         assertThat(PooulSigner.verify(PooulSigner.fieldsOf(asNumber), sign, KEY)).isFalse();
     }
 
     @Test
     void aFieldTheModelDoesNotKnowIsSignedToo() throws Exception {
-        JsonNode with = PooulAnswers.JSON.readTree("{\"trade_state\":0,\"fund_bill_list\":\"[{\\\"amount\\\":\\\"0.01\\\"}]\"}");
-        JsonNode without = PooulAnswers.JSON.readTree("{\"trade_state\":0}");
+        JsonNode with = PooulFields.JSON.readTree("{\"trade_state\":0,\"fund_bill_list\":\"[{\\\"amount\\\":\\\"0.01\\\"}]\"}");
+        JsonNode without = PooulFields.JSON.readTree("{\"trade_state\":0}");
         assertThat(PooulSigner.sign(PooulSigner.fieldsOf(with), KEY)).isNotEqualTo(PooulSigner.sign(PooulSigner.fieldsOf(without), KEY));
-        assertThat(PooulSigner.fieldsOf(PooulAnswers.JSON.readTree("{\"a\":0.10}"))).containsEntry("a", "0.10");
+        assertThat(PooulSigner.fieldsOf(PooulFields.JSON.readTree("{\"a\":0.10}"))).containsEntry("a", "0.10");
     }
 }

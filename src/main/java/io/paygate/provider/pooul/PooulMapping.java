@@ -10,6 +10,9 @@ import io.paygate.canonical.PaymentResult.RefundInfo;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.canonical.Times;
 import io.paygate.provider.AnswerRejected;
+import io.paygate.provider.CallRefused;
+import io.paygate.provider.ProviderCall;
+import io.paygate.route.RouteProperties;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +21,21 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
-/** Verified Pooul answers → canonical results, the same for both APIs (docs/protocols/pooul.md). */
-final class PooulResults {
-    private static final String REFUNDS_BEFORE = "pooulRefundsBefore";
+/**
+ * Bean {@code pooulMapping}: verified Pooul answers → canonical results, the same for both APIs
+ * (docs/protocols/pooul.md). Every method takes a {@link PooulVerified}, which only the data formats
+ * {@code pooul-classic} and {@code pooul-v2} make; the operations name these methods as their
+ * {@code result} in routes/pooul.yaml.
+ */
+public final class PooulMapping {
+    /** The refund ids Pooul had before a v2 refund was sent (a note on the call). */
+    record RefundsBefore(Set<String> ids) {
+    }
 
-    PaymentResult pay(PooulAnswer a, Exchange ex) {
-        PaymentRequest r = PooulConnector.request(ex);
+    public PaymentResult pay(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r).amount(r.amount()).attach(r.attach()).storeId(r.storeId());
         if (!a.ok()) {
             // An unsigned error answer (v2 plain JSON, classic without sign) could come from anyone
@@ -67,8 +77,8 @@ final class PooulResults {
         return b.build();
     }
 
-    PaymentResult query(PooulAnswer a, Exchange ex) {
-        PaymentRequest r = PooulConnector.request(ex);
+    public PaymentResult query(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r);
         if (!a.ok()) {
             return b.error(PooulCodes.error(a.code(), a.msg())).build();
@@ -97,8 +107,8 @@ final class PooulResults {
      * Classic {@code close_status}: 0 closed, 1 already closed (CLOSED with ORDER_CLOSED, as WeChat's
      * ORDERCLOSED), -1 refused (the order keeps its state). v2 answers only the code.
      */
-    PaymentResult close(PooulAnswer a, Exchange ex) {
-        PaymentResult.Builder b = PaymentResult.answering(PooulConnector.request(ex));
+    public PaymentResult close(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentResult.Builder b = PaymentResult.answering(call.request());
         if (!a.ok()) {
             return b.error(PooulCodes.error(a.code(), a.msg())).build();
         }
@@ -115,8 +125,8 @@ final class PooulResults {
     }
 
     /** v2 reverse: the payment is undone (closed, or paid back to the buyer): REVOKED. */
-    PaymentResult reverse(PooulAnswer a, Exchange ex) {
-        PaymentResult.Builder b = PaymentResult.answering(PooulConnector.request(ex));
+    public PaymentResult reverse(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentResult.Builder b = PaymentResult.answering(call.request());
         if (!a.ok()) {
             return b.error(PooulCodes.error(a.code(), a.msg())).build();
         }
@@ -124,8 +134,8 @@ final class PooulResults {
     }
 
     /** Classic refund: the answer names the refund (mch_refund_id, refund_id, refund_status). */
-    PaymentResult classicRefund(PooulAnswer a, Exchange ex) {
-        PaymentRequest r = PooulConnector.request(ex);
+    public PaymentResult refund(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r);
         if (!a.ok()) {
             return b.error(PooulCodes.error(a.code(), a.msg())).build();
@@ -138,8 +148,8 @@ final class PooulResults {
     }
 
     /** Classic: the one refund asked for (or every one listed). v2: every refund of the order. */
-    PaymentResult refundQuery(PooulAnswer a, Exchange ex) {
-        PaymentRequest r = PooulConnector.request(ex);
+    public PaymentResult refundQuery(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r);
         if (!a.ok()) {
             PaymentError e = PooulCodes.error(a.code(), a.msg());
@@ -158,30 +168,35 @@ final class PooulResults {
 
     // ---------------------------------------------------------------- v2 refund sequence
 
-    /** The refund ids Pooul had before this refund; an error stops the refund before it is sent. */
-    void refundsBefore(PooulAnswer a, Exchange ex) {
-        PaymentRequest r = PooulConnector.request(ex);
+    /**
+     * The refund ids Pooul had before this refund (301, no refund yet: none). Any other error means
+     * the refund cannot be told apart afterwards: it is not sent ({@link CallRefused} with Pooul's
+     * error).
+     */
+    public void refundsBefore(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
         if (!a.ok() && !"301".equals(a.code())) {
-            ex.setProperty(PooulConnector.STOP, true);
-            ex.getMessage().setBody(PaymentResult.answering(r).error(PooulCodes.error(a.code(), a.msg())).build());
-            return;
+            throw new CallRefused(PooulCodes.error(a.code(), a.msg()));
         }
         Set<String> ids = new HashSet<>();
         if (a.ok()) {
             for (RefundInfo i : refundsOf(a.data())) {
-                ids.add(i.providerRefundId());
+                if (i.providerRefundId() != null) {
+                    ids.add(i.providerRefundId());
+                }
             }
         }
-        ex.setProperty(REFUNDS_BEFORE, ids);
+        call.note(RefundsBefore.class, new RefundsBefore(Set.copyOf(ids)));
     }
 
-    /** The v2 refund's own answer: {code, msg} only. */
-    void refundAccepted(PooulAnswer a, Exchange ex) {
+    /**
+     * The v2 refund's own answer, {code, msg} only: Pooul's refusal, or the refund taken as
+     * PROCESSING without a provider id, which stays the answer unless the follow-up query binds it.
+     */
+    public PaymentResult refundTaken(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
         if (!a.ok()) {
-            ex.setProperty(PooulConnector.STOP, true);
-            ex.getMessage().setBody(PaymentResult.answering(PooulConnector.request(ex))
-                    .error(PooulCodes.error(a.code(), a.msg())).build());
+            return PaymentResult.answering(call.request()).error(PooulCodes.error(a.code(), a.msg())).build();
         }
+        return refundUnbound(call);
     }
 
     /**
@@ -189,23 +204,22 @@ final class PooulResults {
      * refunded amount, is this refund's. Anything else (none, or several because someone refunded
      * outside the gateway meanwhile) leaves the refund PROCESSING without a provider id.
      */
-    @SuppressWarnings("unchecked")
-    PaymentResult refundBound(PooulAnswer a, Exchange ex) {
-        PaymentRequest r = PooulConnector.request(ex);
-        Set<String> before = ex.getProperty(REFUNDS_BEFORE, Set.class);
+    public PaymentResult refundBound(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        Set<String> before = call.note(RefundsBefore.class).map(RefundsBefore::ids).orElse(Set.of());
         if (!a.ok()) {
-            return refundUnbound(ex);
+            return refundUnbound(call);
         }
         List<RefundInfo> fresh = new ArrayList<>();
         for (RefundInfo i : refundsOf(a.data())) {
-            if (i.providerRefundId() != null && (before == null || !before.contains(i.providerRefundId()))
+            if (i.providerRefundId() != null && !before.contains(i.providerRefundId())
                     && r.refund().amount().equals(i.amount())) {
                 fresh.add(i);
             }
         }
         PaymentResult.Builder b = PaymentResult.answering(r).providerTradeId(a.text("trade_id"));
         if (fresh.size() != 1) {
-            return refundUnbound(ex);
+            return refundUnbound(call);
         }
         RefundInfo i = fresh.get(0);
         return withRefunds(b, List.of(new RefundInfo(r.refund().refundId(), i.providerRefundId(), i.amount(), i.status(),
@@ -213,8 +227,8 @@ final class PooulResults {
     }
 
     /** Pooul took the refund but its id could not be learnt: PROCESSING, to be settled by REFUND_QUERY. */
-    PaymentResult refundUnbound(Exchange ex) {
-        PaymentRequest r = PooulConnector.request(ex);
+    public PaymentResult refundUnbound(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
         return PaymentResult.answering(r).status(PaymentStatus.REFUND).refunds(List.of(new RefundInfo(r.refund().refundId(),
                 null, r.refund().amount(), "PROCESSING", null))).build();
     }
@@ -277,14 +291,14 @@ final class PooulResults {
             return null;
         }
         try {
-            JsonNode n = PooulAnswers.JSON.readTree(json);
+            JsonNode n = PooulFields.JSON.readTree(json);
             return n != null && n.isObject() ? n : json;
         } catch (IOException e) {
             return json;
         }
     }
 
-    private static String first(PooulAnswer a, String... names) {
+    private static String first(PooulVerified a, String... names) {
         for (String n : names) {
             String v = a.text(n);
             if (v != null) {
@@ -294,7 +308,7 @@ final class PooulResults {
         return null;
     }
 
-    private static Long fen(PooulAnswer a, String field) {
+    private static Long fen(PooulVerified a, String field) {
         return fen(a.data(), field);
     }
 
@@ -306,7 +320,7 @@ final class PooulResults {
         }
     }
 
-    private static Instant time(PooulAnswer a, String field) {
+    private static Instant time(PooulVerified a, String field) {
         return timeOf(a.data(), field);
     }
 
