@@ -39,8 +39,9 @@ import org.apache.hc.core5.util.Timeout;
  * endpoint as its {@code clientConnectionManager}: the certificate is presented on /secapi calls
  * only, every other call goes through the shared client without it.
  *
- * <p>A changed path or password (a reloaded merchants file) loads the certificate again under a
- * new name. The password is never logged or put in a message.
+ * <p>The pool's name carries a fingerprint of the path, password, server CA and file content, and
+ * the call's timeouts: a certificate file replaced on disk, or other timeouts, load it again under
+ * a new name (and close the old pool). The password is never logged or put in a message.
  */
 public final class WechatClientCertificates implements AutoCloseable {
     /** Note on the call: the registry name of the merchant's connection manager for /secapi. */
