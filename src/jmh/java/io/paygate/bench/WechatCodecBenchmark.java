@@ -12,23 +12,18 @@ import io.paygate.canonical.PaymentRequest;
 import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.config.MerchantProfile;
+import io.paygate.provider.ProviderCall;
+import io.paygate.provider.ProviderCalls;
+import io.paygate.provider.wechat.UnifiedOrderAnswer;
+import io.paygate.provider.wechat.WechatAnswerFormat;
 import io.paygate.provider.wechat.WechatConnector;
 import io.paygate.provider.wechat.WechatSigner;
-import io.paygate.provider.wechat.wire.UnifiedOrderAnswer;
 import io.paygate.xml.HardenedXml;
-import jakarta.xml.bind.JAXBContext;
-import jakarta.xml.bind.Unmarshaller;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.xml.transform.stream.StreamSource;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,7 +34,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -49,9 +43,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code request*}: a NATIVE unified order from the caller's values to signed request XML
  *       (gateway: canonical PaymentRequest → {@code WechatConnector.unifiedOrder}; WxJava:
  *       {@code WxPayUnifiedOrderRequest} → {@code checkAndSign} → {@code toXML}).</li>
- *   <li>{@code answer*}: WeChat's signed answer bytes to a verified result (gateway: hardened parse
- *       and HMAC/MD5 check over every field, JAXB binding as camel-jaxb does, mapping to the
- *       canonical result; WxJava: {@code fromXML} → {@code checkResult} with signature check).</li>
+ *   <li>{@code answer*}: WeChat's signed answer bytes to a verified result (gateway: the data
+ *       format {@code WechatAnswerFormat} — one hardened parse, HMAC/MD5 check over every field,
+ *       the typed answer bound from those fields — then mapping to the canonical result; WxJava:
+ *       {@code fromXML} → {@code checkResult} with signature check).</li>
  * </ul>
  * Both use the merchant's HMAC-SHA256 key. Run with {@code scripts/bench-jmh.sh WechatCodec}.
  */
@@ -67,10 +62,9 @@ public class WechatCodecBenchmark {
     private static final String APPID = "wxd930ea5d5a258f4f";
     private static final String MCH = "10000100";
 
-    private CamelContext camel;
-    private Exchange exchange;
+    private ProviderCall call;
     private WechatConnector connector;
-    private JAXBContext jaxb;
+    private WechatAnswerFormat<UnifiedOrderAnswer> format;
     private byte[] answer;
     private String answerText;
     private WxPayService wxService;
@@ -78,9 +72,8 @@ public class WechatCodecBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        camel = new DefaultCamelContext();
         connector = new WechatConnector("https://pay.example", "127.0.0.1");
-        exchange = new DefaultExchange(camel);
+        format = new WechatAnswerFormat<>(UnifiedOrderAnswer.class);
         PaymentRequest request = new PaymentRequest("1", "req-1", "acme", "wechat", Operation.PAY,
                 "ORD-20261122-0001", 1250L, null, PayMethod.SCAN, null, "Coffee, large", "table 7", "203.0.113.9", null,
                 null, null, null, "POS-7", null, null, null, null, null);
@@ -88,9 +81,7 @@ public class WechatCodecBenchmark {
                 List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings(
                         "https://api.mch.weixin.qq.com", APPID, MCH, KEY, WechatSigner.HMAC_SHA256, null, null, null, null,
                         null, null))));
-        io.paygate.provider.ProviderCalls.put(exchange, io.paygate.provider.ProviderCalls.standalone(connector, request,
-                profile, request.operation(), null));
-        jaxb = JAXBContext.newInstance(UnifiedOrderAnswer.class);
+        call = ProviderCalls.standalone(connector, request, profile, request.operation(), null);
 
         Map<String, String> f = new LinkedHashMap<>();
         f.put("return_code", "SUCCESS");
@@ -123,11 +114,6 @@ public class WechatCodecBenchmark {
         }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
-        camel.close();
-    }
-
     @Benchmark
     public String requestGateway() {
         return gatewayRequest();
@@ -149,7 +135,7 @@ public class WechatCodecBenchmark {
     }
 
     private String gatewayRequest() {
-        return connector.unifiedOrder(exchange);
+        return connector.unifiedOrder(call);
     }
 
     private String wxJavaRequest() throws Exception {
@@ -168,13 +154,8 @@ public class WechatCodecBenchmark {
         return r.toXML();
     }
 
-    private PaymentResult gatewayAnswer() throws Exception {
-        exchange.getMessage().setBody(answer);
-        connector.verifiedAnswer(exchange);
-        Unmarshaller u = jaxb.createUnmarshaller();
-        UnifiedOrderAnswer typed = u.unmarshal(new StreamSource(new ByteArrayInputStream(
-                exchange.getMessage().getBody(byte[].class))), UnifiedOrderAnswer.class).getValue();
-        return connector.payResult(typed, exchange);
+    private PaymentResult gatewayAnswer() {
+        return connector.payResult(format.verify(answer, call), call);
     }
 
     private WxPayUnifiedOrderResult wxJavaAnswer() throws Exception {

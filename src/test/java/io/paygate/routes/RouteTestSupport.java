@@ -65,19 +65,30 @@ abstract class RouteTestSupport extends CamelTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(fixture().settings()));
-        beans = new GatewayBeans(fixture().settings(), fixture().merchants(), fixture().db());
-        beans.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
+        beans = bindGateway(context, fixture());
         return context;
+    }
+
+    /** The gateway's properties and real beans over the fixture, in the context's registry. */
+    static GatewayBeans bindGateway(CamelContext context, Fixture fixture) {
+        context.getPropertiesComponent().setInitialProperties(GatewayBeans.camelProperties(fixture.settings()));
+        GatewayBeans gateway = new GatewayBeans(fixture.settings(), fixture.merchants(), fixture.db());
+        gateway.bindAll((name, bean) -> context.getRegistry().bind(name, bean));
+        return gateway;
     }
 
     @Override
     protected void doPostSetup() throws Exception {
+        loadRoutes(context, Path.of("routes"), routeFiles(), extraRoutes());
+    }
+
+    /** Loads the route files from a routes folder (the shipped routes/, or an edited copy), and the test's reply step. */
+    static void loadRoutes(CamelContext context, Path routesDir, List<String> files, List<Resource> extra) throws Exception {
         List<Resource> routes = new ArrayList<>();
-        for (String f : routeFiles()) {
-            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:routes/" + f));
+        for (String f : files) {
+            routes.add(ResourceHelper.resolveMandatoryResource(context, "file:" + routesDir.resolve(f)));
         }
-        routes.addAll(extraRoutes());
+        routes.addAll(extra);
         PluginHelper.getRoutesLoader(context).loadRoutes(routes);
         // direct:http-reply is the HTTP entry's reply step; the error configuration sends to it.
         context.addRoutes(new org.apache.camel.builder.RouteBuilder() {

@@ -6,37 +6,42 @@ import io.paygate.provider.ProviderCall;
 import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.ProviderHttpStatus;
 import io.paygate.xml.HardenedXml;
-import jakarta.xml.bind.JAXBContext;
-import jakarta.xml.bind.JAXBException;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
-import javax.xml.transform.stream.StreamSource;
+import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.DataFormat;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * The data format {@code wechat-v2} of one answer type: parses the raw answer with the one
- * hardened parser, checks the signature over every field received (and that it names the app and
- * merchant the call was made for), and only then binds it. Its only output is a
- * {@link WechatVerified}; anything else is an {@link AnswerRejected} or a
+ * The data format of one WeChat Pay v2 answer type: parses the raw answer once with the hardened
+ * parser, checks the signature over every field received (and that it names the app and merchant
+ * the call was made for), and only then binds the typed answer from those verified fields. Its
+ * only output is a {@link WechatVerified}; anything else is an {@link AnswerRejected} or a
  * {@link ProviderHttpStatus}.
  *
- * @param <T> the typed answer (a {@code wire} class), or {@code Void} for answers read from the
- *            verified fields alone (refunds)
+ * @param <T> the typed answer ({@link UnifiedOrderAnswer}, {@link RefundQueryAnswer}, ...)
  */
-public final class WechatAnswerFormat<T> extends ServiceSupport implements DataFormat {
+public final class WechatAnswerFormat<T extends WechatAnswer> extends ServiceSupport implements DataFormat {
+    /** The answer types and how each is bound from verified fields (their constructors are package-private). */
+    private static final Map<Class<?>, Function<Map<String, String>, ? extends WechatAnswer>> BINDINGS = Map.of(
+            UnifiedOrderAnswer.class, UnifiedOrderAnswer::new,
+            MicropayAnswer.class, MicropayAnswer::new,
+            OrderQueryAnswer.class, OrderQueryAnswer::new,
+            CloseOrderAnswer.class, CloseOrderAnswer::new,
+            ReverseAnswer.class, ReverseAnswer::new,
+            RefundAnswer.class, RefundAnswer::new,
+            RefundQueryAnswer.class, RefundQueryAnswer::new);
+
     private final Class<T> type;
-    private final JAXBContext jaxb;
+    private final Function<Map<String, String>, ? extends WechatAnswer> binding;
 
     public WechatAnswerFormat(Class<T> type) {
         this.type = type;
-        try {
-            this.jaxb = type == Void.class ? null : JAXBContext.newInstance(type);
-        } catch (JAXBException e) {
-            throw new IllegalStateException("cannot bind " + type.getName(), e);
+        this.binding = BINDINGS.get(type);
+        if (binding == null) {
+            throw new IllegalArgumentException("not a WeChat Pay answer type: " + type.getName());
         }
     }
 
@@ -64,6 +69,7 @@ public final class WechatAnswerFormat<T> extends ServiceSupport implements DataF
             throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer could not be read: " + e.getMessage());
         }
         WechatSettings w = call.settings(WechatSettings.class);
+        // A FAIL (return_code) is unsigned; the mappers read nothing of it but the codes and message.
         if ("SUCCESS".equals(fields.get("return_code"))) {
             if (!WechatSigner.verify(fields, w.apiKey(), w.signType())) {
                 throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer failed signature verification");
@@ -73,18 +79,6 @@ public final class WechatAnswerFormat<T> extends ServiceSupport implements DataF
                 throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer names another appid or mch_id");
             }
         }
-        return new WechatVerified<>(fields, bind(raw));
-    }
-
-    private T bind(byte[] raw) {
-        if (jaxb == null) {
-            return null;
-        }
-        try {
-            // The hardened parser has refused any DOCTYPE before this second read.
-            return jaxb.createUnmarshaller().unmarshal(new StreamSource(new ByteArrayInputStream(raw)), type).getValue();
-        } catch (JAXBException e) {
-            throw new AnswerRejected(ErrorCode.PROVIDER_ERROR, "WeChat Pay's answer could not be bound");
-        }
+        return new WechatVerified<>(fields, type.cast(binding.apply(fields)));
     }
 }

@@ -1,7 +1,6 @@
 package io.paygate.provider.wechat;
 
 import io.paygate.provider.ProviderCall;
-import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.ProviderMisconfigured;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.apache.camel.Exchange;
+import io.paygate.route.RouteProperties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExchangeProperty;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -34,17 +35,19 @@ import org.apache.hc.core5.util.Timeout;
  * The merchants' client certificates for WeChat's certificate endpoints ({@code /secapi/pay/reverse},
  * {@code /secapi/pay/refund}). Each merchant's PKCS12 file is read once and kept as its own pooled
  * TLS connection manager (TLS 1.2 or 1.3, the configured timeouts), bound in Camel's registry under
- * the name the route passes as the endpoint's {@code clientConnectionManager}: the certificate is
- * presented on /secapi calls only, every other call goes through the shared client without it.
+ * a name the call notes ({@link ClientPool}), which {@link WechatConnector#url} puts in the
+ * endpoint as its {@code clientConnectionManager}: the certificate is presented on /secapi calls
+ * only, every other call goes through the shared client without it.
  *
- * <p>A changed path or password (a reloaded merchants file) loads the certificate again under a
- * new name. The password is never logged or put in a message.
+ * <p>The pool's name carries a fingerprint of the path, password, server CA and file content, and
+ * the call's timeouts: a certificate file replaced on disk, or other timeouts, load it again under
+ * a new name (and close the old pool). The password is never logged or put in a message.
  */
 public final class WechatClientCertificates implements AutoCloseable {
-    /** Exchange property: the registry name of the merchant's connection manager. */
-    public static final String POOL = "wechatSecapiPool";
-    /** Exchange property: the base URL of the certificate endpoints (secapiBaseUrl, else baseUrl). */
-    public static final String URL = "wechatSecapiUrl";
+    /** Note on the call: the registry name of the merchant's connection manager for /secapi. */
+    record ClientPool(String name) {
+    }
+
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     record Pool(String name, PoolingHttpClientConnectionManager manager) {
@@ -52,15 +55,16 @@ public final class WechatClientCertificates implements AutoCloseable {
 
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
 
-    /** Route step before a /secapi call: binds the merchant's pool (loading it the first time) and names it. */
-    public void select(Exchange ex) {
-        ProviderCall call = ProviderCalls.of(ex);
+    /**
+     * The {@code prepare} step of a /secapi operation: binds the merchant's pool in Camel's registry
+     * (loading it the first time) and notes its name on the call.
+     */
+    public void select(@ExchangeProperty(RouteProperties.CALL) ProviderCall call, CamelContext camel) {
         Pool pool = pool(call.merchant(), call.settings(WechatSettings.class), call.connectTimeout(), call.readTimeout());
-        if (ex.getContext().getRegistry().lookupByName(pool.name()) == null) {
-            ex.getContext().getRegistry().bind(pool.name(), pool.manager());
+        if (camel.getRegistry().lookupByName(pool.name()) == null) {
+            camel.getRegistry().bind(pool.name(), pool.manager());
         }
-        ex.setProperty(POOL, pool.name());
-        ex.setProperty(URL, call.settings(WechatSettings.class).secapiUrl());
+        call.note(ClientPool.class, new ClientPool(pool.name()));
     }
 
     Pool pool(String merchant, WechatSettings w, java.time.Duration connectTimeout, java.time.Duration readTimeout) {

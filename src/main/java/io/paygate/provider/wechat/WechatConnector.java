@@ -1,6 +1,5 @@
 package io.paygate.provider.wechat;
 
-import io.paygate.provider.ProviderCalls;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.FieldError;
 import io.paygate.canonical.Operation;
@@ -12,11 +11,8 @@ import io.paygate.canonical.PaymentStatus;
 import io.paygate.canonical.Times;
 import io.paygate.config.MerchantProfile;
 import io.paygate.provider.AnswerRejected;
+import io.paygate.provider.OrderSnapshot;
 import io.paygate.provider.ProviderConnector;
-import io.paygate.provider.ProviderHttpStatus;
-import io.paygate.provider.wechat.wire.OrderQueryAnswer;
-import io.paygate.provider.wechat.wire.UnifiedOrderAnswer;
-import io.paygate.provider.wechat.wire.WechatAnswer;
 import io.paygate.xml.HardenedXml;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -30,23 +26,28 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import io.paygate.provider.ProviderCall;
 import io.paygate.route.RouteProperties;
-import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * WeChat Pay API v2: canonical request → signed XML, and raw answer → verified map → typed answer
- * → canonical result. The route {@code direct:wechat} (routes/wechat.yaml) picks the endpoints
- * and calls these steps; nothing here does I/O.
+ * WeChat Pay API v2: canonical request → signed XML (the request builders), and verified typed
+ * answer → canonical result (the result mappers). Each operation is an instance of the template
+ * provider-operation in routes/wechat.yaml, which names these steps; {@link WechatAnswerFormat}
+ * verifies and binds the answers in between. Nothing here does I/O.
  */
 public final class WechatConnector implements ProviderConnector {
-    /** Exchange property holding the verified answer fields, for fields no typed model has. */
-    public static final String ANSWER_FIELDS = "wechatAnswerFields";
     /** Note on the call: the appid a request was sent with (the answer must name it). */
     record SentAppId(String value) {
     }
 
     /** Note on the call: the app id the buyer's page or app pays in (JSAPI, APP). */
     record FrontAppId(String value) {
+    }
+
+    /**
+     * Note on a REVERSE: how many reverse answers came so far, and whether the last asked to call
+     * again (recall=Y).
+     */
+    record Recall(int calls, boolean asked) {
     }
 
     private static final Pattern OUT_TRADE_NO = Pattern.compile("[A-Za-z0-9_\\-|*@]{1,32}");
@@ -58,28 +59,20 @@ public final class WechatConnector implements ProviderConnector {
     private final String publicBaseUrl;
     private final String serverIp;
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Exchange property: reverse again (the last answer said recall=Y and calls are left). */
-    public static final String RECALL = "wechatRecall";
-    /** Exchange property: milliseconds to wait before the next reverse. */
-    public static final String RECALL_DELAY = "wechatRecallDelay";
-    private static final String REVERSE_CALLS = "wechatReverseCalls";
 
     private final int maxReverseCalls;
-    private final long recallDelayMs;
 
     public WechatConnector(String publicBaseUrl, String serverIp) {
-        this(publicBaseUrl, serverIp, 5, 1000);
+        this(publicBaseUrl, serverIp, 5);
     }
 
     /**
      * @param maxReverseCalls how many times one REVERSE calls /secapi/pay/reverse while WeChat answers recall=Y
-     * @param recallDelayMs the wait before each call again
      */
-    public WechatConnector(String publicBaseUrl, String serverIp, int maxReverseCalls, long recallDelayMs) {
+    public WechatConnector(String publicBaseUrl, String serverIp, int maxReverseCalls) {
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
         this.serverIp = serverIp;
         this.maxReverseCalls = maxReverseCalls;
-        this.recallDelayMs = recallDelayMs;
     }
 
     /** The notify URL WeChat is given for this merchant's pay and refund notifications. */
@@ -96,10 +89,31 @@ public final class WechatConnector implements ProviderConnector {
     @Override
     public String route(ProviderCall call) {
         return switch (call.operation()) {
+            case PAY -> call.request().method() == PayMethod.MICRO ? "direct:wechat-micropay" : "direct:wechat-unifiedorder";
             case QUERY -> "direct:wechat-orderquery";
             case CLOSE -> "direct:wechat-closeorder";
-            default -> "direct:wechat";
+            case REVERSE -> "direct:wechat-reverse";
+            case REFUND -> "direct:wechat-refund";
+            case REFUND_QUERY -> "direct:wechat-refundquery";
         };
+    }
+
+    /**
+     * The merchant's base URL and the path; the certificate endpoints ({@code /secapi/...}) go to
+     * the merchant's secapi base URL through the TLS connection pool that presents its client
+     * certificate, which the operation's {@code prepare} step ({@code wechatCertificates?method=select})
+     * bound. Without that pool a /secapi call is not made at all.
+     */
+    @Override
+    public String url(ProviderCall call, String path) {
+        WechatSettings w = call.settings(WechatSettings.class);
+        if (!path.startsWith("/secapi/")) {
+            return w.baseUrl() + path;
+        }
+        String pool = call.note(WechatClientCertificates.ClientPool.class).map(WechatClientCertificates.ClientPool::name)
+                .orElseThrow(() -> new IllegalStateException("a WeChat Pay /secapi call without the merchant's client "
+                        + "certificate: its route has no prepare step wechatCertificates?method=select"));
+        return w.secapiUrl() + path + "?clientConnectionManager=#" + pool;
     }
 
     @Override
@@ -137,17 +151,17 @@ public final class WechatConnector implements ProviderConnector {
      * MINIPROGRAM (with the buyer's openid, and the page's app id when the payer names one), APP,
      * and MWEB for H5 (with scene_info).
      */
-    public String unifiedOrder(Exchange ex) {
-        PaymentRequest r = request(ex);
-        WechatSettings w = settings(ex);
+    public String unifiedOrder(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        WechatSettings w = call.settings(WechatSettings.class);
         Map<String, String> f = base(w);
         boolean serviceProvider = w.subMchId() != null;
         String pageAppId = r.payer() != null ? r.payer().appId() : null;
         if (pageAppId != null && (r.method() == PayMethod.JSAPI || r.method() == PayMethod.MINIPROGRAM)) {
             f.put(serviceProvider ? "sub_appid" : "appid", pageAppId);
         }
-        ProviderCalls.of(ex).note(SentAppId.class, new SentAppId(f.get("appid")));
-        ProviderCalls.of(ex).note(FrontAppId.class, new FrontAppId(f.get("sub_appid") != null ? f.get("sub_appid") : f.get("appid")));
+        call.note(SentAppId.class, new SentAppId(f.get("appid")));
+        call.note(FrontAppId.class, new FrontAppId(f.get("sub_appid") != null ? f.get("sub_appid") : f.get("appid")));
         orderFields(f, r);
         f.put("notify_url", notifyUrl(r.merchant()));
         switch (r.method()) {
@@ -173,11 +187,11 @@ public final class WechatConnector implements ProviderConnector {
      * {@code /pay/micropay}: the merchant scanned the buyer's barcode. WeChat charges at once, or
      * answers USERPAYING while the buyer confirms with a password; no notify URL is taken.
      */
-    public String micropay(Exchange ex) {
-        PaymentRequest r = request(ex);
-        WechatSettings w = settings(ex);
+    public String micropay(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        WechatSettings w = call.settings(WechatSettings.class);
         Map<String, String> f = base(w);
-        ProviderCalls.of(ex).note(SentAppId.class, new SentAppId(f.get("appid")));
+        call.note(SentAppId.class, new SentAppId(f.get("appid")));
         orderFields(f, r);
         f.put("auth_code", r.authCode());
         if (r.storeId() != null) {
@@ -194,8 +208,10 @@ public final class WechatConnector implements ProviderConnector {
      * SUCCESS when WeChat charged; USERPAYING (no error: the buyer is confirming) to be settled by
      * QUERY; a transient failure (SYSTEMERROR, BANKERROR) is UNKNOWN, never a guess: QUERY, then REVERSE.
      */
-    public PaymentResult microResult(io.paygate.provider.wechat.wire.MicropayAnswer a, Exchange ex) {
-        PaymentRequest r = request(ex);
+    public PaymentResult microResult(WechatVerified<MicropayAnswer> verified,
+                                     @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        MicropayAnswer a = verified.answer();
+        PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r).amount(r.amount()).attach(r.attach()).storeId(r.storeId());
         PaymentError error = error(a);
         if (error == null) {
@@ -214,35 +230,30 @@ public final class WechatConnector implements ProviderConnector {
     }
 
     /** {@code /secapi/pay/reverse}: cancels a barcode payment, refunding it if it was charged. */
-    public String reverse(Exchange ex) {
-        PaymentRequest r = request(ex);
-        WechatSettings w = settings(ex);
+    public String reverse(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        WechatSettings w = call.settings(WechatSettings.class);
         Map<String, String> f = base(w);
-        ProviderCalls.of(ex).note(SentAppId.class, new SentAppId(f.get("appid")));
-        f.put("transaction_id", ProviderCalls.of(ex).order().map(io.paygate.provider.OrderSnapshot::providerTradeId).orElse(null));
+        call.note(SentAppId.class, new SentAppId(f.get("appid")));
+        f.put("transaction_id", call.order().map(OrderSnapshot::providerTradeId).orElse(null));
         f.put("out_trade_no", r.orderId());
-        ex.setProperty(REVERSE_CALLS, ex.getProperty(REVERSE_CALLS, 0, Integer.class) + 1);
         return signed(f, w);
-    }
-
-    /** Route step before the first reverse. */
-    public void startReverse(Exchange ex) {
-        ex.setProperty(REVERSE_CALLS, 0);
-        ex.setProperty(RECALL, true);
-        ex.setProperty(RECALL_DELAY, recallDelayMs);
     }
 
     /**
      * REVOKED when reversed (also when WeChat says it already was). {@code recall=Y} asks for
-     * another call: the route calls again, up to the configured number of calls; after the last
-     * the outcome is unknown and retryable (the reconciliation reverses again).
+     * another call: {@link #reverseAgain} tells the route wechat-reverse, up to the configured
+     * number of calls; after the last the outcome is unknown and retryable (the reconciliation
+     * reverses again).
      */
-    public PaymentResult reverseResult(io.paygate.provider.wechat.wire.ReverseAnswer a, Exchange ex) {
-        PaymentResult.Builder b = PaymentResult.answering(request(ex));
+    public PaymentResult reverseResult(WechatVerified<ReverseAnswer> verified,
+                                       @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        ReverseAnswer a = verified.answer();
+        PaymentResult.Builder b = PaymentResult.answering(call.request());
         PaymentError error = error(a);
-        int calls = ex.getProperty(REVERSE_CALLS, 1, Integer.class);
+        int calls = call.note(Recall.class).map(Recall::calls).orElse(0) + 1;
         boolean recall = error != null && "SUCCESS".equals(a.getReturnCode()) && "Y".equalsIgnoreCase(a.getRecall());
-        ex.setProperty(RECALL, recall && calls < maxReverseCalls);
+        call.note(Recall.class, new Recall(calls, recall));
         if (error == null || "ORDERREVERSED".equals(a.getErrCode())) {
             return b.status(PaymentStatus.REVOKED).build();
         }
@@ -251,6 +262,15 @@ public final class WechatConnector implements ProviderConnector {
                     + "after " + calls + " calls; REVERSE again later", true, error.providerCode(), error.providerMessage())).build();
         }
         return b.error(error).build();
+    }
+
+    /**
+     * The loop condition of the route wechat-reverse: the last reverse answer asked to call again
+     * (recall=Y) and calls are left. False before any answer was mapped, so a route that maps none
+     * never loops.
+     */
+    public boolean reverseAgain(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        return call.note(Recall.class).map(r -> r.asked() && r.calls() < maxReverseCalls).orElse(false);
     }
 
     /** The order's own fields, the same in a unified order and a barcode payment. */
@@ -279,9 +299,9 @@ public final class WechatConnector implements ProviderConnector {
      * A closed order is CLOSED; one WeChat already closed is CLOSED too (with ORDER_CLOSED); a paid
      * one keeps its state and answers ORDER_PAID.
      */
-    public PaymentResult closeResult(WechatVerified<io.paygate.provider.wechat.wire.CloseOrderAnswer> verified,
+    public PaymentResult closeResult(WechatVerified<CloseOrderAnswer> verified,
                                      @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
-        io.paygate.provider.wechat.wire.CloseOrderAnswer a = verified.answer();
+        CloseOrderAnswer a = verified.answer();
         PaymentResult.Builder b = PaymentResult.answering(call.request());
         PaymentError error = error(a);
         if (error == null) {
@@ -294,37 +314,15 @@ public final class WechatConnector implements ProviderConnector {
     }
 
     /**
-     * Parses the raw answer with the hardened parser and checks the signature over every field
-     * received before anything is bound. Leaves the raw bytes in the body for the typed binding.
+     * An accepted unified order is NOTPAY with what the buyer pays with (code_url, mweb_url, or the
+     * signed fields for a page or app); a refused one PAYERROR, or UNKNOWN when the order may exist.
      */
-    public void verifiedAnswer(Exchange ex) {
-        Integer httpStatus = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        if (httpStatus != null && httpStatus != 200) {
-            throw new ProviderHttpStatus("WeChat Pay", httpStatus);
-        }
-        byte[] raw = ex.getMessage().getBody(byte[].class);
-        Map<String, String> fields;
-        try {
-            fields = HardenedXml.parseFlat(raw, "xml");
-        } catch (HardenedXml.XmlRejected e) {
-            throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer could not be read: " + e.getMessage());
-        }
-        WechatSettings w = settings(ex);
-        if ("SUCCESS".equals(fields.get("return_code"))) {
-            if (!WechatSigner.verify(fields, w.apiKey(), w.signType())) {
-                throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer failed signature verification");
-            }
-            String appId = ProviderCalls.of(ex).note(SentAppId.class).map(SentAppId::value).orElse(w.appId());
-            if (!appId.equals(fields.get("appid")) || !w.mchId().equals(fields.get("mch_id"))) {
-                throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer names another appid or mch_id");
-            }
-        }
-        ex.setProperty(ANSWER_FIELDS, fields);
-        ex.getMessage().setBody(raw);
-    }
-
-    public PaymentResult payResult(UnifiedOrderAnswer a, Exchange ex) {
-        PaymentRequest r = request(ex);
+    public PaymentResult payResult(WechatVerified<UnifiedOrderAnswer> verified,
+                                   @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        UnifiedOrderAnswer a = verified.answer();
+        PaymentRequest r = call.request();
+        WechatSettings w = call.settings(WechatSettings.class);
+        String frontAppId = call.note(FrontAppId.class).map(FrontAppId::value).orElse(null);
         PaymentResult.Builder b = PaymentResult.answering(r).amount(r.amount()).attach(r.attach()).storeId(r.storeId());
         PaymentError error = error(a);
         if (error != null) {
@@ -333,8 +331,8 @@ public final class WechatConnector implements ProviderConnector {
             return b.status(status).error(error).build();
         }
         Object payInfo = switch (r.method()) {
-            case JSAPI, MINIPROGRAM -> jsapiPayInfo(ProviderCalls.of(ex).note(FrontAppId.class).map(FrontAppId::value).orElse(null), a.getPrepayId(), settings(ex));
-            case APP -> appPayInfo(ProviderCalls.of(ex).note(FrontAppId.class).map(FrontAppId::value).orElse(null), a.getPrepayId(), settings(ex));
+            case JSAPI, MINIPROGRAM -> jsapiPayInfo(frontAppId, a.getPrepayId(), w);
+            case APP -> appPayInfo(frontAppId, a.getPrepayId(), w);
             default -> null;
         };
         String payUrl = a.getMwebUrl();
@@ -402,6 +400,7 @@ public final class WechatConnector implements ProviderConnector {
         }
     }
 
+    /** The order's trade state, with the payment's fields once it was paid. */
     public PaymentResult queryResult(WechatVerified<OrderQueryAnswer> verified,
                                      @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
         OrderQueryAnswer a = verified.answer();
@@ -511,13 +510,5 @@ public final class WechatConnector implements ProviderConnector {
 
     static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    static PaymentRequest request(Exchange ex) {
-        return ProviderCalls.of(ex).request();
-    }
-
-    static WechatSettings settings(Exchange ex) {
-        return ProviderCalls.of(ex).settings(WechatSettings.class);
     }
 }

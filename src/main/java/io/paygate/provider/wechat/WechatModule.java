@@ -6,6 +6,7 @@ import io.paygate.config.ProviderSettings;
 import io.paygate.config.SettingsSection;
 import io.paygate.provider.ProviderMisconfigured;
 import io.paygate.provider.ProviderModule;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -83,14 +84,22 @@ public final class WechatModule implements ProviderModule {
     @Override
     public Parts start(Context context) {
         GatewaySettings s = context.settings();
+        // Checked here; the route wechat-reverse waits this long between reverse calls.
+        s.intValue("gateway.wechat.reverse-recall-delay-ms", 0, 60_000);
         WechatConnector connector = new WechatConnector(context.publicBaseUrl(), s.get("gateway.wechat.server-ip"),
-                s.intValue("gateway.wechat.reverse-calls", 1, 20), s.intValue("gateway.wechat.reverse-recall-delay-ms", 0, 60_000));
-        WechatClientCertificates certificates = new WechatClientCertificates();
-        return new Parts(connector, new WechatNotifyCodec(), Map.of(
-                "wechatConnector", connector,
-                "wechatRefunds", new WechatRefundCalls(connector),
-                "wechatCertificates", certificates,
-                "wechatOrderQueryAnswer", new WechatAnswerFormat<>(io.paygate.provider.wechat.wire.OrderQueryAnswer.class),
-                "wechatCloseOrderAnswer", new WechatAnswerFormat<>(io.paygate.provider.wechat.wire.CloseOrderAnswer.class)));
+                s.intValue("gateway.wechat.reverse-calls", 1, 20));
+        Map<String, Object> beans = new LinkedHashMap<>();
+        beans.put("wechatConnector", connector);
+        beans.put("wechatRefunds", new WechatRefundCalls(connector));
+        beans.put("wechatCertificates", new WechatClientCertificates());
+        // One verifying data format per answer type (the `answer` of each operation in routes/wechat.yaml).
+        beans.put("wechatUnifiedOrderAnswer", new WechatAnswerFormat<>(UnifiedOrderAnswer.class));
+        beans.put("wechatMicropayAnswer", new WechatAnswerFormat<>(MicropayAnswer.class));
+        beans.put("wechatOrderQueryAnswer", new WechatAnswerFormat<>(OrderQueryAnswer.class));
+        beans.put("wechatCloseOrderAnswer", new WechatAnswerFormat<>(CloseOrderAnswer.class));
+        beans.put("wechatReverseAnswer", new WechatAnswerFormat<>(ReverseAnswer.class));
+        beans.put("wechatRefundAnswer", new WechatAnswerFormat<>(RefundAnswer.class));
+        beans.put("wechatRefundQueryAnswer", new WechatAnswerFormat<>(RefundQueryAnswer.class));
+        return new Parts(connector, new WechatNotifications(), beans);
     }
 }

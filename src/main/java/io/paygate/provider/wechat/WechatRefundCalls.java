@@ -1,6 +1,5 @@
 package io.paygate.provider.wechat;
 
-import io.paygate.provider.ProviderCalls;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.PaymentError;
 import io.paygate.canonical.PaymentRequest;
@@ -8,20 +7,22 @@ import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.PaymentResult.RefundInfo;
 import io.paygate.canonical.Times;
 import io.paygate.provider.AnswerRejected;
+import io.paygate.provider.OrderSnapshot;
+import io.paygate.provider.ProviderCall;
+import io.paygate.route.RouteProperties;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
- * WeChat Pay refunds: {@code /secapi/pay/refund} (with the merchant's client certificate) and
- * {@code /pay/refundquery}. Their answers carry indexed fields ({@code refund_id_0},
- * {@code refund_fee_1} …) that no fixed model holds, so both are read from the verified map
- * ({@link WechatConnector#ANSWER_FIELDS}) that {@code verifiedAnswer} left: every field was
- * signature-checked before it is read here.
+ * WeChat Pay refunds: the request builders and result mappers of {@code /secapi/pay/refund} (with
+ * the merchant's client certificate) and {@code /pay/refundquery} (routes/wechat.yaml). Their
+ * answers come verified and bound by {@link WechatAnswerFormat}; a refund query's indexed fields
+ * ({@code refund_id_0}, {@code refund_fee_1} …) are read through {@link RefundQueryAnswer#refund}.
  */
 public final class WechatRefundCalls {
     private static final DateTimeFormatter SUCCESS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -38,10 +39,10 @@ public final class WechatRefundCalls {
      * {@code out_refund_no} is {@code refund.refundId}: sending the same refund again is the same
      * refund at WeChat. {@code total_fee} is the order's amount from the ledger.
      */
-    public String refund(Exchange ex) {
-        PaymentRequest r = WechatConnector.request(ex);
-        WechatSettings w = WechatConnector.settings(ex);
-        Long total = ProviderCalls.of(ex).order().map(io.paygate.provider.OrderSnapshot::amount).orElse(null);
+    public String refund(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        WechatSettings w = call.settings(WechatSettings.class);
+        Long total = call.order().map(OrderSnapshot::amount).orElse(null);
         if (total == null) {
             throw new IllegalStateException("a WeChat refund needs the order's amount; the ledger has no order " + r.orderId());
         }
@@ -57,27 +58,28 @@ public final class WechatRefundCalls {
     }
 
     /** An accepted refund is PROCESSING: its outcome comes by notification or refund query. */
-    public PaymentResult refundResult(Exchange ex) {
-        PaymentRequest r = WechatConnector.request(ex);
-        Map<String, String> f = fields(ex);
+    public PaymentResult refundResult(WechatVerified<RefundAnswer> verified,
+                                      @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        RefundAnswer a = verified.answer();
+        PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r);
-        PaymentError error = error(f);
+        PaymentError error = error(a);
         if (error != null) {
             return b.error(error).build();
         }
-        if (!r.refund().refundId().equals(f.get("out_refund_no"))) {
+        if (!r.refund().refundId().equals(a.getOutRefundNo())) {
             throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's refund answer names another out_refund_no");
         }
-        return b.providerTradeId(WechatConnector.blankToNull(f.get("transaction_id")))
-                .refunds(List.of(new RefundInfo(f.get("out_refund_no"), WechatConnector.blankToNull(f.get("refund_id")),
-                        WechatConnector.fen(f.get("refund_fee")), "PROCESSING", null)))
+        return b.providerTradeId(WechatConnector.blankToNull(a.getTransactionId()))
+                .refunds(List.of(new RefundInfo(a.getOutRefundNo(), WechatConnector.blankToNull(a.getRefundId()),
+                        WechatConnector.fen(a.getRefundFee()), "PROCESSING", null)))
                 .build();
     }
 
     /** By {@code out_refund_no} when the request names a refund, else every refund of the order. */
-    public String refundQuery(Exchange ex) {
-        PaymentRequest r = WechatConnector.request(ex);
-        WechatSettings w = WechatConnector.settings(ex);
+    public String refundQuery(@ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        PaymentRequest r = call.request();
+        WechatSettings w = call.settings(WechatSettings.class);
         Map<String, String> f = WechatConnector.base(w);
         if (r.refund() != null && r.refund().refundId() != null) {
             f.put("out_refund_no", r.refund().refundId());
@@ -92,29 +94,30 @@ public final class WechatRefundCalls {
      * PROCESSING → PROCESSING, REFUNDCLOSE and CHANGE (the money could not reach the buyer; the
      * merchant settles it on WeChat's platform) → FAILED.
      */
-    public PaymentResult refundQueryResult(Exchange ex) {
-        PaymentRequest r = WechatConnector.request(ex);
-        Map<String, String> f = fields(ex);
+    public PaymentResult refundQueryResult(WechatVerified<RefundQueryAnswer> verified,
+                                           @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
+        RefundQueryAnswer a = verified.answer();
+        PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r);
-        PaymentError error = error(f);
+        PaymentError error = error(a);
         if (error != null) {
             return b.error(error).build();
         }
-        if (!r.orderId().equals(f.get("out_trade_no"))) {
+        if (!r.orderId().equals(a.getOutTradeNo())) {
             throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's refund query answer is about another order");
         }
-        int count = count(f.get("refund_count"));
+        int count = count(a.getRefundCount());
         List<RefundInfo> refunds = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            String refundId = f.get("out_refund_no_" + i);
-            if (refundId == null || refundId.isBlank()) {
+            RefundQueryAnswer.Refund row = a.refund(i);
+            if (row.outRefundNo() == null || row.outRefundNo().isBlank()) {
                 throw new AnswerRejected(ErrorCode.PROVIDER_ERROR, "WeChat Pay's refund query answer lacks out_refund_no_" + i);
             }
-            refunds.add(new RefundInfo(refundId, WechatConnector.blankToNull(f.get("refund_id_" + i)),
-                    WechatConnector.fen(f.get("refund_fee_" + i)), status(f.get("refund_status_" + i)),
-                    Times.format(successTime(f.get("refund_success_time_" + i)))));
+            refunds.add(new RefundInfo(row.outRefundNo(), WechatConnector.blankToNull(row.refundId()),
+                    WechatConnector.fen(row.refundFee()), status(row.refundStatus()),
+                    Times.format(successTime(row.successTime()))));
         }
-        return b.providerTradeId(WechatConnector.blankToNull(f.get("transaction_id"))).refunds(refunds).build();
+        return b.providerTradeId(WechatConnector.blankToNull(a.getTransactionId())).refunds(refunds).build();
     }
 
     static String status(String refundStatus) {
@@ -152,23 +155,14 @@ public final class WechatRefundCalls {
     }
 
     /** return_code first (a FAIL is unsigned), then result_code / err_code. */
-    private static PaymentError error(Map<String, String> f) {
-        if (!"SUCCESS".equals(f.get("return_code"))) {
+    private static PaymentError error(WechatAnswer a) {
+        if (!"SUCCESS".equals(a.getReturnCode())) {
             return PaymentError.provider(ErrorCode.PROVIDER_ERROR, "WeChat Pay refused the request", false,
-                    "FAIL", f.get("return_msg"));
+                    "FAIL", a.getReturnMsg());
         }
-        if (!"SUCCESS".equals(f.get("result_code"))) {
-            return WechatErrors.map(f.get("err_code"), f.get("err_code_des"));
+        if (!"SUCCESS".equals(a.getResultCode())) {
+            return WechatErrors.map(a.getErrCode(), a.getErrCodeDes());
         }
         return null;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> fields(Exchange ex) {
-        Map<String, String> f = ex.getProperty(WechatConnector.ANSWER_FIELDS, Map.class);
-        if (f == null) {
-            throw new IllegalStateException("verifiedAnswer must run first");
-        }
-        return f;
     }
 }

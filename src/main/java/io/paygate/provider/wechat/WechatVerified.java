@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * A WeChat Pay answer that passed {@link WechatAnswerFormat}: read by the hardened parser,
- * signature-checked over every field received and bound. Only that data format makes one, so a
- * result mapper that takes it can never see an unverified answer.
+ * signature-checked over every field received and bound from those fields. Only that data format
+ * makes one, so a result mapper that takes it can never see an unverified answer.
  *
  * @param <T> the typed answer
  */
@@ -18,7 +18,7 @@ public final class WechatVerified<T> {
         this.answer = answer;
     }
 
-    /** Every field received, verified (the indexed refund fields no fixed model holds). */
+    /** Every field received, verified (also those no typed answer names, such as indexed coupons). */
     public Map<String, String> fields() {
         return fields;
     }

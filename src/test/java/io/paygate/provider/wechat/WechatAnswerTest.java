@@ -1,6 +1,6 @@
 package io.paygate.provider.wechat;
 
-import io.paygate.provider.OrderSnapshot;
+import io.paygate.provider.ProviderCall;
 import io.paygate.provider.ProviderCalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,47 +14,34 @@ import io.paygate.canonical.PaymentResult;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.config.MerchantProfile;
 import io.paygate.provider.AnswerRejected;
-import io.paygate.provider.wechat.wire.UnifiedOrderAnswer;
 import io.paygate.xml.HardenedXml;
-import jakarta.xml.bind.JAXBContext;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.xml.transform.stream.StreamSource;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The WeChat answer steps of the PAY flow: verify the raw answer, then map the typed answer. */
+/**
+ * The WeChat answer steps of the PAY flow: the data format verifies the raw answer and binds it,
+ * then the mapper maps the verified answer.
+ */
 class WechatAnswerTest {
     /** WeChat's public documentation key, not a credential. */
     private static final String KEY = "192006250b4c09247ec02edce69f6a2d";
     private static final String APPID = "wxd930ea5d5a258f4f";
     private static final String MCH = "10000100";
 
-    private final CamelContext camel = new DefaultCamelContext();
     private final WechatConnector connector = new WechatConnector("https://pay.example", "127.0.0.1");
+    private final WechatAnswerFormat<UnifiedOrderAnswer> format = new WechatAnswerFormat<>(UnifiedOrderAnswer.class);
 
-    @AfterEach
-    void stop() throws Exception {
-        camel.close();
-    }
-
-    private Exchange exchange(String signType) {
-        Exchange ex = new DefaultExchange(camel);
+    private ProviderCall call(String signType) {
         PaymentRequest request = new PaymentRequest("1", "req-1", "acme", "wechat", Operation.PAY, "ORD-1", 1250L,
                 null, PayMethod.SCAN, null, "coffee", "table 7", null, null, null, null, null, null, null, "store-1", null,
                 null, null);
         MerchantProfile profile = new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
                 List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings(
                         "https://api.mch.weixin.qq.com", APPID, MCH, KEY, signType, null, null, null, null, null, null))));
-        ProviderCalls.put(ex, ProviderCalls.standalone(connector, request, profile, request.operation(), null));
-        return ex;
+        return ProviderCalls.standalone(connector, request, profile, request.operation(), null);
     }
 
     private static Map<String, String> answer(String resultCode, String errCode) {
@@ -82,36 +69,30 @@ class WechatAnswerTest {
         return HardenedXml.writeFlat("xml", copy);
     }
 
-    private static UnifiedOrderAnswer bind(String xml) throws Exception {
-        return JAXBContext.newInstance(UnifiedOrderAnswer.class).createUnmarshaller()
-                .unmarshal(new StreamSource(new StringReader(xml)), UnifiedOrderAnswer.class).getValue();
-    }
-
-    private PaymentResult payResult(Map<String, String> fields) throws Exception {
-        Exchange ex = exchange(WechatSigner.MD5);
-        return connector.payResult(bind(signedXml(fields, WechatSigner.MD5)), ex);
+    private PaymentResult payResult(Map<String, String> fields) {
+        ProviderCall call = call(WechatSigner.MD5);
+        return connector.payResult(format.verify(signedXml(fields, WechatSigner.MD5).getBytes(StandardCharsets.UTF_8), call),
+                call);
     }
 
     private AnswerRejected verifyFails(String xml, String signType) {
-        Exchange ex = exchange(signType);
-        ex.getMessage().setBody(xml.getBytes(StandardCharsets.UTF_8));
-        return catchThrowableOfType(AnswerRejected.class, () -> connector.verifiedAnswer(ex));
+        ProviderCall call = call(signType);
+        return catchThrowableOfType(AnswerRejected.class, () -> format.verify(xml.getBytes(StandardCharsets.UTF_8), call));
     }
 
     @Test
-    void signedAnswerIsVerifiedAndItsFieldsKept() {
+    void signedAnswerIsVerifiedAndBoundWithItsFieldsKept() {
         Map<String, String> f = answer("SUCCESS", null);
         f.put("coupon_fee_0", "1");
-        Exchange ex = exchange(WechatSigner.HMAC_SHA256);
         byte[] raw = signedXml(f, WechatSigner.HMAC_SHA256).getBytes(StandardCharsets.UTF_8);
-        ex.getMessage().setBody(raw);
 
-        connector.verifiedAnswer(ex);
+        WechatVerified<UnifiedOrderAnswer> verified = format.verify(raw, call(WechatSigner.HMAC_SHA256));
 
-        @SuppressWarnings("unchecked")
-        Map<String, String> kept = ex.getProperty(WechatConnector.ANSWER_FIELDS, Map.class);
-        assertThat(kept).containsEntry("coupon_fee_0", "1").containsEntry("code_url", "weixin://wxpay/bizpayurl?pr=8xK2mQz");
-        assertThat(ex.getMessage().getBody(byte[].class)).isEqualTo(raw);
+        assertThat(verified.fields()).containsEntry("coupon_fee_0", "1")
+                .containsEntry("code_url", "weixin://wxpay/bizpayurl?pr=8xK2mQz");
+        assertThat(verified.answer().getCodeUrl()).isEqualTo("weixin://wxpay/bizpayurl?pr=8xK2mQz");
+        assertThat(verified.answer().getPrepayId()).isEqualTo("wx201411101639507cbf6ffd8b0779950874");
+        assertThat(verified.answer().getReturnCode()).isEqualTo("SUCCESS");
     }
 
     @Test
@@ -152,15 +133,15 @@ class WechatAnswerTest {
 
     @Test
     void unsignedFailAnswerIsNotRefused() {
-        Exchange ex = exchange(WechatSigner.MD5);
-        ex.getMessage().setBody("<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名错误]]></return_msg></xml>"
-                .getBytes(StandardCharsets.UTF_8));
-        connector.verifiedAnswer(ex);
-        assertThat(ex.getProperty(WechatConnector.ANSWER_FIELDS, Map.class)).containsEntry("return_code", "FAIL");
+        WechatVerified<UnifiedOrderAnswer> verified = format.verify(
+                "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名错误]]></return_msg></xml>"
+                        .getBytes(StandardCharsets.UTF_8), call(WechatSigner.MD5));
+        assertThat(verified.fields()).containsEntry("return_code", "FAIL");
+        assertThat(verified.answer().getReturnMsg()).isEqualTo("签名错误");
     }
 
     @Test
-    void successfulUnifiedOrderIsNotPayWithTheQrCode() throws Exception {
+    void successfulUnifiedOrderIsNotPayWithTheQrCode() {
         PaymentResult r = payResult(answer("SUCCESS", null));
         assertThat(r.status()).isEqualTo(PaymentStatus.NOTPAY);
         assertThat(r.error()).isNull();
@@ -172,7 +153,7 @@ class WechatAnswerTest {
     }
 
     @Test
-    void errorsAfterWhichThePaymentMayHaveHappenedLeaveItUnknown() throws Exception {
+    void errorsAfterWhichThePaymentMayHaveHappenedLeaveItUnknown() {
         for (String code : List.of("SYSTEMERROR", "BIZERR_NEED_RETRY", "ORDERPAID", "SOME_NEW_CODE")) {
             PaymentResult r = payResult(answer("FAIL", code));
             assertThat(r.status()).as(code).isEqualTo(PaymentStatus.UNKNOWN);
@@ -187,7 +168,7 @@ class WechatAnswerTest {
      * it.
      */
     @Test
-    void anAnswerAboutAnExistingOrderIsNoPaymentFailure() throws Exception {
+    void anAnswerAboutAnExistingOrderIsNoPaymentFailure() {
         Map<String, List<PaymentStatus>> acceptable = Map.of(
                 "OUT_TRADE_NO_USED", List.of(PaymentStatus.UNKNOWN),
                 "ORDERCLOSED", List.of(PaymentStatus.UNKNOWN, PaymentStatus.CLOSED),

@@ -1,6 +1,7 @@
 package io.paygate.provider.wechat;
 
 import io.paygate.provider.OrderSnapshot;
+import io.paygate.provider.ProviderCall;
 import io.paygate.provider.ProviderCalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,11 +16,7 @@ import io.paygate.canonical.PaymentResult.RefundInfo;
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.config.MerchantProfile;
 import io.paygate.provider.AnswerRejected;
-import io.paygate.provider.wechat.wire.MicropayAnswer;
-import io.paygate.provider.wechat.wire.ReverseAnswer;
 import io.paygate.xml.HardenedXml;
-import jakarta.xml.bind.JAXBContext;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -27,12 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.xml.transform.stream.StreamSource;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** MICRO, REVERSE, REFUND and REFUND_QUERY: request fields and answer mapping, without the routes. */
@@ -42,17 +33,10 @@ class WechatBarcodeAndRefundTest {
     private static final String APPID = "wxd930ea5d5a258f4f";
     private static final String MCH = "10000100";
 
-    private final CamelContext camel = new DefaultCamelContext();
-    private final WechatConnector connector = new WechatConnector("https://pay.example", "127.0.0.1", 3, 0);
+    private final WechatConnector connector = new WechatConnector("https://pay.example", "127.0.0.1", 3);
     private final WechatRefundCalls refunds = new WechatRefundCalls(connector);
 
-    @AfterEach
-    void stop() throws Exception {
-        camel.close();
-    }
-
-    private Exchange exchange(Operation op, PayMethod method, String authCode, PaymentRequest.Refund refund) {
-        Exchange ex = new DefaultExchange(camel);
+    private ProviderCall call(Operation op, PayMethod method, String authCode, PaymentRequest.Refund refund) {
         PaymentRequest request = new PaymentRequest("1", "req-1", "acme", "wechat", op, "ORD-1",
                 op == Operation.PAY ? 1250L : null, null, method, null, op == Operation.PAY ? "coffee" : null, null,
                 null, authCode, null, null, null, "POS-7", null, "store-1", null, null, refund);
@@ -60,15 +44,12 @@ class WechatBarcodeAndRefundTest {
                 List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings(
                         "https://api.mch.weixin.qq.com", APPID, MCH, KEY, "MD5", null, null, "/nonexistent.p12", MCH,
                         null, null))));
-        ProviderCalls.put(ex, ProviderCalls.standalone(connector, request, profile, request.operation(), null));
-        return ex;
+        return ProviderCalls.standalone(connector, request, profile, request.operation(), null);
     }
 
     /** The same call, about an order the ledger knows. */
-    private void withOrder(Exchange ex, OrderSnapshot order) {
-        var call = ProviderCalls.of(ex);
-        ProviderCalls.put(ex, ProviderCalls.standalone(connector,
-                call.request(), call.profile(), call.operation(), order));
+    private ProviderCall withOrder(ProviderCall call, OrderSnapshot order) {
+        return ProviderCalls.standalone(connector, call.request(), call.profile(), call.operation(), order);
     }
 
     /** The test's own MD5 of WeChat's signature string, independent of WechatSigner. */
@@ -109,19 +90,19 @@ class WechatBarcodeAndRefundTest {
         return HardenedXml.writeFlat("xml", copy).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static <T> T bind(byte[] xml, Class<T> type) throws Exception {
-        return JAXBContext.newInstance(type).createUnmarshaller()
-                .unmarshal(new StreamSource(new StringReader(new String(xml, StandardCharsets.UTF_8))), type).getValue();
+    /** The answer as the operation's data format passes it on: verified, then bound. */
+    private static <T extends WechatAnswer> WechatVerified<T> verified(byte[] xml, Class<T> type, ProviderCall call) {
+        return new WechatAnswerFormat<>(type).verify(xml, call);
     }
 
     private PaymentResult micro(Map<String, String> answer) throws Exception {
-        Exchange ex = exchange(Operation.PAY, PayMethod.MICRO, "134567890123456789", null);
-        return connector.microResult(bind(signed(answer), MicropayAnswer.class), ex);
+        ProviderCall call = call(Operation.PAY, PayMethod.MICRO, "134567890123456789", null);
+        return connector.microResult(verified(signed(answer), MicropayAnswer.class, call), call);
     }
 
     @Test
     void micropayRequestCarriesTheBarcodeAndStoreAndIsSigned() throws Exception {
-        Exchange ex = exchange(Operation.PAY, PayMethod.MICRO, "134567890123456789", null);
+        ProviderCall ex = call(Operation.PAY, PayMethod.MICRO, "134567890123456789", null);
         Map<String, String> sent = HardenedXml.parseFlat(connector.micropay(ex).getBytes(StandardCharsets.UTF_8), "xml");
         assertThat(sent).containsEntry("auth_code", "134567890123456789").containsEntry("out_trade_no", "ORD-1")
                 .containsEntry("total_fee", "1250").containsEntry("device_info", "POS-7")
@@ -163,51 +144,49 @@ class WechatBarcodeAndRefundTest {
         assertThat(micro(failed("ORDERREVERSED")).status()).isEqualTo(PaymentStatus.REVOKED);
     }
 
-    private PaymentResult reverse(Exchange ex, Map<String, String> answer) throws Exception {
-        connector.reverse(ex);
-        return connector.reverseResult(bind(signed(answer), ReverseAnswer.class), ex);
+    /** One pass of wechat-reverse-once: request, then the verified answer mapped. */
+    private PaymentResult reverse(ProviderCall call, Map<String, String> answer) throws Exception {
+        connector.reverse(call);
+        return connector.reverseResult(verified(signed(answer), ReverseAnswer.class, call), call);
     }
 
     @Test
     void reverseCallsAgainWhileWechatSaysRecallUpToTheLimit() throws Exception {
-        Exchange ex = exchange(Operation.REVERSE, null, null, null);
-        withOrder(ex, new OrderSnapshot(1250L, "4200000001", "MICRO"));
-        connector.startReverse(ex);
+        ProviderCall ex = withOrder(call(Operation.REVERSE, null, null, null), new OrderSnapshot(1250L, "4200000001", "MICRO"));
+        assertThat(connector.reverseAgain(ex)).as("no answer yet: the route's first call is not a repeat").isFalse();
         Map<String, String> recall = failed("SYSTEMERROR");
         recall.put("recall", "Y");
         PaymentResult first = reverse(ex, recall);
-        assertThat(ex.getProperty(WechatConnector.RECALL, Boolean.class)).isTrue();
+        assertThat(connector.reverseAgain(ex)).isTrue();
         assertThat(first.status()).isNull();
         assertThat(first.error().retryable()).isTrue();
         reverse(ex, recall);
-        assertThat(ex.getProperty(WechatConnector.RECALL, Boolean.class)).isTrue();
+        assertThat(connector.reverseAgain(ex)).isTrue();
         PaymentResult third = reverse(ex, recall);
-        assertThat(ex.getProperty(WechatConnector.RECALL, Boolean.class)).as("3 calls is the limit").isFalse();
+        assertThat(connector.reverseAgain(ex)).as("3 calls is the limit").isFalse();
         assertThat(third.error().message()).contains("after 3 calls");
 
-        Exchange again = exchange(Operation.REVERSE, null, null, null);
-        connector.startReverse(again);
+        ProviderCall again = call(Operation.REVERSE, null, null, null);
         Map<String, String> done = ok();
         done.put("recall", "N");
         PaymentResult revoked = reverse(again, done);
         assertThat(revoked.status()).isEqualTo(PaymentStatus.REVOKED);
-        assertThat(again.getProperty(WechatConnector.RECALL, Boolean.class)).isFalse();
+        assertThat(connector.reverseAgain(again)).isFalse();
         Map<String, String> sent = HardenedXml.parseFlat(connector.reverse(ex).getBytes(StandardCharsets.UTF_8), "xml");
         assertThat(sent).containsEntry("transaction_id", "4200000001").containsEntry("out_trade_no", "ORD-1");
         assertThat(sent.get("sign")).isEqualTo(md5Sign(sent));
 
         Map<String, String> notThere = failed("ORDERNOTEXIST");
         notThere.put("recall", "N");
-        Exchange third2 = exchange(Operation.REVERSE, null, null, null);
-        connector.startReverse(third2);
+        ProviderCall third2 = call(Operation.REVERSE, null, null, null);
         assertThat(reverse(third2, notThere).error().code()).isEqualTo(ErrorCode.ORDER_NOT_FOUND);
-        assertThat(third2.getProperty(WechatConnector.RECALL, Boolean.class)).isFalse();
+        assertThat(connector.reverseAgain(third2)).isFalse();
     }
 
     @Test
     void refundRequestUsesTheRefundIdAndTheStoredOrderTotal() throws Exception {
-        Exchange ex = exchange(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-1", 300L, "broken cup"));
-        withOrder(ex, new OrderSnapshot(1250L, null, "SCAN"));
+        ProviderCall ex = withOrder(call(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-1", 300L, "broken cup")),
+                new OrderSnapshot(1250L, null, "SCAN"));
         Map<String, String> sent = HardenedXml.parseFlat(refunds.refund(ex).getBytes(StandardCharsets.UTF_8), "xml");
         assertThat(sent).containsEntry("out_trade_no", "ORD-1").containsEntry("out_refund_no", "RF-1")
                 .containsEntry("total_fee", "1250").containsEntry("refund_fee", "300")
@@ -215,15 +194,14 @@ class WechatBarcodeAndRefundTest {
         assertThat(sent.get("sign")).isEqualTo(md5Sign(sent));
     }
 
-    private PaymentResult throughVerification(Exchange ex, Map<String, String> answer, boolean query) throws Exception {
-        ex.getMessage().setBody(signed(answer));
-        connector.verifiedAnswer(ex);
-        return query ? refunds.refundQueryResult(ex) : refunds.refundResult(ex);
+    private PaymentResult throughVerification(ProviderCall call, Map<String, String> answer, boolean query) throws Exception {
+        return query ? refunds.refundQueryResult(verified(signed(answer), RefundQueryAnswer.class, call), call)
+                : refunds.refundResult(verified(signed(answer), RefundAnswer.class, call), call);
     }
 
     @Test
     void acceptedRefundIsProcessingWithWechatsRefundId() throws Exception {
-        Exchange ex = exchange(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-1", 300L, null));
+        ProviderCall ex = call(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-1", 300L, null));
         Map<String, String> a = ok();
         a.put("transaction_id", "4200000001");
         a.put("out_trade_no", "ORD-1");
@@ -235,18 +213,18 @@ class WechatBarcodeAndRefundTest {
         assertThat(r.refunds()).containsExactly(new RefundInfo("RF-1", "50000000001", 300L, "PROCESSING", null));
         assertThat(r.error()).isNull();
 
-        Exchange refused = exchange(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-2", 300L, null));
+        ProviderCall refused = call(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-2", 300L, null));
         PaymentResult notEnough = throughVerification(refused, failed("NOTENOUGH"), false);
         assertThat(notEnough.refunds()).isNull();
         assertThat(notEnough.error().code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
 
-        Exchange other = exchange(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-3", 300L, null));
+        ProviderCall other = call(Operation.REFUND, null, null, new PaymentRequest.Refund("RF-3", 300L, null));
         assertThat(catchThrowableOfType(AnswerRejected.class, () -> throughVerification(other, a, false))).isNotNull();
     }
 
     @Test
     void refundQueryReadsEveryIndexedRefundAndStillVerifiesUnknownFields() throws Exception {
-        Exchange ex = exchange(Operation.REFUND_QUERY, null, null, null);
+        ProviderCall ex = call(Operation.REFUND_QUERY, null, null, null);
         Map<String, String> a = ok();
         a.put("transaction_id", "4200000001");
         a.put("out_trade_no", "ORD-1");
@@ -279,12 +257,12 @@ class WechatBarcodeAndRefundTest {
         String original = new String(raw, StandardCharsets.UTF_8);
         String forged = original.replace("PROCESSING", "SUCCESS");
         assertThat(forged).isNotEqualTo(original);
-        Exchange ex2 = exchange(Operation.REFUND_QUERY, null, null, null);
-        ex2.getMessage().setBody(forged.getBytes(StandardCharsets.UTF_8));
-        assertThat(catchThrowableOfType(AnswerRejected.class, () -> connector.verifiedAnswer(ex2)).code())
+        ProviderCall ex2 = call(Operation.REFUND_QUERY, null, null, null);
+        assertThat(catchThrowableOfType(AnswerRejected.class,
+                () -> verified(forged.getBytes(StandardCharsets.UTF_8), RefundQueryAnswer.class, ex2)).code())
                 .isEqualTo(ErrorCode.SIGNATURE_INVALID);
 
-        Exchange missing = exchange(Operation.REFUND_QUERY, null, null, new PaymentRequest.Refund("RF-9", null, null));
+        ProviderCall missing = call(Operation.REFUND_QUERY, null, null, new PaymentRequest.Refund("RF-9", null, null));
         Map<String, String> sentByRefund = HardenedXml.parseFlat(refunds.refundQuery(missing).getBytes(StandardCharsets.UTF_8), "xml");
         assertThat(sentByRefund).containsEntry("out_refund_no", "RF-9").doesNotContainKey("out_trade_no");
         assertThat(throughVerification(missing, failed("REFUNDNOTEXIST"), true).error().code())

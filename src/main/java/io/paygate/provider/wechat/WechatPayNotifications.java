@@ -1,5 +1,10 @@
 package io.paygate.provider.wechat;
 
+import static io.paygate.provider.wechat.WechatNotificationFields.fen;
+import static io.paygate.provider.wechat.WechatNotificationFields.parse;
+import static io.paygate.provider.wechat.WechatNotificationFields.required;
+import static io.paygate.provider.wechat.WechatNotificationFields.settings;
+
 import io.paygate.canonical.PaymentStatus;
 import io.paygate.config.MerchantProfile;
 import io.paygate.notify.Notice;
@@ -7,12 +12,13 @@ import io.paygate.notify.NoticeRejected;
 import java.util.Map;
 
 /**
- * WeChat Pay v2 payment notification ({@code notify_url}). Verified with the merchant's configured
- * sign type: the notification's own {@code sign_type} (often absent) never downgrades it.
+ * WeChat Pay v2 payment notifications ({@code notify_url}), read and verified into a
+ * {@link Notice}. Verified with the merchant's configured sign type: the notification's own
+ * {@code sign_type} (often absent) never downgrades it.
  */
-public final class WechatPayNotifyCodec extends WechatNotificationCodec {
+public final class WechatPayNotifications {
 
-    @Override
+    /** A notification as WeChat sent it. */
     public Notice decode(byte[] raw, MerchantProfile profile) {
         return decode(parse(raw), profile);
     }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * where d96eb16afdd491fa1e705096edbc2205 is the lowercase hex MD5 of the API key
  * 192006250b4c09247ec02edce69f6a2d (OpenSSL 3.0.19), and $PLAIN is {@link #PLAIN}.
  */
-class WechatRefundNotifyCodecTest {
+class WechatRefundNotificationsTest {
     private static final String KEY = "192006250b4c09247ec02edce69f6a2d";
     static final String PLAIN = "<root><out_refund_no><![CDATA[RF-0001]]></out_refund_no><out_trade_no><![CDATA[N-0001]]>"
             + "</out_trade_no><refund_account><![CDATA[REFUND_SOURCE_RECHARGE_FUNDS]]></refund_account><refund_fee>"
@@ -43,7 +43,7 @@ class WechatRefundNotifyCodecTest {
             + "1VniXUTPqfFKJgU1dWv7yxPsOey8Y7Uf9dG/VUbxAabnwnIsI28Kj+cQSxuXdK+HHRVr+ZWQ4YkzU7GMiBcWAYeiTGVKygOp/kXUQMg5jTnKMRpg"
             + "+e/6yn423yfS7keGfEGSVwORnlJBigGLWbMI0FTe7y6k";
 
-    private final WechatRefundNotifyCodec codec = new WechatRefundNotifyCodec();
+    private final WechatRefundNotifications codec = new WechatRefundNotifications();
 
     private static MerchantProfile profile(String apiKey) {
         return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(), java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings("http://127.0.0.1:1", "wxd930ea5d5a258f4f", "10000100", apiKey, "MD5",
@@ -58,7 +58,7 @@ class WechatRefundNotifyCodecTest {
 
     @Test
     void theOpensslCiphertextDecryptsToThePlaintext() {
-        assertThat(new String(WechatRefundNotifyCodec.decrypt(OPENSSL_REQ_INFO, KEY), StandardCharsets.UTF_8)).isEqualTo(PLAIN);
+        assertThat(new String(WechatRefundNotifications.decrypt(OPENSSL_REQ_INFO, KEY), StandardCharsets.UTF_8)).isEqualTo(PLAIN);
     }
 
     @Test

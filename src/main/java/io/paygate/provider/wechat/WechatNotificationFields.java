@@ -1,42 +1,25 @@
 package io.paygate.provider.wechat;
 
+import io.paygate.config.MerchantProfile;
 import io.paygate.notify.NoticeRejected;
-import io.paygate.notify.NotificationCodec;
+import io.paygate.xml.HardenedXml;
 import java.util.Map;
 
-/** What WeChat's pay and refund notification codecs share: the provider, the replies, field reading. */
-abstract class WechatNotificationCodec implements NotificationCodec {
-
-    @Override
-    public String provider() {
-        return "wechat";
-    }
-
-    @Override
-    public byte[] successReply() {
-        return WechatReplies.success();
-    }
-
-    @Override
-    public byte[] failureReply(String reason) {
-        return WechatReplies.failure(reason);
-    }
-
-    @Override
-    public String replyContentType() {
-        return WechatReplies.CONTENT_TYPE;
+/** Reading a WeChat notification's fields, the same for pay and refund notifications. */
+final class WechatNotificationFields {
+    private WechatNotificationFields() {
     }
 
     /** The notification's fields, read by the one hardened parser (root {@code <xml>}). */
     static Map<String, String> parse(byte[] raw) {
         try {
-            return io.paygate.xml.HardenedXml.parseFlat(raw, "xml");
-        } catch (io.paygate.xml.HardenedXml.XmlRejected e) {
+            return HardenedXml.parseFlat(raw, "xml");
+        } catch (HardenedXml.XmlRejected e) {
             throw new NoticeRejected("unreadable notification: " + e.getMessage());
         }
     }
 
-    static WechatSettings settings(io.paygate.config.MerchantProfile profile) {
+    static WechatSettings settings(MerchantProfile profile) {
         if (profile.settings(WechatSettings.class) == null) {
             throw new NoticeRejected("merchant " + profile.id() + " has no WeChat Pay settings");
         }

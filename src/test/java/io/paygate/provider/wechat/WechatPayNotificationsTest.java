@@ -19,9 +19,9 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /** Notifications are signed here by the test's own HMAC code, independent of WechatSigner. */
-class WechatPayNotifyCodecTest {
+class WechatPayNotificationsTest {
     private static final String KEY = "notifykey000000000000000000000aa";
-    private final WechatPayNotifyCodec codec = new WechatPayNotifyCodec();
+    private final WechatPayNotifications codec = new WechatPayNotifications();
 
     private static MerchantProfile profile(String signType) {
         return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(), java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings("http://127.0.0.1:1", "wxapp", "1001", KEY, signType, null, null, null, null, null, null))));
@@ -83,6 +83,8 @@ class WechatPayNotifyCodecTest {
         assertThat(n.providerTradeId()).isEqualTo("1004400740201409030005092168");
         assertThat(n.paidAt()).isEqualTo(Instant.parse("2014-10-30T05:35:25Z"));
         assertThat(n.attach()).isEqualTo("store 7");
+        assertThat(new WechatNotifications().decode(xml(f), profile("HMAC-SHA256")))
+                .as("the codec of /notify/wechat hands a notification without req_info to the pay reader").isEqualTo(n);
     }
 
     @Test
@@ -130,6 +132,7 @@ class WechatPayNotifyCodecTest {
 
     @Test
     void theRepliesAreExact() {
+        WechatNotifications codec = new WechatNotifications();
         assertThat(new String(codec.successReply(), StandardCharsets.UTF_8)).isEqualTo(
                 "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>");
         assertThat(new String(codec.failureReply("signature"), StandardCharsets.UTF_8)).isEqualTo(

@@ -1,5 +1,10 @@
 package io.paygate.provider.wechat;
 
+import static io.paygate.provider.wechat.WechatNotificationFields.fen;
+import static io.paygate.provider.wechat.WechatNotificationFields.parse;
+import static io.paygate.provider.wechat.WechatNotificationFields.required;
+import static io.paygate.provider.wechat.WechatNotificationFields.settings;
+
 import io.paygate.canonical.PaymentResult.RefundInfo;
 import io.paygate.canonical.Times;
 import io.paygate.config.MerchantProfile;
@@ -19,15 +24,15 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * WeChat Pay v2 refund notification. It carries no signature: its {@code req_info} is base64 of
+ * WeChat Pay v2 refund notifications, decrypted and read into a {@link Notice}. It carries no signature: its {@code req_info} is base64 of
  * AES-256-ECB/PKCS7 ciphertext whose key is the 32 lowercase hex characters of MD5(API key), so only
  * WeChat (which holds the key) can produce a plaintext that decrypts, pads and parses. The
  * plaintext XML has root {@code <root>}.
  */
-public final class WechatRefundNotifyCodec extends WechatNotificationCodec {
+public final class WechatRefundNotifications {
     private static final DateTimeFormatter SUCCESS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-    @Override
+    /** A notification as WeChat sent it. */
     public Notice decode(byte[] raw, MerchantProfile profile) {
         return decode(parse(raw), profile);
     }
