@@ -13,14 +13,11 @@ import io.paygate.notify.Notice;
 import io.paygate.notify.NoticeRejected;
 import io.paygate.notify.NotificationCodec;
 import io.paygate.provider.AnswerRejected;
+import io.paygate.provider.ProviderAnswerFormat;
 import io.paygate.provider.ProviderCall;
-import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.ProviderConnector;
-import io.paygate.provider.ProviderHttpStatus;
 import io.paygate.provider.ProviderModule;
 import io.paygate.route.RouteProperties;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -29,10 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.spi.DataFormat;
-import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * A fourth provider that exists only in test sources, to prove that a provider is a module: it
@@ -96,20 +90,14 @@ public final class TestPayModule implements ProviderModule {
     }
 
     /** Parses and verifies {@code orderId|state|hmac} with the merchant's key. */
-    public static final class AnswerFormat extends ServiceSupport implements DataFormat {
-        @Override
-        public void marshal(Exchange exchange, Object graph, OutputStream stream) {
-            throw new UnsupportedOperationException();
+    public static final class AnswerFormat extends ProviderAnswerFormat<Verified> {
+        AnswerFormat() {
+            super("TestPay");
         }
 
         @Override
-        public Object unmarshal(Exchange ex, InputStream stream) throws Exception {
-            Integer status = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-            if (status != null && status != 200) {
-                throw new ProviderHttpStatus("TestPay", status);
-            }
-            String[] parts = new String(stream.readAllBytes(), StandardCharsets.UTF_8).trim().split("\\|");
-            ProviderCall call = ProviderCalls.of(ex);
+        public Verified verify(byte[] raw, ProviderCall call) {
+            String[] parts = new String(raw, StandardCharsets.UTF_8).trim().split("\\|");
             String key = call.settings(TestPaySettings.class).key();
             if (parts.length != 3 || !MessageDigest.isEqual(hmac(key, parts[0] + "|" + parts[1]).getBytes(StandardCharsets.UTF_8),
                     parts[2].getBytes(StandardCharsets.UTF_8))) {

@@ -3,14 +3,8 @@ package io.paygate.provider.pooul;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.provider.AnswerRejected;
-import io.paygate.provider.ProviderCall;
-import io.paygate.provider.ProviderCalls;
+import io.paygate.provider.ProviderAnswerFormat;
 import io.paygate.provider.ProviderHttpStatus;
-import java.io.InputStream;
-import java.io.OutputStream;
-import org.apache.camel.Exchange;
-import org.apache.camel.spi.DataFormat;
-import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * What the two Pooul data formats share: an HTTP status other than 200 is a
@@ -18,25 +12,12 @@ import org.apache.camel.support.service.ServiceSupport;
  * output is a {@link PooulVerified}; an answer without a valid signature is read only as an error;
  * a signed answer that names another merchant or order is refused.
  */
-abstract sealed class PooulAnswerFormat extends ServiceSupport implements DataFormat
+abstract sealed class PooulAnswerFormat extends ProviderAnswerFormat<PooulVerified>
         permits PooulClassicFormat, PooulV2Format {
 
-    @Override
-    public final void marshal(Exchange exchange, Object graph, OutputStream stream) {
-        throw new UnsupportedOperationException("the gateway never writes a Pooul answer");
+    PooulAnswerFormat() {
+        super("Pooul");
     }
-
-    @Override
-    public final Object unmarshal(Exchange ex, InputStream stream) throws Exception {
-        Integer httpStatus = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        if (httpStatus != null && httpStatus != 200) {
-            throw new ProviderHttpStatus("Pooul", httpStatus);
-        }
-        return verify(stream.readAllBytes(), ProviderCalls.of(ex));
-    }
-
-    /** Parses, verifies and binds one raw answer to the call (also for tests and benchmarks). */
-    public abstract PooulVerified verify(byte[] raw, ProviderCall call);
 
     /** An answer without a signature: an error at most. */
     static PooulVerified unsigned(String code, String msg) {

@@ -2,17 +2,12 @@ package io.paygate.provider.wechat;
 
 import io.paygate.canonical.ErrorCode;
 import io.paygate.provider.AnswerRejected;
+import io.paygate.provider.ProviderAnswerFormat;
 import io.paygate.provider.ProviderCall;
-import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.ProviderHttpStatus;
 import io.paygate.xml.HardenedXml;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.camel.Exchange;
-import org.apache.camel.spi.DataFormat;
-import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The data format of one WeChat Pay v2 answer type: parses the raw answer once with the hardened
@@ -23,7 +18,7 @@ import org.apache.camel.support.service.ServiceSupport;
  *
  * @param <T> the typed answer ({@link UnifiedOrderAnswer}, {@link RefundQueryAnswer}, ...)
  */
-public final class WechatAnswerFormat<T extends WechatAnswer> extends ServiceSupport implements DataFormat {
+public final class WechatAnswerFormat<T extends WechatAnswer> extends ProviderAnswerFormat<WechatVerified<T>> {
     /** The answer types and how each is bound from verified fields (their constructors are package-private). */
     private static final Map<Class<?>, Function<Map<String, String>, ? extends WechatAnswer>> BINDINGS = Map.of(
             UnifiedOrderAnswer.class, UnifiedOrderAnswer::new,
@@ -38,6 +33,7 @@ public final class WechatAnswerFormat<T extends WechatAnswer> extends ServiceSup
     private final Function<Map<String, String>, ? extends WechatAnswer> binding;
 
     public WechatAnswerFormat(Class<T> type) {
+        super("WeChat Pay");
         this.type = type;
         this.binding = BINDINGS.get(type);
         if (binding == null) {
@@ -46,21 +42,6 @@ public final class WechatAnswerFormat<T extends WechatAnswer> extends ServiceSup
     }
 
     @Override
-    public void marshal(Exchange exchange, Object graph, OutputStream stream) {
-        throw new UnsupportedOperationException("the gateway never writes a WeChat Pay answer");
-    }
-
-    @Override
-    public Object unmarshal(Exchange ex, InputStream stream) throws Exception {
-        Integer httpStatus = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        if (httpStatus != null && httpStatus != 200) {
-            throw new ProviderHttpStatus("WeChat Pay", httpStatus);
-        }
-        byte[] raw = stream.readAllBytes();
-        return verify(raw, ProviderCalls.of(ex));
-    }
-
-    /** The verification and binding, on their own (tests, benchmarks). */
     public WechatVerified<T> verify(byte[] raw, ProviderCall call) {
         Map<String, String> fields;
         try {

@@ -2,16 +2,11 @@ package io.paygate.provider.ystpay;
 
 import io.paygate.canonical.ErrorCode;
 import io.paygate.provider.AnswerRejected;
+import io.paygate.provider.ProviderAnswerFormat;
 import io.paygate.provider.ProviderCall;
-import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.ProviderHttpStatus;
 import io.paygate.provider.ystpay.wire.YstpayAnswer;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Map;
-import org.apache.camel.Exchange;
-import org.apache.camel.spi.DataFormat;
-import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The data format of every Ystpay {@code unitive.api} answer (bean {@code ystpayAnswer}, the
@@ -21,23 +16,13 @@ import org.apache.camel.support.service.ServiceSupport;
  * device (dsn). Its only output is a {@link YstpayVerified}; anything else is an
  * {@link AnswerRejected} (SIGNATURE_INVALID) or a {@link ProviderHttpStatus}.
  */
-public final class YstpayAnswerFormat extends ServiceSupport implements DataFormat {
+public final class YstpayAnswerFormat extends ProviderAnswerFormat<YstpayVerified> {
 
-    @Override
-    public void marshal(Exchange exchange, Object graph, OutputStream stream) {
-        throw new UnsupportedOperationException("the gateway never writes a Ystpay answer");
+    public YstpayAnswerFormat() {
+        super("Ystpay");
     }
 
     @Override
-    public Object unmarshal(Exchange ex, InputStream stream) throws Exception {
-        Integer httpStatus = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        if (httpStatus != null && httpStatus != 200) {
-            throw new ProviderHttpStatus("Ystpay", httpStatus);
-        }
-        return verify(stream.readAllBytes(), ProviderCalls.of(ex));
-    }
-
-    /** The verification, decryption and binding, on their own (tests, benchmarks). */
     public YstpayVerified verify(byte[] raw, ProviderCall call) {
         YstpayNumbers numbers = call.note(YstpayNumbers.class).orElseThrow(() ->
                 new IllegalStateException("a Ystpay answer without the request's numbers (the prepare step)"));
