@@ -8,6 +8,8 @@
 # Usage: scripts/bench-e2e-compare.sh REV [seconds] [rounds]
 #   (after `mvn -q package -DskipTests` of this tree; REV is built in a throwaway git worktree)
 # The provider is the in-process sandbox simulator of each build: read the ratio, not the rate.
+# JAVA_OPTS (default -Dsun.net.httpserver.nodelay=true, so the simulators' JDK HTTP server does not
+# wait ~40 ms for delayed ACKs on every answer) is given to both gateways; JAVA_OPTS= leaves it out.
 set -euo pipefail
 rev=${1:?usage: scripts/bench-e2e-compare.sh REV [seconds] [rounds]}
 seconds=${2:-15}
@@ -33,10 +35,12 @@ git -C "$root" worktree add -q --detach "$base" "$rev"
 client_cp="$root/target/payment-gateway.jar:$root/target/payment-gateway-sandbox.jar"
 
 run() { # run <side> <jar dir> <clients>
-  local side=$1 dir=$2 clients=$3 run="$work/run-$side"
+  local side=$1 dir=$2 clients=$3
+  local run="$work/run-$side"
   rm -rf "$run"; mkdir -p "$run"
   cp -r "$dir/config" "$dir/routes" "$run/"
-  (cd "$run" && exec java -jar "$dir/target/payment-gateway.jar" > gateway.log 2>&1) &
+  # shellcheck disable=SC2086
+  (cd "$run" && exec java ${JAVA_OPTS-"-Dsun.net.httpserver.nodelay=true"} -jar "$dir/target/payment-gateway.jar" > gateway.log 2>&1) &
   pid=$!
   local until=$((SECONDS + 90))
   until curl -sf -o /dev/null http://127.0.0.1:8080/observe/health; do
