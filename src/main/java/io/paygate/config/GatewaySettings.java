@@ -99,9 +99,9 @@ public final class GatewaySettings {
      * key) and left out instead of stopping the load, for {@code --check-config}, which reports them all.
      */
     public static GatewaySettings load(Map<String, String> env, Properties system, List<ConfigException> unknownKeys) {
-        Path configDir = dir(env, system, "GATEWAY_CONFIG_DIR", "gateway.config-dir", "config");
-        Path routesDir = dir(env, system, "GATEWAY_ROUTES_DIR", "gateway.routes-dir", "routes");
-        Path dataDir = dir(env, system, "GATEWAY_DATA_DIR", "gateway.data-dir", "data");
+        Path configDir = configDir(env, system);
+        Path routesDir = routesDir(env, system);
+        Path dataDir = dataDir(env, system);
         Path file = configDir.resolve(FILE);
         String shown = file.toString();
         Properties fromFile = new Properties();
@@ -247,6 +247,21 @@ public final class GatewaySettings {
     /** {@code gateway.http.port} → {@code GATEWAY_HTTP_PORT}. */
     public static String envName(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The config folder the gateway reads: GATEWAY_CONFIG_DIR or -Dgateway.config-dir, else ./config. */
+    public static Path configDir(Map<String, String> env, Properties system) {
+        return dir(env, system, "GATEWAY_CONFIG_DIR", "gateway.config-dir", "config");
+    }
+
+    /** The routes folder: GATEWAY_ROUTES_DIR or -Dgateway.routes-dir, else ./routes. */
+    public static Path routesDir(Map<String, String> env, Properties system) {
+        return dir(env, system, "GATEWAY_ROUTES_DIR", "gateway.routes-dir", "routes");
+    }
+
+    /** The data folder: GATEWAY_DATA_DIR or -Dgateway.data-dir, else ./data. */
+    public static Path dataDir(Map<String, String> env, Properties system) {
+        return dir(env, system, "GATEWAY_DATA_DIR", "gateway.data-dir", "data");
     }
 
     private static Path dir(Map<String, String> env, Properties system, String envName, String sysName, String dflt) {
