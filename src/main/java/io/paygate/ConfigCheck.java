@@ -51,7 +51,14 @@ final class ConfigCheck {
 
     /** Runs the check and prints its outcome; returns the exit code (0 all well, 2 errors). */
     static int run(Map<String, String> env, Properties system, PrintStream out, PrintStream err) {
-        Result r = check(env, system);
+        Result r;
+        try {
+            r = check(env, system);
+        } catch (RuntimeException e) {
+            // Not a configuration finding: a fault of the check itself (exit 1, as a failed start).
+            err.println("payment-gateway: the check failed: " + e);
+            return 1;
+        }
         for (String e : r.errors()) {
             err.println("payment-gateway: configuration error: " + e);
         }

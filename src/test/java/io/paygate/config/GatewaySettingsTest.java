@@ -226,6 +226,15 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void theSuggestionIsTheNearestKnownKeyWithinThreeEdits() {
+        java.util.SortedSet<String> known = GatewaySettings.knownKeys();
+        assertThat(GatewaySettings.nearest("gateway.micro.wiat", known)).isEqualTo("gateway.micro.wait");
+        assertThat(GatewaySettings.nearest("gateway.wechat.micro.pol-delay", known)).isEqualTo("gateway.wechat.micro.poll-delay");
+        assertThat(GatewaySettings.nearest("gateway.http.xxxx", known)).isNull();
+        assertThat(GatewaySettings.nearest("gateway.broker.prt", known)).isEqualTo("gateway.broker.port");
+    }
+
+    @Test
     void anUnknownKeyFarFromEveryKnownKeyHasNoSuggestion() throws IOException {
         write("shop.colour=blue\n");
         assertThat(failure(env(), new Properties()).getMessage()).isEqualTo(file() + ": shop.colour: unknown key");
