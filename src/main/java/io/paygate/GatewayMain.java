@@ -5,13 +5,21 @@ import io.paygate.config.ConfigException;
 /**
  * {@code java -jar payment-gateway.jar}: a configuration error prints one line naming the file and
  * key and exits 2; any other start-up failure exits 1 (the embedded parts hold non-daemon threads,
- * so the JVM is ended explicitly).
+ * so the JVM is ended explicitly). {@code --check-config} checks the configuration and the routes
+ * without starting anything ({@link ConfigCheck}).
  */
 public final class GatewayMain {
     private GatewayMain() {
     }
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--check-config")) {
+            // Reads and checks everything, starts nothing (ConfigCheck); 0 all well, 2 errors. Only
+            // warnings are logged (log4j2.xml), so the output is the check's findings.
+            System.setProperty("payment-gateway.log-level", "WARN");
+            System.exit(ConfigCheck.run(System.getenv(), System.getProperties(), System.out, System.err));
+            return;
+        }
         Gateway gateway;
         try {
             gateway = Gateway.configure(System.getenv(), System.getProperties());

@@ -26,6 +26,13 @@ public interface SandboxLauncher {
         return List.of();
     }
 
+    /**
+     * For {@code --check-config}: makes the files {@link #start} would make that the merchants name
+     * (certificates, say), binding nothing and starting nothing.
+     */
+    default void filesForCheck(GatewaySettings settings, MerchantDirectory merchants) throws IOException {
+    }
+
     /** A probe for the outbox relay (crash injection, {@code gateway.faults.halt-in-relay}), or null for none. */
     default RelayProbe relayProbe(GatewaySettings settings) {
         return null;

@@ -103,6 +103,17 @@ final class SandboxRuntime implements AutoCloseable {
         }
     }
 
+    /** For --check-config: the files the sandbox makes on start, made without starting anything. */
+    void filesForCheck(GatewaySettings settings, MerchantDirectory merchants) {
+        for (SandboxLauncher l : launchers) {
+            try {
+                l.filesForCheck(settings, merchants);
+            } catch (IOException e) {
+                throw new ConfigException("sandbox (" + l.getClass().getSimpleName() + "): " + e.getMessage());
+            }
+        }
+    }
+
     /** The sandbox's probe of the outbox relay, {@link RelayProbe#NONE} when it gives none. */
     RelayProbe relayProbe(GatewaySettings settings) {
         for (SandboxLauncher l : launchers) {

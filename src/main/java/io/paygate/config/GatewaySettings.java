@@ -17,7 +17,9 @@ import java.util.Properties;
 /**
  * The gateway's settings: built-in defaults, then {@code config/application.properties}, then the
  * environment ({@code gateway.http.port} ← {@code GATEWAY_HTTP_PORT}), then JVM system properties.
- * Typed getters fail with the file and key when a value is malformed.
+ * Typed getters fail with the file and key when a value is malformed. A key of the file that the
+ * gateway does not read ({@link #knownKeys()}) is an error naming the nearest known key: a typo never
+ * passes silently.
  */
 public final class GatewaySettings {
     public static final String FILE = "application.properties";
@@ -87,11 +89,19 @@ public final class GatewaySettings {
         this.dataDir = dataDir;
     }
 
-    /** Loads the settings the way the running gateway does. */
+    /** Loads the settings the way the running gateway does: the first unknown key in the file stops it. */
     public static GatewaySettings load(Map<String, String> env, Properties system) {
-        Path configDir = dir(env, system, "GATEWAY_CONFIG_DIR", "gateway.config-dir", "config");
-        Path routesDir = dir(env, system, "GATEWAY_ROUTES_DIR", "gateway.routes-dir", "routes");
-        Path dataDir = dir(env, system, "GATEWAY_DATA_DIR", "gateway.data-dir", "data");
+        return load(env, system, null);
+    }
+
+    /**
+     * Loads the settings; every unknown key of the file is added to {@code unknownKeys} (sorted by
+     * key) and left out instead of stopping the load, for {@code --check-config}, which reports them all.
+     */
+    public static GatewaySettings load(Map<String, String> env, Properties system, List<ConfigException> unknownKeys) {
+        Path configDir = configDir(env, system);
+        Path routesDir = routesDir(env, system);
+        Path dataDir = dataDir(env, system);
         Path file = configDir.resolve(FILE);
         String shown = file.toString();
         Properties fromFile = new Properties();
@@ -110,9 +120,20 @@ public final class GatewaySettings {
         for (io.paygate.provider.ProviderModule module : io.paygate.provider.ProviderModules.installed().values()) {
             merged.putAll(module.defaults());
         }
+        java.util.Set<String> known = knownKeys();
+        List<ConfigException> unknown = unknownKeys(shown, fromFile.stringPropertyNames());
+        if (!unknown.isEmpty()) {
+            if (unknownKeys == null) {
+                throw unknown.get(0);
+            }
+            unknownKeys.addAll(unknown);
+        }
         EnvReferences refs = new EnvReferences(env);
         java.util.Set<String> explicit = new java.util.HashSet<>();
         for (String key : fromFile.stringPropertyNames()) {
+            if (!known.contains(key)) {
+                continue;
+            }
             merged.put(key, refs.resolve(shown, key, fromFile.getProperty(key).trim()));
             explicit.add(key);
         }
@@ -134,9 +155,113 @@ public final class GatewaySettings {
         return settings;
     }
 
+    /**
+     * Every key application.properties may hold: the gateway's defaults, each installed provider
+     * module's defaults, and for each installed provider the per-provider forms the gateway reads
+     * ({@code gateway.<provider>.read-timeout}, {@code gateway.<provider>.micro.wait}, ...).
+     */
+    public static java.util.SortedSet<String> knownKeys() {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>(DEFAULTS.keySet());
+        for (io.paygate.provider.ProviderModule module : io.paygate.provider.ProviderModules.installed().values()) {
+            keys.addAll(module.defaults().keySet());
+            for (String rest : PER_PROVIDER) {
+                keys.add("gateway." + module.name() + "." + rest);
+            }
+            keys.add("gateway.sandbox." + module.name() + ".port");
+            keys.add("gateway.sandbox." + module.name() + ".tls-port");
+        }
+        return java.util.Collections.unmodifiableSortedSet(keys);
+    }
+
+    /** The settings a provider may have its own value of: gateway.&lt;provider&gt;.&lt;one of these&gt;. */
+    private static final List<String> PER_PROVIDER = List.of("connect-timeout", "read-timeout", "order.min-close-age",
+            "micro.poll-delay", "micro.poll-interval", "micro.poll-limit", "micro.reverse-after", "micro.wait");
+
+    /** Read from the environment or system properties only, never from the file. */
+    private static final Map<String, String> FOLDER_KEYS = Map.of("gateway.config-dir", "GATEWAY_CONFIG_DIR",
+            "gateway.routes-dir", "GATEWAY_ROUTES_DIR", "gateway.data-dir", "GATEWAY_DATA_DIR");
+
+    /** One error per key of the file that the gateway does not read, sorted by key, each with the nearest known key. */
+    static List<ConfigException> unknownKeys(String file, java.util.Set<String> keys) {
+        java.util.SortedSet<String> known = knownKeys();
+        List<ConfigException> errors = new ArrayList<>();
+        for (String key : new java.util.TreeSet<>(keys)) {
+            if (known.contains(key)) {
+                continue;
+            }
+            String reason;
+            if (FOLDER_KEYS.containsKey(key)) {
+                reason = "unknown key (the folder is set with the environment variable " + FOLDER_KEYS.get(key)
+                        + " or -D" + key + ", not in this file)";
+            } else {
+                String nearest = nearest(key, known);
+                reason = nearest == null ? "unknown key" : "unknown key (did you mean " + nearest + "?)";
+            }
+            errors.add(new ConfigException(file, key, reason));
+        }
+        return errors;
+    }
+
+    /** The known key closest to {@code key} (Levenshtein distance 3 or less; the first in order on a tie), or null. */
+    static String nearest(String key, java.util.SortedSet<String> known) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : known) {
+            int d = levenshtein(key, k, bestDistance);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Edit distance, or {@code limit} or more when it is at least {@code limit}. */
+    private static int levenshtein(String a, String b, int limit) {
+        if (Math.abs(a.length() - b.length()) >= limit) {
+            return limit;
+        }
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            int rowMin = cur[0];
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                rowMin = Math.min(rowMin, cur[j]);
+            }
+            if (rowMin >= limit) {
+                return limit;
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     /** {@code gateway.http.port} → {@code GATEWAY_HTTP_PORT}. */
     public static String envName(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The config folder the gateway reads: GATEWAY_CONFIG_DIR or -Dgateway.config-dir, else ./config. */
+    public static Path configDir(Map<String, String> env, Properties system) {
+        return dir(env, system, "GATEWAY_CONFIG_DIR", "gateway.config-dir", "config");
+    }
+
+    /** The routes folder: GATEWAY_ROUTES_DIR or -Dgateway.routes-dir, else ./routes. */
+    public static Path routesDir(Map<String, String> env, Properties system) {
+        return dir(env, system, "GATEWAY_ROUTES_DIR", "gateway.routes-dir", "routes");
+    }
+
+    /** The data folder: GATEWAY_DATA_DIR or -Dgateway.data-dir, else ./data. */
+    public static Path dataDir(Map<String, String> env, Properties system) {
+        return dir(env, system, "GATEWAY_DATA_DIR", "gateway.data-dir", "data");
     }
 
     private static Path dir(Map<String, String> env, Properties system, String envName, String sysName, String dflt) {

@@ -22,6 +22,20 @@ public final class WechatSandbox implements SandboxLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(WechatSandbox.class);
 
     @Override
+    public void filesForCheck(GatewaySettings settings, MerchantDirectory merchants) throws IOException {
+        List<String> mchIds = new ArrayList<>();
+        for (MerchantProfile p : merchants.all()) {
+            io.paygate.provider.wechat.WechatSettings w = p.settings(io.paygate.provider.wechat.WechatSettings.class);
+            if (w != null) {
+                mchIds.add(w.mchId());
+            }
+        }
+        if (!mchIds.isEmpty()) {
+            WechatSimulator.makeCertificates(settings.dataDir().resolve("sandbox").resolve("wechat-tls"), mchIds);
+        }
+    }
+
+    @Override
     public List<AutoCloseable> start(GatewaySettings settings, MerchantDirectory merchants) throws IOException {
         List<WechatSimulator.Merchant> wechatMerchants = new ArrayList<>();
         for (MerchantProfile p : merchants.all()) {

@@ -217,4 +217,92 @@ class GatewaySettingsTest {
         assertThatThrownBy(() -> s.get("gateway.nope")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("gateway.nope").hasMessageContaining(file());
     }
+
+    @Test
+    void anUnknownKeyStopsTheLoadNamingTheNearestKnownKey() throws IOException {
+        write("gateway.http.prot=9999\n");
+        assertThat(failure(env(), new Properties()).getMessage())
+                .isEqualTo(file() + ": gateway.http.prot: unknown key (did you mean gateway.http.port?)");
+    }
+
+    @Test
+    void theSuggestionIsTheNearestKnownKeyWithinThreeEdits() {
+        java.util.SortedSet<String> known = GatewaySettings.knownKeys();
+        assertThat(GatewaySettings.nearest("gateway.micro.wiat", known)).isEqualTo("gateway.micro.wait");
+        assertThat(GatewaySettings.nearest("gateway.wechat.micro.pol-delay", known)).isEqualTo("gateway.wechat.micro.poll-delay");
+        assertThat(GatewaySettings.nearest("gateway.http.xxxx", known)).isNull();
+        assertThat(GatewaySettings.nearest("gateway.broker.prt", known)).isEqualTo("gateway.broker.port");
+    }
+
+    @Test
+    void anUnknownKeyFarFromEveryKnownKeyHasNoSuggestion() throws IOException {
+        write("shop.colour=blue\n");
+        assertThat(failure(env(), new Properties()).getMessage()).isEqualTo(file() + ": shop.colour: unknown key");
+    }
+
+    @Test
+    void camelKeysAreNotGatewaySettings() throws IOException {
+        write("camel.main.name=other\n");
+        assertThat(failure(env(), new Properties()).getMessage()).isEqualTo(file() + ": camel.main.name: unknown key");
+    }
+
+    @Test
+    void aFolderKeyInTheFileSaysWhereItIsSet() throws IOException {
+        write("gateway.data-dir=/tmp/x\n");
+        assertThat(failure(env(), new Properties()).getMessage())
+                .startsWith(file() + ": gateway.data-dir: unknown key").contains("GATEWAY_DATA_DIR");
+    }
+
+    @Test
+    void theFirstUnknownKeyInOrderIsReported() throws IOException {
+        write("gateway.zz.port=1\ngateway.http.hots=127.0.0.1\n");
+        assertThat(failure(env(), new Properties()).getMessage())
+                .isEqualTo(file() + ": gateway.http.hots: unknown key (did you mean gateway.http.host?)");
+    }
+
+    @Test
+    void everyUnknownKeyIsCollectedWhenAskedAndTheKnownOnesStillLoad() throws IOException {
+        write("gateway.http.prot=9999\ngateway.http.port=8082\ngateway.reconcile.min-ag=5\n");
+        java.util.List<ConfigException> unknown = new java.util.ArrayList<>();
+        GatewaySettings s = GatewaySettings.load(env(), new Properties(), unknown);
+        assertThat(unknown).extracting(Throwable::getMessage).containsExactly(
+                file() + ": gateway.http.prot: unknown key (did you mean gateway.http.port?)",
+                file() + ": gateway.reconcile.min-ag: unknown key (did you mean gateway.reconcile.min-age?)");
+        assertThat(s.intValue("gateway.http.port", 0, 65535)).isEqualTo(8082);
+        assertThat(s.has("gateway.http.prot")).isFalse();
+    }
+
+    @Test
+    void everyInstalledProvidersOwnFormsAreKnown() throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (String provider : io.paygate.provider.ProviderModules.names()) {
+            for (String rest : java.util.List.of("connect-timeout", "read-timeout", "order.min-close-age", "micro.poll-delay",
+                    "micro.poll-interval", "micro.poll-limit", "micro.reverse-after", "micro.wait")) {
+                lines.append("gateway.").append(provider).append('.').append(rest).append("=7\n");
+            }
+            lines.append("gateway.sandbox.").append(provider).append(".port=0\n");
+            lines.append("gateway.sandbox.").append(provider).append(".tls-port=0\n");
+        }
+        lines.append("gateway.wechat.server-ip=10.0.0.1\ngateway.wechat.reverse-calls=3\ngateway.pooul.server-ip=10.0.0.2\n");
+        write(lines.toString());
+        GatewaySettings s = GatewaySettings.load(env(), new Properties());
+        assertThat(io.paygate.provider.ProviderModules.names()).contains("wechat", "pooul", "ystpay", "testpay");
+        assertThat(s.forProvider("ystpay", "micro.wait")).isEqualTo("7");
+        assertThat(s.get("gateway.wechat.server-ip")).isEqualTo("10.0.0.1");
+    }
+
+    @Test
+    void anUninstalledProvidersFormIsRefused() throws IOException {
+        write("gateway.paypal.micro.wait=5\n");
+        assertThat(failure(env(), new Properties()).getMessage()).startsWith(file() + ": gateway.paypal.micro.wait: unknown key");
+        write("gateway.sandbox.paypal.port=9000\n");
+        assertThat(failure(env(), new Properties()).getMessage()).startsWith(file() + ": gateway.sandbox.paypal.port: unknown key");
+    }
+
+    @Test
+    void theShippedConfigurationHasNoUnknownKey() throws IOException {
+        Files.copy(Path.of("config", GatewaySettings.FILE), dir.resolve(GatewaySettings.FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(GatewaySettings.load(env(), new Properties()).get("gateway.http.port")).isEqualTo("8080");
+    }
 }

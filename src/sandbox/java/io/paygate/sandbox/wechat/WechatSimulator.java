@@ -270,6 +270,14 @@ public final class WechatSimulator implements AutoCloseable {
      * Loads the state file (if any), makes or loads the certificates (with a TLS directory), binds
      * 127.0.0.1 and starts serving.
      */
+    /**
+     * Makes (or keeps) the CA and the merchants' client certificates in {@code tlsDir} as
+     * {@link #start()} does, without binding anything ({@code --check-config} in sandbox mode).
+     */
+    public static void makeCertificates(Path tlsDir, Collection<String> mchIds) throws IOException {
+        SimCertificates.loadOrCreate(tlsDir, mchIds);
+    }
+
     public synchronized void start() throws IOException {
         if (server != null) {
             throw new IllegalStateException("already started");
