@@ -28,6 +28,7 @@ import org.apache.camel.Exchange;
  * classes): never a token, a secret, an order id or anything else a caller sent.
  */
 public final class Metrics implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Metrics.class);
     /** The Content-Type of the Prometheus text exposition format. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     /** What a label says when the gateway does not know the value (an unauthenticated caller, say). */
@@ -120,8 +121,8 @@ public final class Metrics implements AutoCloseable {
 
     /** A gauge over a value that costs a query: read at most once per {@link #GAUGE_CACHE}. */
     public void cachedGauge(String name, String description, String baseUnit, LongSupplier value, String... tags) {
-        Cached cached = new Cached(value);
-        Gauge.builder(name, cached, Cached::value).description(description).baseUnit(baseUnit).tags(tags)
+        Cached cached = new Cached(name, value);
+        Gauge.builder(name, cached, Cached::value).strongReference(true).description(description).baseUnit(baseUnit).tags(tags)
                 .register(registry);
     }
 
@@ -141,12 +142,14 @@ public final class Metrics implements AutoCloseable {
 
     /** A value read again only when the last reading is older than {@link #GAUGE_CACHE}; NaN when it fails. */
     private static final class Cached {
+        private final String name;
         private final LongSupplier source;
         private long readAt;
         private double value = Double.NaN;
         private boolean read;
 
-        Cached(LongSupplier source) {
+        Cached(String name, LongSupplier source) {
+            this.name = name;
             this.source = source;
         }
 
@@ -158,6 +161,8 @@ public final class Metrics implements AutoCloseable {
                 try {
                     value = source.getAsLong();
                 } catch (RuntimeException e) {
+                    // Logged, never thrown: a scrape must not fail because one gauge cannot be read.
+                    LOG.warn("metric {} could not be read: {}", name, e.toString());
                     value = Double.NaN;
                 }
             }
