@@ -139,6 +139,19 @@ class MetricsRouteTest extends RouteTestSupport {
             e.getMessage().setBody("x".getBytes(StandardCharsets.UTF_8));
         });
 
+        // A merchant callback answered 503 on its first attempt (the deliveries route's outcome step).
+        io.paygate.delivery.CallbackDelivery callbacks = context.getRegistry()
+                .lookupByNameAndType("callbackDelivery", io.paygate.delivery.CallbackDelivery.class);
+        Exchange attempt = new org.apache.camel.support.DefaultExchange(context);
+        io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.set(attempt, 1);
+        io.paygate.route.RouteProperties.EVENT_ID.set(attempt, "ev-metrics-1");
+        io.paygate.route.RouteProperties.EVENT_MERCHANT.set(attempt, "metrics-shop");
+        io.paygate.route.RouteProperties.EVENT_ORDER_ID.set(attempt, "MO-0001");
+        io.paygate.route.RouteProperties.EVENT_JSON.set(attempt, "{}");
+        attempt.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 503);
+        callbacks.outcome(attempt);
+        assertThat(io.paygate.route.RouteProperties.DELIVERY_NEXT.get(attempt)).isEqualTo("retry");
+
         // One order made two minutes ago: due for reconciliation (gateway.reconcile.min-age is 60 s).
         try (java.sql.Connection c = fixture.db().dataSource().getConnection();
              java.sql.PreparedStatement ps = c.prepareStatement(
@@ -190,6 +203,16 @@ class MetricsRouteTest extends RouteTestSupport {
         assertThat(sample(text, "gateway_dead_deliveries")).isGreaterThanOrEqualTo(0.0);
         assertThat(text).contains("jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads", "process_cpu_usage",
                 "process_uptime_seconds", "system_cpu_count");
+
+        assertThat(sample(text, "gateway_callbacks_total", "attempt=\"1\"", "outcome=\"HTTP_5XX\"")).isEqualTo(1.0);
+
+        // docs/operations.md names every gateway meter of the scrape, and no other.
+        java.util.Set<String> scraped = new java.util.TreeSet<>(text.lines().filter(l -> l.startsWith("# TYPE gateway_"))
+                .map(l -> l.split(" ")[2]).toList());
+        String doc = Files.readString(Path.of("docs/operations.md"));
+        java.util.Set<String> documented = new java.util.TreeSet<>(Pattern.compile("\\bgateway_[a-z_]+").matcher(doc)
+                .results().map(r -> r.group().replaceAll("_(bucket|count|sum)$", "")).toList());
+        assertThat(documented).isEqualTo(scraped);
 
         for (String secret : List.of(TOKEN, TOKEN_FORGED, KEY, ADMIN, BROKER_PASSWORD, "no-such-token-000000")) {
             assertThat(text).as("the scrape names no secret").doesNotContain(secret);
