@@ -219,8 +219,11 @@ class NotifyIT {
         assertThat(order.get("status").asText()).isEqualTo("NOTPAY");
         assertThat(order.get("history").findValuesAsText("status")).containsExactly("UNKNOWN", "NOTPAY");
         assertThat(Http.get(base + "/observe/health", null).statusCode()).isEqualTo(200);
-        JsonNode metrics = JSON.readTree(Http.get(base + "/observe/metrics", null).body());
-        assertThat(metrics.get("counters").findValuesAsText("outcome")).contains("MISMATCH", "REJECTED", "UNKNOWN_ORDER");
+        String metrics = Http.get(base + "/observe/metrics", null).body();
+        for (String outcome : List.of("MISMATCH", "REJECTED", "UNKNOWN_ORDER")) {
+            assertThat(metrics).containsPattern("(?m)^gateway_notifications_total\\{[^}]*outcome=\"" + outcome
+                    + "\",provider=\"wechat\"\\} [1-9]");
+        }
         Thread.sleep(1500);
         assertThat(callbacks.callsFor("NT-0003")).isEmpty();
 

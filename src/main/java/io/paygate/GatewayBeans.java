@@ -43,7 +43,7 @@ public final class GatewayBeans {
     private final HttpComponent providerHttpClient;
     private final org.apache.camel.component.quartz.QuartzComponent quartz;
     private final io.paygate.notify.NotificationIntake intake;
-    private final io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private final io.paygate.api.Metrics metrics;
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
         this.merchants = merchants;
@@ -78,6 +78,14 @@ public final class GatewayBeans {
         this.health = new Health(db);
         io.paygate.reconcile.ReconcileTimings timings = io.paygate.reconcile.ReconcileTimings.from(settings);
         io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
+        this.metrics = new io.paygate.api.Metrics(merchants);
+        metrics.cachedGauge("gateway.reconcile.backlog", "Unfinished orders whose reconciliation check is due", null,
+                () -> {
+                    java.time.Instant now = clock.instant();
+                    return queue.backlog(now, now.minus(timings.minAge()), now.minus(timings.maxAge()));
+                });
+        metrics.cachedGauge("gateway.open.order.oldest.age", "Age of the oldest unfinished order (0 when none)", "seconds",
+                () -> queue.oldestOpen().map(t -> java.time.Duration.between(t, clock.instant()).toSeconds()).orElse(0L));
         // A till's barcode payment is held from creation for the provider call and the till's wait.
         java.time.Duration microHold = settings.seconds("gateway.provider.read-timeout").plus(timings.longestMicroWait())
                 .plusSeconds(30);
@@ -146,9 +154,10 @@ public final class GatewayBeans {
         registry.accept("microWait", microWait);
         registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationIntake", intake);
-        // camel-micrometer's registry (its default name): counters of the routes, e.g. gateway.notifications.
-        registry.accept("metricsRegistry", meters);
-        registry.accept("metrics", new io.paygate.api.Metrics(meters, json));
+        // camel-micrometer's registry (its default name), Prometheus: the routes' counters (e.g.
+        // gateway.notifications) and the meters of the metrics bean (docs/operations.md).
+        registry.accept("metricsRegistry", metrics.registry());
+        registry.accept("metrics", metrics);
     }
 
     /**
@@ -162,7 +171,19 @@ public final class GatewayBeans {
         registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json));
         registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100, relayProbe));
         health.addCheck("broker", messaging::isHealthy);
-        registry.accept("callbackDelivery", new io.paygate.delivery.CallbackDelivery(merchants, ledger, json, clock));
+        registry.accept("callbackDelivery", new io.paygate.delivery.CallbackDelivery(merchants, ledger, json, clock, metrics));
+        // Queue depths of the embedded broker; an external broker is watched with its own metrics.
+        if (messaging.embedded()) {
+            for (String q : java.util.List.of(io.paygate.broker.Destinations.REQUESTS, io.paygate.broker.Destinations.DLQ,
+                    io.paygate.broker.Destinations.DELIVERIES, io.paygate.broker.Destinations.DELIVERIES_DLQ,
+                    io.paygate.broker.Destinations.INVALID)) {
+                metrics.cachedGauge("gateway.broker.queue.depth", "Messages waiting on a queue of the embedded broker", null,
+                        () -> messaging.queueDepth(q), "queue", q);
+            }
+            metrics.cachedGauge("gateway.dead.deliveries", "Merchant callbacks given up, waiting on "
+                    + io.paygate.broker.Destinations.DELIVERIES_DLQ + " for a replay or resend", null,
+                    () -> messaging.queueDepth(io.paygate.broker.Destinations.DELIVERIES_DLQ));
+        }
         registry.accept("deadDeliveries", new io.paygate.delivery.DeadDeliveries(messaging.connectionFactory(), ledger, json,
                 java.util.Arrays.stream(settings.get("gateway.admin.tokens").split(",")).map(String::trim)
                         .filter(t -> !t.isEmpty()).toList()));
@@ -176,8 +197,8 @@ public final class GatewayBeans {
         return props;
     }
 
-    public io.micrometer.core.instrument.MeterRegistry meters() {
-        return meters;
+    public io.paygate.api.Metrics metrics() {
+        return metrics;
     }
 
     public Health health() {

@@ -168,6 +168,19 @@ class OpenApiDocumentTest {
         assertThat(map(health.get("responses")).keySet()).containsExactlyInAnyOrder("200", "503");
     }
 
+    /** The document's metrics answer is the content type the metrics route sends: Prometheus text, not JSON. */
+    @Test
+    void metricsEndpointAnswersPrometheusTextAsItsRouteDoes() throws Exception {
+        Map<String, Object> ok = map(map(map(map(map(doc.get("paths")).get("/observe/metrics")).get("get"))
+                .get("responses")).get("200"));
+        assertThat(map(ok.get("content")).keySet()).containsExactly("text/plain; version=0.0.4");
+        String routes = java.nio.file.Files.readString(java.nio.file.Path.of("routes/http-api.yaml"));
+        String metricsRoute = routes.substring(routes.indexOf("id: http-metrics"), routes.indexOf("id: http-reply"));
+        assertThat(metricsRoute).contains("constant: \"text/plain; version=0.0.4; charset=utf-8\"")
+                .doesNotContain("direct:http-reply");
+        assertThat(metricsRoute).contains(io.paygate.api.Metrics.CONTENT_TYPE);
+    }
+
     private static void collectRefs(Object node, List<String> out) {
         if (node instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {

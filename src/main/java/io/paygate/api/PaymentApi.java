@@ -134,6 +134,9 @@ public final class PaymentApi {
         }
         String provider = request.provider() != null ? request.provider() : profile.provider();
         request = request.withProvider(provider);
+        if (calls.connector(provider).isPresent()) {
+            RouteProperties.API_REQUEST.set(ex, request);
+        }
         if (!profile.supports(provider)) {
             problems.add(new FieldError("provider", "merchant " + profile.id() + " has no " + provider + " settings"));
         }
@@ -334,6 +337,7 @@ public final class PaymentApi {
         String header = ex.getMessage().getHeader("Authorization", String.class);
         Optional<MerchantProfile> p = header != null && header.startsWith(BEARER)
                 ? merchants.byToken(header.substring(BEARER.length()).trim()) : Optional.empty();
+        p.ifPresent(profile -> RouteProperties.API_MERCHANT.set(ex, profile.id()));
         if (p.isEmpty()) {
             error(ex, 401, PaymentResult.builder(), PaymentError.of(ErrorCode.UNAUTHORIZED,
                     "send Authorization: Bearer <the merchant's apiToken>", false));

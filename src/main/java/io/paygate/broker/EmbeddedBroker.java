@@ -143,6 +143,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         return server.getActiveMQServer() != null && server.getActiveMQServer().isActive();
     }
 
+    /** Messages on one queue (0 when it does not exist yet), from the server's own count. */
+    public long queueDepth(String queue) {
+        org.apache.activemq.artemis.core.server.ActiveMQServer s = server.getActiveMQServer();
+        org.apache.activemq.artemis.core.server.Queue q = s == null ? null : s.locateQueue(queue);
+        return q == null ? 0 : q.getMessageCount();
+    }
+
     @Override
     public void close() {
         try {

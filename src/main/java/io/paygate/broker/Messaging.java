@@ -105,6 +105,19 @@ public final class Messaging implements AutoCloseable {
         return pool;
     }
 
+    /** The broker is the gateway's own (no gateway.broker.url). */
+    public boolean embedded() {
+        return broker != null;
+    }
+
+    /** Messages on a queue of the embedded broker (0 when the queue does not exist yet). */
+    public long queueDepth(String queue) {
+        if (broker == null) {
+            throw new IllegalStateException("the queues of an external broker are not visible here");
+        }
+        return broker.queueDepth(queue);
+    }
+
     /** The broker is up: the embedded one is active, or a connection to the external one opens. */
     public boolean isHealthy() {
         if (broker != null) {

@@ -36,8 +36,11 @@ public final class CallbackDelivery {
     private final Ledger ledger;
     private final ObjectMapper json;
     private final Clock clock;
+    private final io.paygate.api.Metrics metrics;
 
-    public CallbackDelivery(MerchantDirectory merchants, Ledger ledger, ObjectMapper json, Clock clock) {
+    public CallbackDelivery(MerchantDirectory merchants, Ledger ledger, ObjectMapper json, Clock clock,
+                            io.paygate.api.Metrics metrics) {
+        this.metrics = metrics;
         this.merchants = merchants;
         this.ledger = ledger;
         this.json = json;
@@ -78,6 +81,7 @@ public final class CallbackDelivery {
         if (host == null || !profile.get().callbackHosts().contains(host.toLowerCase(Locale.ROOT))) {
             // The profile changed since the order was made: never call a host it does not allow.
             LOG.warn("event {} of merchant {} not delivered: host of its notifyUrl is not in callbackHosts", eventId, merchant);
+            metrics.callback("REFUSED_HOST", io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.get(ex));
             ledger.recordDelivery(eventId, merchant, orderId, io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.get(ex), "REFUSED_HOST", null);
             io.paygate.route.RouteProperties.DELIVERY_NEXT.set(ex, "skip");
             return;
@@ -104,6 +108,8 @@ public final class CallbackDelivery {
         Throwable failure = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         boolean ok = failure == null && status != null && status >= 200 && status < 300;
         String outcome = ok ? "DELIVERED" : failure != null ? "ERROR " + failure.getClass().getSimpleName() : "HTTP_" + status;
+        metrics.callback(ok ? "DELIVERED" : failure != null || status == null ? "ERROR"
+                : status >= 400 && status < 600 ? "HTTP_" + status / 100 + "XX" : "HTTP_OTHER", attempt);
         ledger.recordDelivery(eventId, merchant, orderId, attempt, outcome.length() > 32 ? outcome.substring(0, 32) : outcome,
                 failure == null ? status : null);
         ex.getMessage().getHeaders().clear();

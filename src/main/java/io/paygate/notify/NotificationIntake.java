@@ -67,6 +67,7 @@ public final class NotificationIntake {
         byte[] raw = ex.getMessage().getBody(byte[].class);
         raw = raw == null ? new byte[0] : raw;
         NotificationCodec codec = codecs.get(provider);
+        RouteProperties.NOTIFY_PROVIDER.set(ex, codec == null ? "unknown" : codec.provider());
         ex.getMessage().getHeaders().clear();
         if (codec == null) {
             String body = "{\"error\":{\"code\":\"INVALID_REQUEST\",\"message\":\"no notifications from this provider\","

@@ -20,6 +20,13 @@ public final class RouteProperties {
             new Property<>("gatewayAnswer", io.paygate.canonical.PaymentResult.class);
     /** The HTTP status of the gateway's answer. */
     public static final Property<Integer> HTTP_STATUS = new Property<>("gatewayHttpStatus", Integer.class);
+    /** The authenticated merchant of an API request (the metrics' label). */
+    public static final Property<String> API_MERCHANT = new Property<>("apiMerchant", String.class);
+    /** The API request as parsed and validated, its provider filled in (the metrics' labels). */
+    public static final Property<io.paygate.canonical.PaymentRequest> API_REQUEST =
+            new Property<>("apiRequest", io.paygate.canonical.PaymentRequest.class);
+    /** When the provider call under way started (System.nanoTime()), for its latency. */
+    public static final Property<Long> PROVIDER_CALL_STARTED = new Property<>("providerCallStarted", Long.class);
     /** The body could not be parsed at all (JMS keeps such requests on payments.requests.invalid). */
     public static final Property<Boolean> UNPARSEABLE = new Property<>("gatewayUnparseable", Boolean.class);
     /** The provider's answer was refused (signature, unreadable): the outcome of the call is open. */
@@ -50,6 +57,8 @@ public final class RouteProperties {
 
     /** What the gateway made of a provider notification (the metric's tag). */
     public static final Property<String> NOTIFY_OUTCOME = new Property<>("notifyOutcome", String.class);
+    /** The provider whose notification this is ("unknown" when no configured provider has that name): the metric's tag. */
+    public static final Property<String> NOTIFY_PROVIDER = new Property<>("notifyProvider", String.class);
     /** The notice must be confirmed by a QUERY before anything changes. */
     public static final Property<Boolean> NOTIFY_CONFIRM_BY_QUERY = new Property<>("notifyConfirmByQuery", Boolean.class);
     /** The verified notice awaiting its confirming QUERY. */

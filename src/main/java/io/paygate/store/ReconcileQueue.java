@@ -76,6 +76,39 @@ public final class ReconcileQueue {
         });
     }
 
+    /**
+     * The reconciliation's backlog (metrics): unfinished orders created after {@code createdAfter}
+     * (max-age) whose next check has passed, or never checked and created before
+     * {@code firstCheckBefore}; claimed ones included.
+     */
+    public long backlog(Instant now, Instant firstCheckBefore, Instant createdAfter) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM payment_order WHERE status IN (" + OPEN
+                    + ") AND created_at >= ? AND (next_check_at <= ? OR (next_check_at IS NULL AND created_at <= ?))")) {
+                Ledger.setTime(ps, 1, createdAfter);
+                Ledger.setTime(ps, 2, now);
+                Ledger.setTime(ps, 3, firstCheckBefore);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** When the oldest unfinished order was created (metrics); empty when none is open. */
+    public java.util.Optional<Instant> oldestOpen() {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(created_at) FROM payment_order WHERE status IN ("
+                    + OPEN + ")")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return java.util.Optional.ofNullable(Ledger.time(rs, 1));
+                }
+            }
+        });
+    }
+
     /** How many unfinished orders are older than max-age (no longer queried; reported). */
     public long abandoned(Instant createdBefore) {
         return db.inTransaction(c -> {
