@@ -66,6 +66,11 @@ final class SimOrderStore implements AutoCloseable {
 
     private final Map<Key, SimOrder> orders = new LinkedHashMap<>();
     private final Map<Key, SimRefund> refunds = new LinkedHashMap<>();
+    /**
+     * (mch_id, transaction_id) to the order's key, so a query by transaction_id does not scan every
+     * order. Entries are never removed: a lookup checks the order still carries that id.
+     */
+    private final Map<Key, Key> byTransactionId = new java.util.HashMap<>();
     private final Path stateFile;
     private final ObjectMapper json;
     private OutputStream journal;
@@ -104,7 +109,7 @@ final class SimOrderStore implements AutoCloseable {
         if (!first.startsWith("{\"version\"")) {
             StateFile state = json.readValue(text, StateFile.class);
             if (state.orders() != null) {
-                state.orders().forEach(order -> orders.put(keyOf(order), order));
+                state.orders().forEach(order -> putOrder(keyOf(order), order));
             }
             if (state.refunds() != null) {
                 state.refunds().forEach(refund -> refunds.put(keyOf(refund), refund));
@@ -140,7 +145,7 @@ final class SimOrderStore implements AutoCloseable {
 
     private void apply(Entry entry) {
         if (entry.order() != null) {
-            orders.put(keyOf(entry.order()), entry.order());
+            putOrder(keyOf(entry.order()), entry.order());
         }
         if (entry.refund() != null) {
             refunds.put(keyOf(entry.refund()), entry.refund());
@@ -161,9 +166,20 @@ final class SimOrderStore implements AutoCloseable {
     }
 
     synchronized Optional<SimOrder> findByTransactionId(String mchId, String transactionId) {
-        return orders.values().stream()
-                .filter(order -> order.mchId().equals(mchId) && transactionId.equals(order.transactionId()))
-                .findFirst();
+        Key key = byTransactionId.get(new Key(mchId, transactionId));
+        return Optional.ofNullable(key == null ? null : orders.get(key))
+                .filter(order -> transactionId.equals(order.transactionId()));
+    }
+
+    private void putOrder(Key key, SimOrder order) {
+        orders.put(key, order);
+        indexTransaction(key, order);
+    }
+
+    private void indexTransaction(Key key, SimOrder order) {
+        if (order.transactionId() != null) {
+            byTransactionId.put(new Key(order.mchId(), order.transactionId()), key);
+        }
     }
 
     /** Orders with this out_trade_no at any merchant: the control API lets a user omit mch_id. */
@@ -183,6 +199,7 @@ final class SimOrderStore implements AutoCloseable {
         Key key = keyOf(order);
         SimOrder existing = orders.putIfAbsent(key, order);
         if (existing == null) {
+            indexTransaction(key, order);
             saveOrUndo(new Entry(order, null), () -> orders.remove(key));
         }
         return Optional.ofNullable(existing);
@@ -197,8 +214,8 @@ final class SimOrderStore implements AutoCloseable {
         }
         SimOrder changed = change.apply(current);
         if (!changed.equals(current)) {
-            orders.put(key, changed);
-            saveOrUndo(new Entry(changed, null), () -> orders.put(key, current));
+            putOrder(key, changed);
+            saveOrUndo(new Entry(changed, null), () -> putOrder(key, current));
         }
         return changed;
     }
@@ -249,12 +266,12 @@ final class SimOrderStore implements AutoCloseable {
         SimOrder changedOrder = status == RefundStatus.SUCCESS && order != null ? order.refunded() : order;
         refunds.put(key, finished);
         if (changedOrder != null) {
-            orders.put(orderKey, changedOrder);
+            putOrder(orderKey, changedOrder);
         }
         saveOrUndo(new Entry(changedOrder, finished), () -> {
             refunds.put(key, current);
             if (order != null) {
-                orders.put(orderKey, order);
+                putOrder(orderKey, order);
             }
         });
         return finished;

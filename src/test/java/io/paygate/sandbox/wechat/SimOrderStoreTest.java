@@ -50,17 +50,22 @@ class SimOrderStoreTest {
                 store.placeIfAbsent(placed);
                 String transactionId = "4200" + i;
                 store.update(placed, o -> o.paid(transactionId, "20261206010204"));
+                assertThat(store.findByTransactionId(MCH, transactionId)).isPresent();
                 nanos[i] = System.nanoTime() - start;
             }
             Arrays.sort(nanos);
             // The median of 21 (a GC pause may hit one): the old store rewrote 100k orders here (~1 s).
-            assertThat(nanos[10]).as("median ns for a new order and its payment").isLessThan(3_000_000L);
+            assertThat(nanos[10]).as("median ns for a new order, its payment and a query by transaction_id")
+                    .isLessThan(3_000_000L);
         }
         try (SimOrderStore restarted = SimOrderStore.open(file, json)) {
             assertThat(restarted.find(MCH, "BULK-0")).isPresent();
             assertThat(restarted.find(MCH, "BULK-99999")).isPresent();
             assertThat(restarted.find(MCH, "LATE-20").orElseThrow().tradeState()).isEqualTo(SimOrder.TradeState.SUCCESS);
             assertThat(restarted.find(MCH, "LATE-20").orElseThrow().transactionId()).isEqualTo("420020");
+            assertThat(restarted.findByTransactionId(MCH, "420020").orElseThrow().outTradeNo()).isEqualTo("LATE-20");
+            assertThat(restarted.findByTransactionId(MCH, "no-such-id")).isEmpty();
+            assertThat(restarted.findByTransactionId("other-mch", "420020")).isEmpty();
         }
         // One line per change, nothing beside the file.
         try (Stream<Path> files = Files.list(temp)) {
