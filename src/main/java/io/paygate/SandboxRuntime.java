@@ -44,6 +44,11 @@ final class SandboxRuntime implements AutoCloseable {
         if (!settings.bool("gateway.sandbox.enabled")) {
             return new SandboxRuntime(List.of(), null);
         }
+        // Before any launcher creates the JVM's first JDK HTTP server, which reads it once: without
+        // TCP_NODELAY every sandbox answer waits ~40 ms for the caller's delayed ACK.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         ClassLoader parent = SandboxRuntime.class.getClassLoader();
         URL nested = parent.getResource(NESTED_JAR);
         URLClassLoader loader = null;

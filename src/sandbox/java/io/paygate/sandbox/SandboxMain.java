@@ -65,6 +65,7 @@ public final class SandboxMain {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
+        SandboxHttp.noDelay();
         Options options;
         PooulOptions pooul;
         try {

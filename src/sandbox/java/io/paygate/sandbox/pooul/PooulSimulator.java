@@ -52,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class PooulSimulator implements AutoCloseable {
+    static {
+        // Before this simulator can create the JVM's first JDK HTTP server (see SandboxHttp).
+        io.paygate.sandbox.SandboxHttp.noDelay();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(PooulSimulator.class);
     private static final String PREFIX = "/sandbox/pooul/";
 

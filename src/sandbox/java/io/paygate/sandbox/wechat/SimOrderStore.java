@@ -3,11 +3,15 @@ package io.paygate.sandbox.wechat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paygate.sandbox.wechat.SimRefund.RefundStatus;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,12 +21,20 @@ import java.util.function.UnaryOperator;
 
 /**
  * The simulated WeChat's orders, keyed by merchant and out_trade_no, and their refunds, keyed by
- * merchant and out_refund_no. When given a state file, the store loads it once and rewrites it
- * atomically after every change, so a restarted sandbox still knows what a gateway did before.
+ * merchant and out_refund_no. When given a state file, the store replays it once at the start and
+ * then appends one JSON line per change (the changed order and/or refund), so a restarted sandbox
+ * still knows what a gateway did before and a change costs the same with 10 or 100,000 orders.
+ * When the file holds more than {@value #COMPACT_FACTOR} lines per live order and refund, it is
+ * rewritten with one line each (beside the target and moved over it), which keeps the cost per
+ * change constant on average. The file is written through to the operating system on every change
+ * (a killed sandbox loses nothing) but not fsynced: the sandbox is a test double, not a ledger. A
+ * last line cut short by a crash is ignored; any other unreadable line fails the start rather than
+ * silently forgetting orders. Version 1 and 2 files (one pretty-printed JSON document) are read
+ * and rewritten in the line format on open.
  * Every check-and-change runs under the store's lock, so two concurrent refunds cannot both fit
  * into the same remaining amount.
  */
-final class SimOrderStore {
+final class SimOrderStore implements AutoCloseable {
 
     private record Key(String mchId, String number) {
     }
@@ -33,17 +45,38 @@ final class SimOrderStore {
                              @JsonProperty("refunds") List<SimRefund> refunds) {
     }
 
+    /** The first line of a version 3 file. */
+    private record Header(@JsonProperty("version") int version) {
+    }
+
+    /** One line after the header: an order, a refund, or both when they changed in one step. */
+    private record Entry(@JsonProperty("order") SimOrder order, @JsonProperty("refund") SimRefund refund) {
+    }
+
     /** What a refund request came to; {@code refund} is the stored one (new or repeated). */
     record RefundPlacement(Kind kind, SimRefund refund, long refundable) {
         enum Kind { PLACED, REPEATED, NUMBER_REUSED, EXCEEDS, ORDER_NOT_PAID }
     }
 
-    private static final int STATE_VERSION = 2;
+    private static final int STATE_VERSION = 3;
+    /** Lines per live order and refund above which the file is compacted. */
+    static final int COMPACT_FACTOR = 4;
+    /** Files this small are never compacted: rewriting them would save nothing. */
+    private static final int COMPACT_MIN_LINES = 1_000;
 
     private final Map<Key, SimOrder> orders = new LinkedHashMap<>();
     private final Map<Key, SimRefund> refunds = new LinkedHashMap<>();
+    /**
+     * (mch_id, transaction_id) to the order's key, so a query by transaction_id does not scan every
+     * order. Entries are never removed: a lookup checks the order still carries that id.
+     */
+    private final Map<Key, Key> byTransactionId = new java.util.HashMap<>();
     private final Path stateFile;
     private final ObjectMapper json;
+    private OutputStream journal;
+    private long journalLines;
+    /** Set when an append failed halfway: the next change rewrites the whole file instead. */
+    private boolean rewriteNeeded;
 
     private SimOrderStore(Path stateFile, ObjectMapper json) {
         this.stateFile = stateFile;
@@ -53,17 +86,79 @@ final class SimOrderStore {
     /** A store backed by {@code stateFile} (loaded now if it exists), or memory only when null. */
     static SimOrderStore open(Path stateFile, ObjectMapper json) throws IOException {
         SimOrderStore store = new SimOrderStore(stateFile, json);
-        if (stateFile != null && Files.exists(stateFile)) {
-            // A corrupt file fails the start rather than silently forgetting orders.
-            StateFile state = json.readValue(stateFile.toFile(), StateFile.class);
-            if (state.orders() != null) {
-                state.orders().forEach(order -> store.orders.put(keyOf(order), order));
-            }
-            if (state.refunds() != null) {
-                state.refunds().forEach(refund -> store.refunds.put(keyOf(refund), refund));
-            }
+        if (stateFile == null) {
+            return store;
+        }
+        boolean current = Files.exists(stateFile) && store.load();
+        if (current) {
+            store.journal = Files.newOutputStream(stateFile, StandardOpenOption.APPEND);
+        } else {
+            store.rewrite();
         }
         return store;
+    }
+
+    /**
+     * Reads the file into memory; true when it is in the line format (and can be appended to),
+     * false when it was an older single-document file that must be rewritten.
+     */
+    private boolean load() throws IOException {
+        String text = Files.readString(stateFile, StandardCharsets.UTF_8);
+        int firstEnd = text.indexOf('\n');
+        String first = (firstEnd < 0 ? text : text.substring(0, firstEnd)).trim();
+        if (!first.startsWith("{\"version\"")) {
+            StateFile state = json.readValue(text, StateFile.class);
+            if (state.orders() != null) {
+                state.orders().forEach(order -> putOrder(keyOf(order), order));
+            }
+            if (state.refunds() != null) {
+                state.refunds().forEach(refund -> refunds.put(keyOf(refund), refund));
+            }
+            return false;
+        }
+        Header header = json.readValue(first, Header.class);
+        if (header.version() != STATE_VERSION) {
+            throw new IOException("unknown sandbox state file version " + header.version() + " in " + stateFile);
+        }
+        boolean complete = text.endsWith("\n");
+        try (BufferedReader lines = new BufferedReader(new java.io.StringReader(text.substring(firstEnd + 1)))) {
+            String line;
+            String pending = null;
+            while ((line = lines.readLine()) != null) {
+                if (pending != null) {
+                    apply(json.readValue(pending, Entry.class));
+                }
+                pending = line;
+            }
+            if (pending != null && !pending.isBlank()) {
+                if (complete) {
+                    apply(json.readValue(pending, Entry.class));
+                } else {
+                    // Cut short by a crash: the change it held was never answered as done.
+                    return false;
+                }
+            }
+        }
+        journalLines = text.chars().filter(c -> c == '\n').count();
+        return true;
+    }
+
+    private void apply(Entry entry) {
+        if (entry.order() != null) {
+            putOrder(keyOf(entry.order()), entry.order());
+        }
+        if (entry.refund() != null) {
+            refunds.put(keyOf(entry.refund()), entry.refund());
+        }
+    }
+
+    /** Closes the state file; the store must not be changed afterwards. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
     }
 
     synchronized Optional<SimOrder> find(String mchId, String outTradeNo) {
@@ -71,9 +166,20 @@ final class SimOrderStore {
     }
 
     synchronized Optional<SimOrder> findByTransactionId(String mchId, String transactionId) {
-        return orders.values().stream()
-                .filter(order -> order.mchId().equals(mchId) && transactionId.equals(order.transactionId()))
-                .findFirst();
+        Key key = byTransactionId.get(new Key(mchId, transactionId));
+        return Optional.ofNullable(key == null ? null : orders.get(key))
+                .filter(order -> transactionId.equals(order.transactionId()));
+    }
+
+    private void putOrder(Key key, SimOrder order) {
+        orders.put(key, order);
+        indexTransaction(key, order);
+    }
+
+    private void indexTransaction(Key key, SimOrder order) {
+        if (order.transactionId() != null) {
+            byTransactionId.put(new Key(order.mchId(), order.transactionId()), key);
+        }
     }
 
     /** Orders with this out_trade_no at any merchant: the control API lets a user omit mch_id. */
@@ -93,7 +199,8 @@ final class SimOrderStore {
         Key key = keyOf(order);
         SimOrder existing = orders.putIfAbsent(key, order);
         if (existing == null) {
-            saveOrUndo(() -> orders.remove(key));
+            indexTransaction(key, order);
+            saveOrUndo(new Entry(order, null), () -> orders.remove(key));
         }
         return Optional.ofNullable(existing);
     }
@@ -107,8 +214,8 @@ final class SimOrderStore {
         }
         SimOrder changed = change.apply(current);
         if (!changed.equals(current)) {
-            orders.put(key, changed);
-            saveOrUndo(() -> orders.put(key, current));
+            putOrder(key, changed);
+            saveOrUndo(new Entry(changed, null), () -> putOrder(key, current));
         }
         return changed;
     }
@@ -136,13 +243,13 @@ final class SimOrderStore {
             return new RefundPlacement(RefundPlacement.Kind.EXCEEDS, candidate, refundable);
         }
         refunds.put(key, candidate);
-        saveOrUndo(() -> refunds.remove(key));
+        saveOrUndo(new Entry(null, candidate), () -> refunds.remove(key));
         return new RefundPlacement(RefundPlacement.Kind.PLACED, candidate, refundable - candidate.refundFee());
     }
 
     /**
      * Moves a refund to a final state; a refund that succeeds moves its order to REFUND in the
-     * same step (and the same file write).
+     * same step (and the same line of the file).
      */
     synchronized SimRefund finishRefund(SimRefund refund, RefundStatus status, String at) {
         Key key = keyOf(refund);
@@ -159,12 +266,12 @@ final class SimOrderStore {
         SimOrder changedOrder = status == RefundStatus.SUCCESS && order != null ? order.refunded() : order;
         refunds.put(key, finished);
         if (changedOrder != null) {
-            orders.put(orderKey, changedOrder);
+            putOrder(orderKey, changedOrder);
         }
-        saveOrUndo(() -> {
+        saveOrUndo(new Entry(changedOrder, finished), () -> {
             refunds.put(key, current);
             if (order != null) {
-                orders.put(orderKey, order);
+                putOrder(orderKey, order);
             }
         });
         return finished;
@@ -179,7 +286,7 @@ final class SimOrderStore {
         SimRefund changed = change.apply(current);
         if (!changed.equals(current)) {
             refunds.put(key, changed);
-            saveOrUndo(() -> refunds.put(key, current));
+            saveOrUndo(new Entry(null, changed), () -> refunds.put(key, current));
         }
         return changed;
     }
@@ -220,34 +327,63 @@ final class SimOrderStore {
     }
 
     /** Memory and file must not disagree, so a change that cannot be written is taken back. */
-    private void saveOrUndo(Runnable undo) {
-        try {
-            save();
-        } catch (UncheckedIOException e) {
-            undo.run();
-            throw e;
-        }
-    }
-
-    private void save() {
+    private void saveOrUndo(Entry change, Runnable undo) {
         if (stateFile == null) {
             return;
         }
         try {
-            Path directory = stateFile.toAbsolutePath().getParent();
-            Files.createDirectories(directory);
-            // Write beside the target and move over it, so a crash never leaves half a file.
-            Path temp = Files.createTempFile(directory, stateFile.getFileName().toString(), ".tmp");
-            try {
-                json.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), new StateFile(STATE_VERSION,
-                        new ArrayList<>(orders.values()), new ArrayList<>(refunds.values())));
-                Files.move(temp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(temp);
+            if (rewriteNeeded || journalLines + 1 > Math.max(COMPACT_MIN_LINES,
+                    (long) COMPACT_FACTOR * (orders.size() + refunds.size()))) {
+                rewrite();
+            } else {
+                append(change);
             }
         } catch (IOException e) {
+            undo.run();
             throw new UncheckedIOException("cannot write sandbox state file " + stateFile, e);
         }
+    }
+
+    private void append(Entry change) throws IOException {
+        byte[] line = (json.writeValueAsString(change) + "\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            journal.write(line);
+            journal.flush();
+        } catch (IOException e) {
+            // Part of the line may be in the file: the next change rewrites it from memory.
+            rewriteNeeded = true;
+            throw e;
+        }
+        journalLines++;
+    }
+
+    /** Writes the header and one line per order and refund beside the file and moves it over. */
+    private void rewrite() throws IOException {
+        Path directory = stateFile.toAbsolutePath().getParent();
+        Files.createDirectories(directory);
+        close();
+        rewriteNeeded = true;
+        Path temp = Files.createTempFile(directory, stateFile.getFileName().toString(), ".tmp");
+        long lines = 1;
+        try {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temp))) {
+                out.write((json.writeValueAsString(new Header(STATE_VERSION)) + "\n").getBytes(StandardCharsets.UTF_8));
+                for (SimOrder order : orders.values()) {
+                    out.write((json.writeValueAsString(new Entry(order, null)) + "\n").getBytes(StandardCharsets.UTF_8));
+                    lines++;
+                }
+                for (SimRefund refund : refunds.values()) {
+                    out.write((json.writeValueAsString(new Entry(null, refund)) + "\n").getBytes(StandardCharsets.UTF_8));
+                    lines++;
+                }
+            }
+            Files.move(temp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        journal = Files.newOutputStream(stateFile, StandardOpenOption.APPEND);
+        journalLines = lines;
+        rewriteNeeded = false;
     }
 
     private static Key keyOf(SimOrder order) {

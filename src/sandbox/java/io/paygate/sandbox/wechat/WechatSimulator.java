@@ -159,16 +159,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Any other path answers 404; a wrong method 405.
  *
- * <p>With a state file, orders and refunds survive a restart (JSON, rewritten atomically on every
- * change); refunds left PROCESSING go on after the restart.
+ * <p>With a state file, orders and refunds survive a restart (JSON lines: one appended per change,
+ * the file compacted when it grows past a few lines per order, see {@code SimOrderStore}); refunds
+ * left PROCESSING go on after the restart.
  */
 public final class WechatSimulator implements AutoCloseable {
     static {
-        // The JDK server writes an answer's headers and body separately; with Nagle's algorithm on,
-        // the client's delayed ACK then stalls every call by ~40 ms. Read once by the JDK server.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        io.paygate.sandbox.SandboxHttp.noDelay();
     }
 
 
@@ -221,6 +218,7 @@ public final class WechatSimulator implements AutoCloseable {
     private SimTradeApi tradeApi;
     private SimControlApi controlApi;
     private SimRefundSettlement settlement;
+    private SimOrderStore store;
     private volatile Duration refundDelay = DEFAULT_REFUND_DELAY;
 
     /**
@@ -309,6 +307,7 @@ public final class WechatSimulator implements AutoCloseable {
             }
             pool.shutdownNow();
             refunds.close();
+            orders.close();
             throw e instanceof IOException io ? io : new IOException("cannot start the WeChat sandbox", e);
         }
         http.start();
@@ -320,6 +319,7 @@ public final class WechatSimulator implements AutoCloseable {
         tlsServer = https;
         certificates = tls;
         settlement = refunds;
+        store = orders;
         refunds.resume();
         LOG.info("WeChat Pay sandbox listening on 127.0.0.1:{}{} for merchants {}{}", port(),
                 https == null ? "" : " and TLS 127.0.0.1:" + tlsPort() + " (certificates in " + tlsDir + ")",
@@ -396,6 +396,11 @@ public final class WechatSimulator implements AutoCloseable {
         settlement.close();
         // Interrupts calls still sleeping on a planned delay.
         workers.shutdownNow();
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.warn("cannot close the WeChat sandbox state file: {}", e.toString());
+        }
         server = null;
         tlsServer = null;
     }

@@ -59,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class YstpaySimulator implements AutoCloseable {
+    static {
+        // Before this simulator can create the JVM's first JDK HTTP server (see SandboxHttp).
+        io.paygate.sandbox.SandboxHttp.noDelay();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(YstpaySimulator.class);
     public static final String API_PATH = "/ystpay/service/unitive.api";
     private static final String CONTROL = "/sandbox/ystpay/";

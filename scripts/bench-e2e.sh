@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The gateway against a fast provider, next to the same provider work without the gateway, in one
+# run: FastWechatStub (in-memory WeChat Pay v2, HMAC-SHA256, thread pool, TCP_NODELAY) is the
+# provider; BareWechatLoad (build and sign the unifiedorder XML, POST it, verify the answer's
+# signature) is the bare work; the gateway jar (sandbox off, one WeChat merchant pointing at the
+# stub, HMAC-SHA256, its ledger on disk under a fresh data dir) is loaded with PAY SCAN of new
+# orders over HTTP (HttpLoad, POST /api/v1/payments, keep-alive) and over JMS request-reply
+# (JmsLoad), with 1 and 8 clients. Prints one table: rates, p50/p99 and the ratio gateway/bare.
+#
+# Usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres]
+#   (after `mvn -q package -DskipTests`; defaults: 10 s per row after a 5 s warm-up, the gateway
+#   warmed up for 20 s with 8 HTTP clients before the HTTP rows
+#   and 20 s with 8 JMS clients before the JMS rows, H2)
+# --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
+#   auth; PGHOST/PGPORT/PGUSER override), dropped at the end.
+# Every port is a free one picked at start. The data dir is under target/ (on disk, not /tmp).
+# JAVA_OPTS is given to the gateway (e.g. JFR flags); the stub and the clients run with defaults.
+set -euo pipefail
+seconds=10 warmup=5 gateway_warmup=20 store=h2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --gateway-warmup) gateway_warmup=$2; shift 2 ;;
+    --store) store=$2; shift 2 ;;
+    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres]" >&2
+       exit 2 ;;
+  esac
+done
+case "$store" in h2|postgres) ;; *) echo "--store is h2 or postgres" >&2; exit 2 ;; esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+jar="$root/target/payment-gateway.jar"
+tools="$root/target/payment-gateway-sandbox.jar"
+[ -f "$jar" ] && [ -f "$tools" ] || { echo "build first: mvn -q package -DskipTests" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+stub_port=$(free_port) http_port=$(free_port) broker_port=$(free_port)
+mkdir -p "$root/target"
+work=$(mktemp -d "$root/target/bench-e2e.XXXXXX")
+pids=()
+pgdb=""
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "$pgdb" ] && dropdb --if-exists "$pgdb" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+await() { # await <seconds> <what> <command...>
+  local until=$((SECONDS + $1)) what=$2; shift 2
+  until "$@" 2>/dev/null; do
+    [ $SECONDS -lt $until ] || { echo "timed out waiting for $what" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+# A bench-only merchant: these values sign calls to the stub and nothing else.
+mch=1900000109 appid=wxbench0000000001 key=benchkey0000000000000000000000001 token=bench-token-000000000001
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, store $store"
+(exec java -cp "$tools" io.paygate.tools.FastWechatStub --port "$stub_port" --mch "$mch" --appid "$appid" \
+  --key "$key" --threads 8 > "$work/stub.log" 2>&1) &
+pids+=($!)
+await 30 "the stub" grep -q listening "$work/stub.log"
+
+results="$work/results.txt"
+row() { # row <name> <clients> <java main> <args...>
+  local name=$1 clients=$2 main=$3; shift 3
+  local line
+  line=$(java -cp "$jar:$tools" "$main" "$@" --clients "$clients" --seconds "$seconds" --warmup "$warmup" | tail -1)
+  echo "$name $clients $line" | tee -a "$results"
+}
+
+# 1. The bare provider work.
+java -cp "$tools" io.paygate.tools.BareWechatLoad --url "http://127.0.0.1:$stub_port" --mch "$mch" --appid "$appid" \
+  --key "$key" --clients 8 --seconds "$warmup" --warmup 1 > /dev/null
+for c in 1 8; do
+  row bare "$c" io.paygate.tools.BareWechatLoad --url "http://127.0.0.1:$stub_port" --mch "$mch" --appid "$appid" --key "$key"
+done
+
+# 2. The gateway.
+store_url=""
+if [ "$store" = postgres ]; then
+  pgdb="paygate_bench_$$_$RANDOM"
+  createdb "$pgdb"
+  store_url="jdbc:postgresql://$PGHOST:$PGPORT/$pgdb"
+fi
+mkdir -p "$work/config" "$work/data"
+cat > "$work/config/application.properties" <<PROPS
+gateway.http.host=127.0.0.1
+gateway.http.port=$http_port
+gateway.public-base-url=http://127.0.0.1:$http_port
+gateway.broker.host=127.0.0.1
+gateway.broker.port=$broker_port
+gateway.broker.user=gateway
+gateway.broker.password=bench-broker-password
+gateway.store.url=$store_url
+gateway.store.user=$([ "$store" = postgres ] && echo "$PGUSER" || echo gateway)
+gateway.sandbox.enabled=false
+PROPS
+cat > "$work/config/merchants.yaml" <<YAML
+merchants:
+  bench-shop:
+    provider: wechat
+    apiToken: $token
+    callbackSecret: bench-callback-secret
+    notifyUrl: http://127.0.0.1:9/payments/events
+    callbackHosts: [127.0.0.1]
+    wechat:
+      baseUrl: http://127.0.0.1:$stub_port
+      appId: $appid
+      mchId: "$mch"
+      apiKey: $key
+      signType: HMAC-SHA256
+YAML
+# shellcheck disable=SC2086
+(cd "$work" && GATEWAY_CONFIG_DIR="$work/config" GATEWAY_ROUTES_DIR="$root/routes" GATEWAY_DATA_DIR="$work/data" \
+  exec java ${JAVA_OPTS:-} -jar "$jar" > "$work/gateway.log" 2>&1) &
+pids+=($!)
+await 120 "the gateway (log: $work/gateway.log)" curl -sf -o /dev/null "http://127.0.0.1:$http_port/observe/health" \
+  || { tail -30 "$work/gateway.log" >&2; exit 1; }
+java -cp "$jar:$tools" io.paygate.tools.HttpLoad --url "http://127.0.0.1:$http_port" --token "$token" \
+  --merchant bench-shop --clients 8 --seconds "$gateway_warmup" --warmup 0 > /dev/null
+warmup_jms() {
+  java -cp "$jar:$tools" io.paygate.tools.JmsLoad --url "tcp://127.0.0.1:$broker_port" --user gateway \
+    --password bench-broker-password --token "$token" --merchant bench-shop --clients 8 \
+    --seconds "$gateway_warmup" --warmup 0 > /dev/null
+}
+for c in 1 8; do
+  row http "$c" io.paygate.tools.HttpLoad --url "http://127.0.0.1:$http_port" --token "$token" --merchant bench-shop
+done
+warmup_jms
+for c in 1 8; do
+  row jms "$c" io.paygate.tools.JmsLoad --url "tcp://127.0.0.1:$broker_port" --user gateway \
+    --password bench-broker-password --token "$token" --merchant bench-shop
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+python3 - "$results" "$store" <<'PY'
+import re, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, clients, rest = line.split(" ", 2)
+    f = lambda k: float(re.search(k + r"=([\d.]+)", rest).group(1))
+    rows[(name, int(clients))] = dict(rps=f("rps"), p50=f("p50"), p99=f("p99"), errors=int(f("errors")))
+print()
+print("| entry (%s) | clients | gateway PAY/s | bare calls/s | ratio | gateway p50 ms | bare p50 ms | gateway p99 ms | bare p99 ms | errors |" % sys.argv[2])
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for name in ("http", "jms"):
+    for c in (1, 8):
+        g, b = rows[(name, c)], rows[("bare", c)]
+        print("| %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |" % (name.upper(), c, g["rps"], b["rps"],
+              g["rps"] / b["rps"] if b["rps"] else 0, g["p50"], b["p50"], g["p99"], b["p99"], g["errors"] + b["errors"]))
+for c in (1, 8):
+    h, j = rows[("http", c)], rows[("jms", c)]
+    print("JMS/HTTP with %d client(s): %.2f" % (c, j["rps"] / h["rps"] if h["rps"] else 0))
+PY
