@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -37,26 +36,24 @@ class SimOrderStoreTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void aChangeStaysFastAfter100kOrdersAndAllSurviveARestart() throws Exception {
+    void aChangeWritesOneLineAfter100kOrdersAndAllSurviveARestart() throws Exception {
         Path file = temp.resolve("wechat-orders.json");
         try (SimOrderStore store = SimOrderStore.open(file, json)) {
             for (int i = 0; i < 100_000; i++) {
                 store.placeIfAbsent(order("BULK-" + i));
             }
-            long[] nanos = new long[21];
-            for (int i = 0; i < nanos.length; i++) {
-                long start = System.nanoTime();
+            // What a change costs does not grow with the orders held: each writes one line (the
+            // old store rewrote all 100k orders here, ~1 s). Bytes, not time: a timed test flakes.
+            for (int i = 0; i < 21; i++) {
+                long before = Files.size(file);
                 SimOrder placed = order("LATE-" + i);
                 store.placeIfAbsent(placed);
                 String transactionId = "4200" + i;
                 store.update(placed, o -> o.paid(transactionId, "20261206010204"));
                 assertThat(store.findByTransactionId(MCH, transactionId)).isPresent();
-                nanos[i] = System.nanoTime() - start;
+                assertThat(Files.size(file) - before).as("bytes written by a new order and its payment")
+                        .isPositive().isLessThan(2 * 1024);
             }
-            Arrays.sort(nanos);
-            // The median of 21 (a GC pause may hit one): the old store rewrote 100k orders here (~1 s).
-            assertThat(nanos[10]).as("median ns for a new order, its payment and a query by transaction_id")
-                    .isLessThan(3_000_000L);
         }
         try (SimOrderStore restarted = SimOrderStore.open(file, json)) {
             assertThat(restarted.find(MCH, "BULK-0")).isPresent();
