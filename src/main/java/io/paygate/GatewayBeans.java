@@ -86,9 +86,10 @@ public final class GatewayBeans {
                 });
         metrics.cachedGauge("gateway.open.order.oldest.age", "Age of the oldest unfinished order (0 when none)", "seconds",
                 () -> queue.oldestOpen().map(t -> java.time.Duration.between(t, clock.instant()).toSeconds()).orElse(0L));
-        // A till's barcode payment is held from creation for the provider call and the till's wait.
-        java.time.Duration microHold = settings.seconds("gateway.provider.read-timeout").plus(timings.longestMicroWait())
-                .plusSeconds(30);
+        // A till's barcode payment is held from creation for its provider call (the merchant's own
+        // timeouts, else its provider's) and its provider's barcode wait.
+        java.util.function.Function<io.paygate.provider.ProviderCall, java.time.Duration> microHold = c ->
+                c.connectTimeout().plus(c.readTimeout()).plus(timings.of(c.provider()).microWait()).plusSeconds(30);
         this.api = new PaymentApi(merchants, calls, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"), queue, microHold);

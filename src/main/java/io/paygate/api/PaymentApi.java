@@ -54,7 +54,8 @@ public final class PaymentApi {
     private final IdempotencyStore idempotency;
     private final io.paygate.store.Refunds refunds;
     private final io.paygate.store.ReconcileQueue reconcileQueue;
-    private final Duration microHold;
+    /** How long a till's barcode payment is held from creation: its call's timeouts and its provider's wait. */
+    private final java.util.function.Function<ProviderCall, Duration> microHold;
     private final io.paygate.store.Database db;
     private final ObjectMapper json;
     private final int maxBodyBytes;
@@ -63,7 +64,7 @@ public final class PaymentApi {
     public PaymentApi(MerchantDirectory merchants, ProviderCalls calls, io.paygate.store.Database db,
                       Ledger ledger, io.paygate.store.Refunds refunds, IdempotencyStore idempotency, ObjectMapper json,
                       int maxBodyBytes, Duration inFlightWait, io.paygate.store.ReconcileQueue reconcileQueue,
-                      Duration microHold) {
+                      java.util.function.Function<ProviderCall, Duration> microHold) {
         this.db = db;
         this.reconcileQueue = reconcileQueue;
         this.microHold = microHold;
@@ -202,10 +203,12 @@ public final class PaymentApi {
                         if (request.method() == io.paygate.canonical.PayMethod.MICRO) {
                             // The till's request holds its barcode payment from the start: no sweep
                             // queries or reverses it while the charge and the till's wait are under way.
+                            // As long as the call may take (the merchant's own timeouts) and the wait.
                             java.time.Instant now = java.time.Instant.now();
+                            Duration hold = microHold.apply(calls.call(request, profile, Operation.PAY, null, false));
                             reconcileQueue.claimOrder(request.merchant(), request.orderId(),
                                     io.paygate.store.ReconcileQueue.requestOwner(request.merchant(), request.requestId()),
-                                    now, now.plus(microHold));
+                                    now, now.plus(hold));
                         }
                     } catch (DuplicateOrderException e) {
                         PaymentResult result = PaymentResult.answering(request).error(PaymentError.of(ErrorCode.DUPLICATE_ORDER,

@@ -137,7 +137,11 @@ public final class GatewaySettings {
             merged.put(key, refs.resolve(shown, key, fromFile.getProperty(key).trim()));
             explicit.add(key);
         }
-        for (String key : new ArrayList<>(merged.keySet())) {
+        // Every key the gateway knows may come from the environment or a system property, also a
+        // per-provider form no file or default holds (GATEWAY_YSTPAY_READ_TIMEOUT).
+        java.util.Set<String> settable = new java.util.TreeSet<>(merged.keySet());
+        settable.addAll(knownKeys());
+        for (String key : settable) {
             String envValue = env.get(envName(key));
             if (envValue != null) {
                 merged.put(key, envValue);
@@ -167,8 +171,8 @@ public final class GatewaySettings {
             for (String rest : PER_PROVIDER) {
                 keys.add("gateway." + module.name() + "." + rest);
             }
+            // A simulator's port; other sandbox keys (WeChat's tls-port) come with the module's defaults.
             keys.add("gateway.sandbox." + module.name() + ".port");
-            keys.add("gateway.sandbox." + module.name() + ".tls-port");
         }
         return java.util.Collections.unmodifiableSortedSet(keys);
     }
@@ -274,6 +278,16 @@ public final class GatewaySettings {
         intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024);
         intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024);
         intValue("gateway.broker.port", 0, 65535);
+        // Per-provider timeouts and timings, whole seconds, wherever they are set: a bad value stops
+        // start-up (and --check-config) instead of failing every call of that provider later.
+        for (io.paygate.provider.ProviderModule module : io.paygate.provider.ProviderModules.installed().values()) {
+            for (String rest : PER_PROVIDER) {
+                String key = "gateway." + module.name() + "." + rest;
+                if (values.containsKey(key)) {
+                    intValue(key, rest.endsWith("timeout") ? 1 : 0, rest.endsWith("timeout") ? 600 : Integer.MAX_VALUE);
+                }
+            }
+        }
         // Each provider's simulator ports (its module's defaults): gateway.sandbox.<provider>.port, .tls-port.
         for (String key : values.keySet()) {
             if (key.matches("gateway\\.sandbox\\.[a-z0-9-]+\\.(port|tls-port)")) {

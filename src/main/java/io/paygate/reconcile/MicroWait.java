@@ -67,7 +67,13 @@ public final class MicroWait {
         Instant started = ex.getClock().getCreated() > 0 ? Instant.ofEpochMilli(ex.getClock().getCreated()) : clock.instant();
         String owner = ReconcileQueue.requestOwner(r.merchant(), r.requestId());
         // The request has held the order since it was created (PaymentApi); keep holding it for the wait.
-        if (!queue.renewOrder(r.merchant(), r.orderId(), owner, started.plus(timings.microWait()).plusSeconds(30))) {
+        // Until the wait's last query has had all its time: that query may start just before the
+        // wait ends and take the call's whole timeouts (the PAY may already have used up much of it).
+        Instant waitEnds = started.plus(timings.microWait());
+        Instant now = clock.instant();
+        Instant holdUntil = (now.isAfter(waitEnds) ? now : waitEnds).plus(call.connectTimeout()).plus(call.readTimeout())
+                .plusSeconds(30);
+        if (!queue.renewOrder(r.merchant(), r.orderId(), owner, holdUntil)) {
             return;
         }
         RouteProperties.MICRO_WAIT.set(ex, new Wait(started, owner, call, result, RouteProperties.HTTP_STATUS.get(ex)));

@@ -219,8 +219,14 @@ public final class Reconciler {
             }
         }
         RouteProperties.RECONCILE_OPERATION.set(ex, op.name());
-        ProviderCalls.put(ex, providerCalls.call(request, profile.get(), op,
-                ledger.find(task.merchant(), task.orderId()).map(io.paygate.store.OrderRecord::snapshot).orElse(null), false));
+        ProviderCall call = providerCalls.call(request, profile.get(), op,
+                ledger.find(task.merchant(), task.orderId()).map(io.paygate.store.OrderRecord::snapshot).orElse(null), false);
+        Duration callTime = call.connectTimeout().plus(call.readTimeout()).plusSeconds(30);
+        if (!task.isRefund() && callTime.compareTo(t.claimLease()) > 0) {
+            // A merchant whose provider may take longer than the claim lease: the claim lasts the call.
+            queue.renewOrder(task.merchant(), task.orderId(), task.owner(), clock.instant().plus(callTime));
+        }
+        ProviderCalls.put(ex, call);
         calls.incrementAndGet();
     }
 

@@ -104,6 +104,29 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void aPerProviderKeyNoDefaultHoldsCanComeFromTheEnvironment() throws IOException {
+        write("");
+        Map<String, String> env = new java.util.HashMap<>(env());
+        env.put("GATEWAY_YSTPAY_READ_TIMEOUT", "60");
+        GatewaySettings s = GatewaySettings.load(env, new Properties());
+        assertThat(s.explicit("gateway.ystpay.read-timeout")).isTrue();
+        assertThat(s.seconds("gateway.ystpay.read-timeout")).isEqualTo(java.time.Duration.ofSeconds(60));
+        Properties system = new Properties();
+        system.setProperty("gateway.wechat.micro.wait", "12");
+        assertThat(GatewaySettings.load(env(), system).forProvider("wechat", "micro.wait")).isEqualTo("12");
+    }
+
+    @Test
+    void aBadPerProviderTimeoutStopsStartUpNotTheFirstCall() throws IOException {
+        write("gateway.wechat.read-timeout=20s\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.wechat.read-timeout");
+        write("gateway.pooul.connect-timeout=0\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains("gateway.pooul.connect-timeout");
+        write("gateway.ystpay.micro.poll-delay=-1\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains("gateway.ystpay.micro.poll-delay");
+    }
+
+    @Test
     void otherMalformedValuesNameTheirKeys() throws IOException {
         write("gateway.reconcile.backoff=60,soon\n");
         assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.reconcile.backoff");
@@ -281,14 +304,17 @@ class GatewaySettingsTest {
                 lines.append("gateway.").append(provider).append('.').append(rest).append("=7\n");
             }
             lines.append("gateway.sandbox.").append(provider).append(".port=0\n");
-            lines.append("gateway.sandbox.").append(provider).append(".tls-port=0\n");
         }
+        // Only the WeChat simulator has a TLS port (its module's default); another's is a mistake.
+        lines.append("gateway.sandbox.wechat.tls-port=0\n");
         lines.append("gateway.wechat.server-ip=10.0.0.1\ngateway.wechat.reverse-calls=3\ngateway.pooul.server-ip=10.0.0.2\n");
         write(lines.toString());
         GatewaySettings s = GatewaySettings.load(env(), new Properties());
         assertThat(io.paygate.provider.ProviderModules.names()).contains("wechat", "pooul", "ystpay", "testpay");
         assertThat(s.forProvider("ystpay", "micro.wait")).isEqualTo("7");
         assertThat(s.get("gateway.wechat.server-ip")).isEqualTo("10.0.0.1");
+        assertThat(GatewaySettings.knownKeys()).contains("gateway.sandbox.wechat.tls-port")
+                .doesNotContain("gateway.sandbox.pooul.tls-port");
     }
 
     @Test
