@@ -138,7 +138,7 @@ public final class PooulMapping {
         PaymentRequest r = call.request();
         PaymentResult.Builder b = PaymentResult.answering(r);
         if (!a.ok()) {
-            return b.error(PooulCodes.error(a.code(), a.msg())).build();
+            return b.error(refundRefusal(a)).build();
         }
         RefundInfo refund = refundOf(a.data(), r.refund().refundId(), r.refund().amount());
         if (refund.refundId() != null && !refund.refundId().equals(r.refund().refundId())) {
@@ -164,6 +164,20 @@ public final class PooulMapping {
             b.status(PooulCodes.tradeState(a.text("trade_state")));
         }
         return withRefunds(b, refunds).build();
+    }
+
+    /**
+     * A refund refused. Only a signed refusal is Pooul's for certain: an unsigned one could come from
+     * anyone on the way, so it is retryable and the refund stays PROCESSING for REFUND_QUERY, never
+     * released to be sent again (Pooul v2 has no merchant refund number to make a second send harmless).
+     */
+    private static PaymentError refundRefusal(PooulVerified a) {
+        PaymentError e = PooulCodes.error(a.code(), a.msg());
+        if (a.signed()) {
+            return e;
+        }
+        return PaymentError.provider(e.code(), "Pooul refused the refund in an unsigned answer; "
+                + "REFUND_QUERY it to learn whether it was taken", true, a.code(), a.msg());
     }
 
     // ---------------------------------------------------------------- v2 refund sequence
@@ -194,7 +208,7 @@ public final class PooulMapping {
      */
     public PaymentResult refundTaken(PooulVerified a, @ExchangeProperty(RouteProperties.CALL) ProviderCall call) {
         if (!a.ok()) {
-            return PaymentResult.answering(call.request()).error(PooulCodes.error(a.code(), a.msg())).build();
+            return PaymentResult.answering(call.request()).error(refundRefusal(a)).build();
         }
         return refundUnbound(call);
     }

@@ -78,10 +78,14 @@ public final class WechatClientCertificates implements AutoCloseable {
             if (old != null && old.name().equals(name)) {
                 return old;
             }
+            // The new pool first: a certificate that cannot be opened (a file caught mid-rewrite)
+            // throws here and leaves the working pool in place.
+            Pool replacement = new Pool(name, manager(sslContext(merchant, w), Timeout.of(connectTimeout),
+                    Timeout.of(readTimeout)));
             if (old != null) {
                 old.manager().close();
             }
-            return new Pool(name, manager(sslContext(merchant, w), Timeout.of(connectTimeout), Timeout.of(readTimeout)));
+            return replacement;
         });
     }
 

@@ -8,6 +8,7 @@ import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.Operation;
 import io.paygate.canonical.PayMethod;
 import io.paygate.canonical.PaymentRequest;
+import io.paygate.canonical.PaymentResult;
 import io.paygate.config.MerchantProfile;
 import io.paygate.provider.CallRefused;
 import io.paygate.provider.ProviderCall;
@@ -68,5 +69,24 @@ class PooulConnectorTest {
         holds.release(first); // once only
         holds.hold(second);
         assertThatThrownBy(() -> holds.hold(call("v2", "m1", Operation.REFUND))).isInstanceOf(CallRefused.class);
+    }
+
+    @Test
+    void anUnsignedRefundRefusalKeepsTheRefundOpenASignedOneEndsIt() throws Exception {
+        PooulMapping mapping = new PooulMapping();
+        // Anyone on the way can write an unsigned error: the refund may still have been taken.
+        PaymentResult unsigned = mapping.refundTaken(PooulVerified.unsignedError("500", "refused"), call("v2", "m1",
+                Operation.REFUND));
+        assertThat(unsigned.error().retryable()).isTrue();
+        assertThat(unsigned.error().providerCode()).isEqualTo("500");
+        assertThat(mapping.refund(PooulVerified.unsignedError("500", "refused"), call("classic", "m1", Operation.REFUND))
+                .error().retryable()).isTrue();
+        // Signed by Pooul: its own refusal, as its code says.
+        PooulVerified signed = new PooulVerified("500", "refused", com.fasterxml.jackson.databind.node.MissingNode.getInstance(),
+                true, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+        assertThat(mapping.refundTaken(signed, call("v2", "m1", Operation.REFUND)).error())
+                .isEqualTo(io.paygate.canonical.PaymentError.provider(PooulCodes.error("500", "refused").code(),
+                        PooulCodes.error("500", "refused").message(), PooulCodes.error("500", "refused").retryable(), "500",
+                        "refused"));
     }
 }
