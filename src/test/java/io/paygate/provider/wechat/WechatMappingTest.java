@@ -39,7 +39,7 @@ class WechatMappingTest {
     private record Expected(ErrorCode code, boolean retryable) {
     }
 
-    /** PROTOCOLS.md's list of WeChat error codes with the class's table. */
+    /** The err_code table of docs/protocols/wechat.md ("err_code → error"), row by row, against WechatErrors. */
     @Test
     void everyListedErrorCode() {
         Map<String, Expected> table = new LinkedHashMap<>();
