@@ -2,18 +2,11 @@ package io.paygate.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.paygate.canonical.PaymentStatus;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterAll;
@@ -34,48 +27,13 @@ class FourthProviderTest extends RouteTestSupport {
     private static final String TOKEN_FORGED = "fourth-provider-token-forged";
     private static Path dir;
     private static Fixture fixture;
-    private static HttpServer provider;
-    /** The headers of every request the stub had. */
-    private static final java.util.List<com.sun.net.httpserver.Headers> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** The stub's orders: orderId -> OPEN or PAID. */
-    private static final Map<String, String> orders = new ConcurrentHashMap<>();
+    private static io.paygate.testpay.TestPayProvider provider;
 
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("fourth-provider");
-        provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        provider.createContext("/", ex -> {
-            seen.add(ex.getRequestHeaders());
-            String path = ex.getRequestURI().getPath();
-            String key = path.startsWith("/forged") ? "not-the-merchants-key" : KEY;
-            if (path.startsWith("/slow")) {
-                try {
-                    Thread.sleep(2500);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            // The stub checks the request's signature with its own HMAC code, as the provider would.
-            String[] line = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("\\|");
-            String signed = line[0] + "|" + line[1] + "|" + line[2];
-            int status = 200;
-            String answer;
-            if (line.length != 4 || !hmac(KEY, signed).equals(line[3])) {
-                status = 400;
-                answer = "bad signature";
-            } else {
-                String state = line[0].equals("PAY") ? orders.computeIfAbsent(line[1], o -> "OPEN")
-                        : orders.getOrDefault(line[1], "NONE");
-                answer = line[1] + "|" + state + "|" + hmac(key, line[1] + "|" + state);
-            }
-            byte[] b = answer.getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(status, b.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(b);
-            }
-        });
-        provider.start();
-        String base = "http://127.0.0.1:" + provider.getAddress().getPort();
+        provider = new io.paygate.testpay.TestPayProvider(KEY);
+        String base = provider.baseUrl();
         Files.writeString(dir.resolve("application.properties"), String.join("\n",
                 "gateway.public-base-url=https://gw.example.com",
                 "gateway.provider.read-timeout=10", ""));
@@ -98,18 +56,8 @@ class FourthProviderTest extends RouteTestSupport {
 
     @AfterAll
     static void stop() {
-        provider.stop(0);
+        provider.close();
         fixture.close();
-    }
-
-    static String hmac(String key, String text) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return java.util.HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
@@ -139,7 +87,7 @@ class FourthProviderTest extends RouteTestSupport {
 
     @Test
     void theCallersHeadersNeverReachTheProviderEvenWithoutTheRoutesRemoveHeadersSteps() throws Exception {
-        seen.clear();
+        provider.seen.clear();
         org.apache.camel.Exchange ex = template.send("direct:payment-api", e -> {
             e.getMessage().setHeader("Authorization", "Bearer " + TOKEN);
             e.getMessage().setHeader("Content-Type", "application/json");
@@ -147,8 +95,8 @@ class FourthProviderTest extends RouteTestSupport {
             e.getMessage().setBody(pay("fourth-shop", "fh-1", "FH-0001").getBytes(StandardCharsets.UTF_8));
         });
         assertThat(ex.getException()).isNull();
-        assertThat(seen).hasSize(1);
-        com.sun.net.httpserver.Headers h = seen.get(0);
+        assertThat(provider.seen).hasSize(1);
+        com.sun.net.httpserver.Headers h = provider.seen.get(0);
         assertThat(h.containsKey("Authorization")).isFalse();
         assertThat(h.containsKey("X-caller-secret")).isFalse();
         assertThat(h.values().toString()).doesNotContain(TOKEN).doesNotContain("caller-secret-0001");
@@ -170,7 +118,7 @@ class FourthProviderTest extends RouteTestSupport {
         assertThat(paid.at("/provider")).isEqualTo("testpay");
         assertThat(paid.at("/status")).isEqualTo("NOTPAY");
 
-        orders.put("FP-0001", "PAID");
+        provider.orders.put("FP-0001", "PAID");
         Answer queried = call(TOKEN, query("fourth-shop", "fp-2", "FP-0001"));
         assertThat(queried.at("/status")).isEqualTo("SUCCESS");
         assertThat(beans.ledger().find("fourth-shop", "FP-0001").orElseThrow().status()).isEqualTo(PaymentStatus.SUCCESS);

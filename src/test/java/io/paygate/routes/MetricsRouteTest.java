@@ -2,12 +2,9 @@ package io.paygate.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.paygate.broker.Destinations;
 import io.paygate.broker.Messaging;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,26 +35,14 @@ class MetricsRouteTest extends RouteTestSupport {
     private static final String BROKER_PASSWORD = "metrics-broker-pass-7304";
     private static Path dir;
     private static Fixture fixture;
-    private static HttpServer provider;
+    private static io.paygate.testpay.TestPayProvider provider;
     private static Messaging messaging;
 
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("metrics-route");
-        provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        provider.createContext("/", ex -> {
-            // Every order is open; the forged path signs with a key that is not the merchant's.
-            String key = ex.getRequestURI().getPath().startsWith("/forged") ? "not-the-merchants-key" : KEY;
-            String[] line = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("\\|");
-            String answer = line[1] + "|OPEN|" + FourthProviderTest.hmac(key, line[1] + "|OPEN");
-            byte[] b = answer.getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, b.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(b);
-            }
-        });
-        provider.start();
-        String base = "http://127.0.0.1:" + provider.getAddress().getPort();
+        provider = new io.paygate.testpay.TestPayProvider(KEY);
+        String base = provider.baseUrl();
         Files.writeString(dir.resolve("application.properties"), String.join("\n",
                 "gateway.public-base-url=https://gw.example.com",
                 "gateway.admin.tokens=" + ADMIN,
@@ -80,7 +65,7 @@ class MetricsRouteTest extends RouteTestSupport {
 
     @AfterAll
     static void stop() {
-        provider.stop(0);
+        provider.close();
         messaging.close();
         fixture.close();
     }
