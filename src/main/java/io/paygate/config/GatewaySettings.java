@@ -359,12 +359,21 @@ public final class GatewaySettings {
      * (its documented limits), else the gateway's default.
      */
     public String forProvider(String provider, String rest) {
-        String own = "gateway." + provider + "." + rest;
-        String shared = "gateway." + rest;
-        if (explicit(own) || (!explicit(shared) && has(own))) {
-            return get(own);
-        }
-        return get(shared);
+        return eitherOf("gateway." + provider + "." + rest, "gateway." + rest);
+    }
+
+    /**
+     * A provider's own key or the shared one it stands in for: {@code own} set by the operator, else
+     * {@code shared} set by the operator, else {@code own}'s default (a provider module's), else
+     * {@code shared}'s.
+     */
+    public String eitherOf(String own, String shared) {
+        return get(whichOf(own, shared));
+    }
+
+    /** Which of the two keys {@link #eitherOf} reads. */
+    public String whichOf(String own, String shared) {
+        return explicit(own) || (!explicit(shared) && has(own)) ? own : shared;
     }
 
     /** Is the key set (by default, a provider module's default, the file or the environment)? */

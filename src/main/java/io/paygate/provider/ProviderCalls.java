@@ -70,10 +70,7 @@ public final class ProviderCalls {
 
     /** The operator's per-provider value, else the operator's shared one, else the module's default, else the gateway's. */
     private Duration timeout(String provider, String what) {
-        String own = "gateway." + provider + "." + what;
-        String shared = "gateway.provider." + what;
-        return settings.explicit(own) || (!settings.explicit(shared) && settings.has(own))
-                ? settings.seconds(own) : settings.seconds(shared);
+        return settings.seconds(settings.whichOf("gateway." + provider + "." + what, "gateway.provider." + what));
     }
 
     /**
