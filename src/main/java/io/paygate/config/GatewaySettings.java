@@ -71,6 +71,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.reconcile.claim-lease", "120");
         DEFAULTS.put("gateway.reconcile.enabled", "true");
         DEFAULTS.put("gateway.reconcile.quartz-properties", "");
+        DEFAULTS.put("gateway.reconcile.cluster", "false");
+        DEFAULTS.put("gateway.reconcile.cluster-checkin-ms", "7500");
     }
 
     private final Map<String, String> values;
