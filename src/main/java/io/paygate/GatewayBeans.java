@@ -44,9 +44,11 @@ public final class GatewayBeans {
     private final org.apache.camel.component.quartz.QuartzComponent quartz;
     private final io.paygate.notify.NotificationIntake intake;
     private final io.paygate.api.Metrics metrics;
+    private final Database db;
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
         this.merchants = merchants;
+        this.db = db;
         // A new owner id per process life: idempotency records left IN_PROGRESS by an earlier
         // life are recognised as interrupted, not as in flight.
         this.ledger = new Ledger(db, json, clock);
@@ -151,7 +153,10 @@ public final class GatewayBeans {
                               GatewaySettings settings, io.paygate.events.RelayProbe relayProbe) {
         registry.accept("jms", messaging.component());
         registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json));
-        registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100, relayProbe));
+        // On a store shared by several gateways one relays at a time (a lease); the embedded store is this gateway's alone.
+        io.paygate.store.Leases relayLeases = settings.get("gateway.store.url").isBlank() ? null
+                : new io.paygate.store.Leases(db, clock);
+        registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100, relayProbe, relayLeases, clock));
         health.addCheck("broker", messaging::isHealthy);
         registry.accept("callbackDelivery", new io.paygate.delivery.CallbackDelivery(merchants, ledger, json, clock, metrics));
         // Queue depths of the embedded broker; an external broker is watched with its own metrics.

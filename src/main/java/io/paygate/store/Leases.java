@@ -21,19 +21,21 @@ public final class Leases {
     }
 
     /**
-     * Takes the lease on {@code key} for {@code holder} until {@code until} when nobody holds it, or
-     * its holder's time has passed; false when someone else holds it now.
+     * Takes the lease on {@code key} for {@code holder} until {@code until} when nobody holds it, its
+     * holder's time has passed, or {@code holder} holds it already (then it is extended); false when
+     * someone else holds it now.
      */
     public boolean tryTake(String key, String holder, Instant until) {
         Instant now = clock.instant();
         try {
             return db.inTransaction(c -> {
                 try (PreparedStatement up = c.prepareStatement(
-                        "UPDATE lease SET holder = ?, held_until = ? WHERE lease_key = ? AND held_until <= ?")) {
+                        "UPDATE lease SET holder = ?, held_until = ? WHERE lease_key = ? AND (held_until <= ? OR holder = ?)")) {
                     up.setString(1, holder);
                     Ledger.setTime(up, 2, until);
                     up.setString(3, key);
                     Ledger.setTime(up, 4, now);
+                    up.setString(5, holder);
                     if (up.executeUpdate() == 1) {
                         return true;
                     }

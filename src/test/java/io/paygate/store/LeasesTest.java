@@ -57,6 +57,17 @@ class LeasesTest {
     }
 
     @Test
+    void itsHolderExtendsTheLease() {
+        assertThat(leases.tryTake("k", "a", in(30))).isTrue();
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(leases.tryTake("k", "a", in(30))).isTrue();
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(leases.tryTake("k", "b", in(30))).as("extended to 50 s, now 40 s").isFalse();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(leases.tryTake("k", "b", in(30))).isTrue();
+    }
+
+    @Test
     void concurrentTakersGetItOnce() throws Exception {
         int takers = 8;
         java.util.concurrent.atomic.AtomicInteger won = new java.util.concurrent.atomic.AtomicInteger();
