@@ -40,7 +40,7 @@ final class ManagementPort {
     /** Adds the management-http component (and the management server when a port is set) to a context not yet started. */
     static void install(CamelContext context, GatewaySettings settings) throws Exception {
         OptionalInt port = settings.managementPort();
-        Server server = port.isPresent() ? new Server(settings.managementHost(), port.getAsInt(),
+        Server server = port.isPresent() ? new Server(context, settings.managementHost(), port.getAsInt(),
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024)) : null;
         Engine engine = new Engine(server);
         engine.setCamelContext(context);
@@ -48,7 +48,6 @@ final class ManagementPort {
         component.setEngine(engine);
         context.addComponent(COMPONENT, component);
         if (server != null) {
-            server.context = context;
             // Started before the routes (their consumers look the router up when they start), stopped after them.
             context.addService(server, true, true);
         }
@@ -81,13 +80,14 @@ final class ManagementPort {
 
     /** The management port's HTTP server, on the Vert.x instance of the public one. */
     private static final class Server extends org.apache.camel.support.service.ServiceSupport {
+        private final CamelContext context;
         private final String host;
         private final int port;
         private final long maxBodyBytes;
-        private CamelContext context;
         private HttpServer http;
 
-        Server(String host, int port, long maxBodyBytes) {
+        Server(CamelContext context, String host, int port, long maxBodyBytes) {
+            this.context = context;
             this.host = host;
             this.port = port;
             this.maxBodyBytes = maxBodyBytes;
