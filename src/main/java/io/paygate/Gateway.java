@@ -95,6 +95,8 @@ public final class Gateway implements AutoCloseable {
                             messaging.close();
                         }
                     }, true, true);
+                    // /observe and /admin: on the public port, or on gateway.management.port when set.
+                    ManagementPort.install(m.getCamelContext(), settings);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }

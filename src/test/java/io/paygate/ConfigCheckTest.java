@@ -105,4 +105,20 @@ class ConfigCheckTest {
         assertThat(errors).doesNotContain("192006250b4c09247ec02edce69f6a2d").doesNotContain("sandbox-demo-token-0001");
         assertThat(data).doesNotExist();
     }
+
+    @Test
+    void aManagementPortThatIsThePublicPortIsAnError() throws IOException {
+        Map<String, String> env = copyShipped();
+        Files.writeString(config.resolve("application.properties"), "gateway.management.port=8080\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        ConfigCheck.Result r = ConfigCheck.check(env, new Properties());
+        // (with the settings refused the sandbox's own files are not made either, hence not containsExactly)
+        assertThat(r.errors()).contains(config.resolve("application.properties")
+                + ": gateway.management.port: is gateway.http.port (8080): give the management port a port of its own,"
+                + " or leave it empty to serve /observe and /admin on gateway.http.port");
+
+        Files.writeString(config.resolve("application.properties"), "gateway.management.port=9090\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        assertThat(ConfigCheck.check(env, new Properties()).errors()).isEmpty();
+    }
 }

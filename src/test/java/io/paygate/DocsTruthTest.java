@@ -48,7 +48,7 @@ class DocsTruthTest {
         endpoints = new ArrayList<>();
         try (Stream<Path> s = Files.list(ROOT.resolve("routes"))) {
             for (Path route : s.filter(p -> p.toString().endsWith(".yaml")).toList()) {
-                Matcher m = Pattern.compile("platform-http:(/[^\"\\s]*)").matcher(Files.readString(route));
+                Matcher m = Pattern.compile("(?:platform|management)-http:(/[^\"\\s]*)").matcher(Files.readString(route));
                 while (m.find()) {
                     // {name} in a route matches one path segment.
                     endpoints.add(Pattern.compile(Pattern.quote(m.group(1)).replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q")));

@@ -30,6 +30,9 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.http.port", "8080");
         DEFAULTS.put("gateway.http.max-body-bytes", "65536");
         DEFAULTS.put("gateway.public-base-url", "http://127.0.0.1:8080");
+        // Empty = no management port: /observe and /admin on gateway.http.port with the rest.
+        DEFAULTS.put("gateway.management.port", "");
+        DEFAULTS.put("gateway.management.host", "");
         DEFAULTS.put("gateway.broker.url", "");
         DEFAULTS.put("gateway.broker.host", "127.0.0.1");
         DEFAULTS.put("gateway.broker.port", "61616");
@@ -278,6 +281,7 @@ public final class GatewaySettings {
     private void validate() {
         intValue("gateway.http.port", 0, 65535);
         intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024);
+        managementPort();
         intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024);
         intValue("gateway.broker.port", 0, 65535);
         // Per-provider timeouts and timings, whole seconds, wherever they are set: a bad value stops
@@ -344,6 +348,30 @@ public final class GatewaySettings {
         if (user && get("gateway.broker.password").isBlank()) {
             throw new ConfigException(configFile(), "gateway.broker.password", "missing: gateway.broker.user is set");
         }
+    }
+
+    /**
+     * The management port, where /observe/* and /admin/* are served instead of on gateway.http.port;
+     * empty when gateway.management.port is not set (0 = any free port, named in the log).
+     */
+    public java.util.OptionalInt managementPort() {
+        if (get("gateway.management.port").isBlank()) {
+            return java.util.OptionalInt.empty();
+        }
+        int port = intValue("gateway.management.port", 0, 65535);
+        int http = intValue("gateway.http.port", 0, 65535);
+        if (port != 0 && port == http) {
+            throw new ConfigException(configFile(), "gateway.management.port", "is gateway.http.port (" + http
+                    + "): give the management port a port of its own, or leave it empty to serve /observe and /admin"
+                    + " on gateway.http.port");
+        }
+        return java.util.OptionalInt.of(port);
+    }
+
+    /** The management port's interface: gateway.management.host, else gateway.http.host. */
+    public String managementHost() {
+        String host = get("gateway.management.host").trim();
+        return host.isEmpty() ? get("gateway.http.host") : host;
     }
 
     public String configFile() {

@@ -88,6 +88,31 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void theManagementPortIsOffByDefaultAndCheckedWhenSet() throws IOException {
+        write("gateway.http.host=10.0.0.5\n");
+        GatewaySettings s = GatewaySettings.load(env(), new Properties());
+        assertThat(s.managementPort()).isEmpty();
+        assertThat(s.managementHost()).isEqualTo("10.0.0.5");
+
+        write("gateway.http.port=8080\ngateway.management.port=9090\ngateway.management.host=127.0.0.1\n");
+        s = GatewaySettings.load(env(), new Properties());
+        assertThat(s.managementPort()).hasValue(9090);
+        assertThat(s.managementHost()).isEqualTo("127.0.0.1");
+        // 0 = any free port, also beside a public port of 0
+        assertThat(GatewaySettings.load(env("GATEWAY_HTTP_PORT", "0", "GATEWAY_MANAGEMENT_PORT", "0"), new Properties())
+                .managementPort()).hasValue(0);
+
+        write("gateway.management.port=70000\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.management.port")
+                .contains("0 to 65535");
+        write("gateway.management.port=admin\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains("gateway.management.port");
+        write("gateway.http.port=8443\ngateway.management.port=8443\n");
+        assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.management.port")
+                .contains("is gateway.http.port (8443)");
+    }
+
+    @Test
     void missingFileNamesThePath() {
         ConfigException e = failure(env(), new Properties());
         assertThat(e.getMessage()).contains(file()).contains("not found");

@@ -88,7 +88,7 @@ class MetricsRouteTest extends RouteTestSupport {
         return List.of("payment-api.yaml", "errors.yaml", "provider-operations.yaml");
     }
 
-    /** The test provider's routes; notify-in and the metrics route entered through direct: instead of platform-http. */
+    /** The test provider's routes; notify-in and the metrics route entered through direct: instead of their HTTP endpoints. */
     @Override
     protected List<Resource> extraRoutes() throws IOException {
         String notify = Files.readString(Path.of("routes/notify.yaml"))
@@ -98,9 +98,9 @@ class MetricsRouteTest extends RouteTestSupport {
         Matcher m = Pattern.compile("(?s)- route:\\n    id: http-metrics\\n.*?(?=\\n- route:)")
                 .matcher(Files.readString(Path.of("routes/http-api.yaml")));
         assertThat(m.find()).as("routes/http-api.yaml has the http-metrics route").isTrue();
-        String metrics = m.group().replace("uri: \"platform-http:/observe/metrics\"\n      parameters:\n"
+        String metrics = m.group().replace("uri: \"management-http:/observe/metrics\"\n      parameters:\n"
                 + "        httpMethodRestrict: GET\n", "uri: \"direct:observe-metrics\"\n");
-        assertThat(metrics).contains("direct:observe-metrics").doesNotContain("platform-http");
+        assertThat(metrics).contains("direct:observe-metrics").doesNotContain("-http:");
         return List.of(ResourceHelper.resolveMandatoryResource(context, "classpath:testpay/testpay.yaml"),
                 ResourceHelper.fromString("notify.yaml", notify),
                 ResourceHelper.fromString("metrics.yaml", metrics));
