@@ -165,7 +165,7 @@ class BusProtocolsIT {
     // ---- STOMP 1.2 ----
 
     @Test
-    void stompRequestReplyOnTheResultsQueueAndOnAReplyToQueue() throws Exception {
+    void stompRequestReplyOnTheResultsQueueWithTextAndWithBytes() throws Exception {
         try (StompClient c = new StompClient(brokerPort, ESB, JmsIT.CLIENT_PASSWORD)) {
             String corr = "till-stomp-" + UUID.randomUUID();
             assertThat(c.subscribe("results", "/queue/payments.results", "JMSCorrelationID = '" + corr + "'").command())
@@ -187,8 +187,8 @@ class BusProtocolsIT {
         }
         try (StompClient c = new StompClient(brokerPort, ESB, JmsIT.CLIENT_PASSWORD)) {
             // With content-length: a bytes message, the same request.
-            assertThat(c.subscribe("mine", "payments.results", "JMSCorrelationID = 'till-7-0002'").command()).isEqualTo("RECEIPT");
-            c.send("payments.requests", Map.of("Authorization", "Bearer " + TOKEN,
+            assertThat(c.subscribe("mine", "/queue/payments.results", "JMSCorrelationID = 'till-7-0002'").command()).isEqualTo("RECEIPT");
+            c.send("/queue/payments.requests", Map.of("Authorization", "Bearer " + TOKEN,
                     "correlation-id", "till-7-0002"), JmsIT.pay("stomp-b1", "STOMP-B001"), true);
             StompClient.Frame reply = c.receive(30_000);
             assertThat(reply).isNotNull();
