@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The in-process Artemis broker: persistent journal under the data dir, one TCP acceptor (CORE
- * protocol, TLS by configuration) and the in-VM acceptor the gateway itself uses, JAAS security,
+ * The in-process Artemis broker: persistent journal under the data dir, one TCP acceptor (CORE,
+ * AMQP 1.0 and STOMP by gateway.broker.protocols; TLS by configuration) and the in-VM acceptor the
+ * gateway itself uses, JAAS security,
  * the payments destinations pre-created with dead-letter and expiry addresses. The same settings
  * are written as docs/broker.xml for an external broker.
  */
@@ -34,7 +35,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
 
     /**
-     * @param acceptorUrl e.g. {@code tcp://127.0.0.1:61616?protocols=CORE}
+     * @param acceptorUrl e.g. {@code tcp://127.0.0.1:61616?protocols=CORE,AMQP,STOMP}
      * @param gatewayUser the gateway's own login (in-VM), with every right on the payments destinations
      * @param clientUser  the login of merchant systems, kept to the destinations they need (null: none)
      * @param opsUser     optional login of operators: the invalid, dead-letter and expiry queues

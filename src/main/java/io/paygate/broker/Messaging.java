@@ -59,11 +59,20 @@ public final class Messaging implements AutoCloseable {
         return new Messaging(broker, new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, internal.user(), internal.password()));
     }
 
-    /** One TCP acceptor, CORE protocol; TLS when a key store is configured. */
+    /**
+     * One TCP acceptor for every protocol of {@code gateway.broker.protocols} (Artemis tells them
+     * apart by the first bytes of a connection); TLS when a key store is configured. STOMP clients
+     * may write destinations bare ({@code payments.requests}) or with the usual {@code /queue/} and
+     * {@code /topic/} prefixes.
+     */
     static String acceptorUrl(GatewaySettings settings) throws Exception {
         String host = settings.get("gateway.broker.host");
         int port = settings.intValue("gateway.broker.port", 0, 65535);
-        StringBuilder url = new StringBuilder("tcp://").append(host).append(':').append(port).append("?protocols=CORE");
+        StringBuilder url = new StringBuilder("tcp://").append(host).append(':').append(port).append("?protocols=")
+                .append(String.join(",", settings.brokerProtocols()));
+        if (settings.brokerProtocols().contains("STOMP")) {
+            url.append(";anycastPrefix=/queue/;multicastPrefix=/topic/");
+        }
         String keyStore = settings.get("gateway.broker.tls.keystore-path");
         if (!keyStore.isBlank()) {
             if (!java.nio.file.Files.isReadable(Path.of(keyStore))) {

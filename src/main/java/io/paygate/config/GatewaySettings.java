@@ -36,6 +36,7 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.broker.url", "");
         DEFAULTS.put("gateway.broker.host", "127.0.0.1");
         DEFAULTS.put("gateway.broker.port", "61616");
+        DEFAULTS.put("gateway.broker.protocols", "CORE,AMQP,STOMP");
         DEFAULTS.put("gateway.broker.user", "");
         DEFAULTS.put("gateway.broker.password", "");
         DEFAULTS.put("gateway.broker.ops-user", "");
@@ -273,6 +274,26 @@ public final class GatewaySettings {
         return dir(env, system, "GATEWAY_DATA_DIR", "gateway.data-dir", "data");
     }
 
+    /** The protocols of the embedded broker's acceptor ({@code gateway.broker.protocols}), in order, without repeats. */
+    public java.util.List<String> brokerProtocols() {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (String p : get("gateway.broker.protocols").split(",")) {
+            String name = p.trim().toUpperCase(java.util.Locale.ROOT);
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!java.util.List.of("CORE", "AMQP", "STOMP").contains(name)) {
+                throw new ConfigException(configFile(), "gateway.broker.protocols",
+                        "unknown protocol '" + p.trim() + "': CORE, AMQP and STOMP are served");
+            }
+            out.add(name);
+        }
+        if (out.isEmpty()) {
+            throw new ConfigException(configFile(), "gateway.broker.protocols", "empty: name at least one of CORE, AMQP, STOMP");
+        }
+        return java.util.List.copyOf(out);
+    }
+
     private static Path dir(Map<String, String> env, Properties system, String envName, String sysName, String dflt) {
         String v = system.getProperty(sysName, env.getOrDefault(envName, dflt));
         return Path.of(v).toAbsolutePath().normalize();
@@ -284,6 +305,7 @@ public final class GatewaySettings {
         managementPort();
         intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024);
         intValue("gateway.broker.port", 0, 65535);
+        brokerProtocols();
         // Per-provider timeouts and timings, whole seconds, wherever they are set: a bad value stops
         // start-up (and --check-config) instead of failing every call of that provider later.
         for (io.paygate.provider.ProviderModule module : io.paygate.provider.ProviderModules.installed().values()) {

@@ -54,6 +54,20 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void brokerProtocolsDefaultToAllThreeAndRefuseUnknownOnes() throws IOException {
+        write("gateway.http.port=8081\n");
+        assertThat(GatewaySettings.load(env(), new Properties()).brokerProtocols()).containsExactly("CORE", "AMQP", "STOMP");
+        write("gateway.broker.protocols= stomp, CORE ,stomp\n");
+        assertThat(GatewaySettings.load(env(), new Properties()).brokerProtocols()).containsExactly("STOMP", "CORE");
+        write("gateway.broker.protocols=CORE,MQTT\n");
+        assertThatThrownBy(() -> GatewaySettings.load(env(), new Properties())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("gateway.broker.protocols").hasMessageContaining("MQTT");
+        write("gateway.broker.protocols=\n");
+        assertThatThrownBy(() -> GatewaySettings.load(env(), new Properties())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("gateway.broker.protocols");
+    }
+
+    @Test
     void defaultsAndFileValues() throws IOException {
         write("gateway.http.port=8081\ngateway.public-base-url=https://pay.example\n");
         GatewaySettings s = GatewaySettings.load(env(), new Properties());
