@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGTERM with a barcode payment in flight (the sandbox payer types the password only at the
  * second order query, ~15 s after the charge): health turns DOWN at once, new work is refused and
- * reaches no provider, the payment in flight gets its final answer, and the process exits 0.
+ * reaches no provider, the payment in flight gets its final answer, and the process exits 0. A JMS
+ * request still running when the drain time ends is rolled back to the broker and, after the
+ * restart, answered once without a second PAY.
  */
 class GracefulStopIT {
     private static final String TOKEN = "sandbox-demo-token-0001";
@@ -80,6 +82,62 @@ class GracefulStopIT {
             JsonNode order = JSON.readTree(Http.get(base + "/api/v1/payments/demo-shop/GS-0001", TOKEN).body());
             assertThat(order.get("status").asText()).isEqualTo("SUCCESS");
             assertThat(Http.get(base + "/api/v1/payments/demo-shop/GS-0002", TOKEN).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aJmsRequestStillRunningWhenTheDrainEndsRollsBackAndIsAnsweredOnceAfterTheRestart(@TempDir Path dir) throws Exception {
+        FreeSandbox sandbox = FreeSandbox.config(GatewayProcess.PROJECT.resolve("config"), dir.resolve("config"));
+        Map<String, String> env = new LinkedHashMap<>(sandbox.env());
+        env.put("GATEWAY_CONFIG_DIR", dir.resolve("config").toString());
+        env.put("GATEWAY_ROUTES_DIR", GatewayProcess.PROJECT.resolve("routes").toString());
+        env.put("GATEWAY_DATA_DIR", dir.resolve("data").toString());
+        env.put("GATEWAY_SHUTDOWN_DRAIN_SECONDS", "3");
+        String base = sandbox.base();
+        String corr = "drain-" + java.util.UUID.randomUUID();
+
+        try (GatewayProcess gateway = GatewayProcess.gateway(dir, env)) {
+            gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(120));
+            // The provider takes 30 s to answer this PAY: longer than the drain.
+            assertThat(Http.postEmpty(sandbox.simulator() + "/sandbox/wechat/faults?delay_ms=30000&count=1").statusCode())
+                    .isEqualTo(200);
+            try (JmsClient c = new JmsClient(sandbox.broker, "gateway", "sandbox-broker-password")) {
+                jakarta.jms.TextMessage m = c.session.createTextMessage("{\"requestId\":\"drain-1\",\"merchant\":\"demo-shop\","
+                        + "\"operation\":\"PAY\",\"orderId\":\"GS-JMS-0001\",\"amount\":300,\"method\":\"SCAN\",\"subject\":\"Noodles\"}");
+                m.setStringProperty("Authorization", "Bearer " + TOKEN);
+                m.setJMSCorrelationID(corr);
+                c.session.createProducer(c.session.createQueue("payments.requests")).send(m);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (calls(sandbox, "/pay/unifiedorder") < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(calls(sandbox, "/pay/unifiedorder")).as(gateway.output()).isEqualTo(1);
+            long termAt = System.nanoTime();
+            gateway.sigterm();
+            assertThat(gateway.awaitExit(Duration.ofSeconds(60))).as(gateway.output()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - termAt)).as("stopped after the drain, not after the provider")
+                    .isLessThan(Duration.ofSeconds(25));
+            assertThat(gateway.output()).contains("Forcing the routes to be shutdown now");
+        }
+
+        env.put("GATEWAY_SHUTDOWN_DRAIN_SECONDS", "30");
+        try (GatewayProcess again = GatewayProcess.gateway(dir, env)) {
+            again.awaitHealthy(base + "/observe/health", Duration.ofSeconds(120));
+            try (JmsClient c = new JmsClient(sandbox.broker, "gateway", "sandbox-broker-password")) {
+                jakarta.jms.MessageConsumer results = c.session.createConsumer(c.session.createQueue("payments.results"),
+                        "JMSCorrelationID = '" + corr + "'");
+                jakarta.jms.Message reply = results.receive(60_000);
+                assertThat(reply).as(again.output()).isNotNull();
+                JsonNode r = JSON.readTree(((jakarta.jms.TextMessage) reply).getText());
+                assertThat(r.get("requestId").asText()).isEqualTo("drain-1");
+                assertThat(r.get("operation").asText()).isEqualTo("PAY");
+                assertThat(results.receive(3000)).as("a second answer").isNull();
+            }
+            // The redelivered request did not send the PAY again (this simulator's count starts at 0).
+            assertThat(calls(sandbox, "/pay/unifiedorder")).isZero();
+            JsonNode order = JSON.readTree(Http.get(base + "/api/v1/payments/demo-shop/GS-JMS-0001", TOKEN).body());
+            assertThat(order.get("amount").asLong()).isEqualTo(300);
         }
     }
 
