@@ -97,6 +97,11 @@ final class GatewayProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM, as systemd or {@code kill} sends it (Process.destroy() on Linux); does not wait. */
+    void sigterm() {
+        process.destroy();
+    }
+
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("still running after " + timeout);

@@ -114,6 +114,9 @@ public final class Gateway implements AutoCloseable {
                 health.markStopping();
             }
         });
+        // SIGTERM: health DOWN, then a drain of the work in flight, then run() returns (exit 0).
+        GracefulStop.install(health, settings.seconds("gateway.shutdown.delay-seconds"),
+                settings.seconds("gateway.shutdown.drain-seconds"), main::completed);
         main.run();
     }
 

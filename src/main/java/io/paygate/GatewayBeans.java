@@ -176,11 +176,19 @@ public final class GatewayBeans {
                         .filter(t -> !t.isEmpty()).toList()));
     }
 
-    /** Camel properties: every gateway.* key for {{placeholders}}. */
+    /**
+     * Camel properties: every gateway.* key for {{placeholders}}, and the graceful stop: consumers
+     * are suspended (HTTP answers 503, JMS takes no new message), in-flight exchanges get up to
+     * gateway.shutdown.drain-seconds, then the routes are stopped anyway (an unfinished JMS
+     * message rolls back to the broker). See {@link GracefulStop}.
+     */
     public static Properties camelProperties(GatewaySettings settings) {
         Properties props = settings.asProperties();
         props.setProperty("camel.main.name", "payment-gateway");
-        props.setProperty("camel.main.shutdown-timeout", "15");
+        props.setProperty("camel.main.shutdown-timeout",
+                Integer.toString(settings.intValue("gateway.shutdown.drain-seconds", 1, 3600)));
+        props.setProperty("camel.main.shutdown-now-on-timeout", "true");
+        props.setProperty("camel.main.shutdown-log-inflight-exchanges-on-timeout", "true");
         return props;
     }
 

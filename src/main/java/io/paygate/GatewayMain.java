@@ -6,7 +6,8 @@ import io.paygate.config.ConfigException;
  * {@code java -jar payment-gateway.jar}: a configuration error prints one line naming the file and
  * key and exits 2; any other start-up failure exits 1 (the embedded parts hold non-daemon threads,
  * so the JVM is ended explicitly). {@code --check-config} checks the configuration and the routes
- * without starting anything ({@link ConfigCheck}).
+ * without starting anything ({@link ConfigCheck}). SIGTERM stops the gateway gracefully and it
+ * exits 0 ({@link GracefulStop}).
  */
 public final class GatewayMain {
     private GatewayMain() {

@@ -77,6 +77,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.reconcile.quartz-properties", "");
         DEFAULTS.put("gateway.reconcile.cluster", "false");
         DEFAULTS.put("gateway.reconcile.cluster-checkin-ms", "7500");
+        DEFAULTS.put("gateway.shutdown.delay-seconds", "0");
+        DEFAULTS.put("gateway.shutdown.drain-seconds", "30");
     }
 
     private final Map<String, String> values;
@@ -362,6 +364,8 @@ public final class GatewaySettings {
             }
         }
         intValue("gateway.events.poll-ms", 10, 60_000);
+        intValue("gateway.shutdown.delay-seconds", 0, 300);
+        intValue("gateway.shutdown.drain-seconds", 1, 3600);
         boolean external = !get("gateway.broker.url").isBlank();
         boolean user = !get("gateway.broker.user").isBlank();
         if (external && !user) {

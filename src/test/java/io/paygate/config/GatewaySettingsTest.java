@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -175,6 +176,25 @@ class GatewaySettingsTest {
         assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.public-base-url");
         write("gateway.micro.wait=-1\n");
         assertThat(failure(env(), new Properties()).getMessage()).contains(file()).contains("gateway.micro.wait");
+    }
+
+    @Test
+    void theGracefulStopTimingsAreCheckedAndBecomeCamelsShutdownTimeout() throws IOException {
+        write("");
+        GatewaySettings defaults = GatewaySettings.load(env(), new Properties());
+        assertThat(defaults.seconds("gateway.shutdown.drain-seconds")).hasSeconds(30);
+        assertThat(defaults.seconds("gateway.shutdown.delay-seconds")).isZero();
+        assertThat(io.paygate.GatewayBeans.camelProperties(defaults).getProperty("camel.main.shutdown-timeout")).isEqualTo("30");
+        write("gateway.shutdown.drain-seconds=45\ngateway.shutdown.delay-seconds=5\n");
+        GatewaySettings set = GatewaySettings.load(env(), new Properties());
+        assertThat(io.paygate.GatewayBeans.camelProperties(set).getProperty("camel.main.shutdown-timeout")).isEqualTo("45");
+        assertThat(set.seconds("gateway.shutdown.delay-seconds")).hasSeconds(5);
+        for (String bad : List.of("gateway.shutdown.drain-seconds=0", "gateway.shutdown.drain-seconds=soon",
+                "gateway.shutdown.delay-seconds=-1", "gateway.shutdown.delay-seconds=301")) {
+            write(bad + "\n");
+            assertThat(failure(env(), new Properties()).getMessage()).as(bad)
+                    .startsWith(file() + ": " + bad.substring(0, bad.indexOf('=')) + ": expected a whole number");
+        }
     }
 
     @Test
