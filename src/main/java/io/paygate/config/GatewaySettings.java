@@ -71,6 +71,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.reconcile.claim-lease", "120");
         DEFAULTS.put("gateway.reconcile.enabled", "true");
         DEFAULTS.put("gateway.reconcile.quartz-properties", "");
+        DEFAULTS.put("gateway.log.format", "plain");
+        DEFAULTS.put("gateway.metrics.enabled", "true");
     }
 
     private final Map<String, String> values;
@@ -319,6 +321,10 @@ public final class GatewaySettings {
             throw new ConfigException(configFile(), "gateway.public-base-url", "must be an http(s) URL");
         }
         bool("gateway.sandbox.enabled");
+        bool("gateway.metrics.enabled");
+        if (!java.util.Set.of("plain", "json").contains(get("gateway.log.format"))) {
+            throw new ConfigException(configFile(), "gateway.log.format", "expected plain or json, got '" + get("gateway.log.format") + "'");
+        }
         if (!java.util.Set.of("none", "before-send", "after-send").contains(get("gateway.faults.halt-in-relay"))) {
             throw new ConfigException(configFile(), "gateway.faults.halt-in-relay", "expected none, before-send or after-send");
         }
