@@ -51,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     /** Reads and checks the configuration; throws {@link io.paygate.config.ConfigException} naming file and key. */
     public static Gateway configure(java.util.Map<String, String> env, Properties system) {
         GatewaySettings settings = GatewaySettings.load(env, system);
+        GatewayLogging.apply(settings);
         SandboxRuntime sandbox = SandboxRuntime.load(settings);
         try {
             // e.g. the Pooul sandbox's keys, which the shipped sandbox merchants name

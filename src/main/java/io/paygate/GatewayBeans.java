@@ -80,7 +80,7 @@ public final class GatewayBeans {
         this.health = new Health(db);
         io.paygate.reconcile.ReconcileTimings timings = io.paygate.reconcile.ReconcileTimings.from(settings);
         io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
-        this.metrics = new io.paygate.api.Metrics(merchants);
+        this.metrics = new io.paygate.api.Metrics(merchants, settings.bool("gateway.metrics.enabled"));
         metrics.cachedGauge("gateway.reconcile.backlog", "Unfinished orders whose reconciliation check is due", null,
                 () -> {
                     java.time.Instant now = clock.instant();
@@ -124,6 +124,8 @@ public final class GatewayBeans {
     }
 
     public void bindAll(BiConsumer<String, Object> registry) {
+        // Every exchange's log lines carry its merchant, order, request, provider and event (docs/operations.md, "Logs").
+        registry.accept("gatewayUnitOfWork", new io.paygate.route.LoggedUnitOfWork.Factory());
         registry.accept("http", providerHttpClient);
         registry.accept("quartz", quartz);
         registry.accept("paymentApi", api);

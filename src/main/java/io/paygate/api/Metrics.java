@@ -39,9 +39,16 @@ public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MerchantDirectory merchants;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /** gateway.metrics.enabled: when false, no per-request meter is recorded and the scrape is empty. */
+    private final boolean enabled;
 
     public Metrics(MerchantDirectory merchants) {
+        this(merchants, true);
+    }
+
+    public Metrics(MerchantDirectory merchants, boolean enabled) {
         this.merchants = merchants;
+        this.enabled = enabled;
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -56,7 +63,7 @@ public final class Metrics implements AutoCloseable {
     /** {@code GET /observe/metrics}: the scrape, as Prometheus reads it. */
     public void report(Exchange ex) {
         RouteProperties.HTTP_STATUS.set(ex, 200);
-        ex.getMessage().setBody(registry.scrape());
+        ex.getMessage().setBody(enabled ? registry.scrape() : "# metrics are off: gateway.metrics.enabled=false\n");
     }
 
     /**
@@ -65,6 +72,9 @@ public final class Metrics implements AutoCloseable {
      * class of its HTTP status (2xx). A replay counts the status class of the stored answer.
      */
     public void answered(Exchange ex) {
+        if (!enabled) {
+            return;
+        }
         PaymentRequest request = RouteProperties.API_REQUEST.get(ex);
         PaymentResult answer = RouteProperties.ANSWER.get(ex);
         String merchant = known(RouteProperties.API_MERCHANT.get(ex));
@@ -78,7 +88,7 @@ public final class Metrics implements AutoCloseable {
                 .register(registry).increment();
     }
 
-    /** Before a provider call (routes/payment-api.yaml, direct:provider-call): its start. */
+    /** Before a provider call (routes/payment-api.yaml, direct:provider-call): its start (also for its log line). */
     public void callStarted(Exchange ex) {
         RouteProperties.PROVIDER_CALL_STARTED.set(ex, System.nanoTime());
     }
@@ -91,7 +101,7 @@ public final class Metrics implements AutoCloseable {
     public void callEnded(Exchange ex) {
         Long started = RouteProperties.PROVIDER_CALL_STARTED.get(ex);
         ProviderCall call = RouteProperties.PROVIDER_CALL.get(ex);
-        if (started == null || call == null) {
+        if (!enabled || started == null || call == null) {
             return;
         }
         String provider = call.provider();
@@ -114,6 +124,9 @@ public final class Metrics implements AutoCloseable {
      * answer), or ERROR (no answer); by the attempt's number (1 for the first).
      */
     public void callback(String outcome, int attempt) {
+        if (!enabled) {
+            return;
+        }
         Counter.builder("gateway.callbacks").description("Merchant callback attempts")
                 .tag("outcome", outcome).tag("attempt", Integer.toString(attempt))
                 .register(registry).increment();

@@ -49,6 +49,7 @@ public final class OrderQueries {
         }
         String orderId = ex.getMessage().getHeader("orderId", String.class);
         Optional<OrderRecord> found = ledger.find(caller.get().id(), orderId);
+        found.ifPresent(o -> io.paygate.route.LogContext.order(ex, o.merchant(), o.orderId(), o.provider(), null));
         if (found.isEmpty()) {
             api.error(ex, 404, PaymentResult.builder().merchant(caller.get().id()).orderId(orderId),
                     PaymentError.of(ErrorCode.ORDER_NOT_FOUND, "no order " + orderId + " for merchant " + caller.get().id(), false));

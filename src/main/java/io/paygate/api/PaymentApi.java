@@ -135,6 +135,10 @@ public final class PaymentApi {
         }
         String provider = request.provider() != null ? request.provider() : profile.provider();
         request = request.withProvider(provider);
+        // Validated: from here on the exchange's lines carry the request's own ids (docs/operations.md).
+        io.paygate.route.LogContext.request(ex, request.merchant(), request.orderId(), request.requestId(), provider);
+        LOG.info("{} request received{}{}", request.operation(), request.method() == null ? "" : ": " + request.method(),
+                request.amount() == null ? "" : ", " + request.amount() + " fen");
         if (calls.connector(provider).isPresent()) {
             RouteProperties.API_REQUEST.set(ex, request);
         }
@@ -282,6 +286,20 @@ public final class PaymentApi {
     }
 
     /**
+     * The last line of a payment request's flow (routes/payment-api.yaml): the HTTP status and what
+     * the answer says (the order's status, or the error's code).
+     */
+    public void answered(Exchange ex) {
+        PaymentResult answer = RouteProperties.ANSWER.get(ex);
+        PaymentRequest request = RouteProperties.API_REQUEST.get(ex);
+        Object operation = request != null ? request.operation() : answer != null ? answer.operation() : null;
+        String outcome = answer == null ? "stored answer replayed"
+                : answer.error() != null ? answer.error().code().name()
+                : answer.status() != null ? answer.status().name() : "done";
+        LOG.info("{} answered {}: {}", operation == null ? "request" : operation, ApiAnswer.status(ex), outcome);
+    }
+
+    /**
      * The refunds the provider reported go through the refund ledger; the answer lists them as the
      * ledger holds them afterwards (the one asked for, or every refund of the order).
      */
@@ -344,7 +362,10 @@ public final class PaymentApi {
         String header = ex.getMessage().getHeader("Authorization", String.class);
         Optional<MerchantProfile> p = header != null && header.startsWith(BEARER)
                 ? merchants.byToken(header.substring(BEARER.length()).trim()) : Optional.empty();
-        p.ifPresent(profile -> RouteProperties.API_MERCHANT.set(ex, profile.id()));
+        p.ifPresent(profile -> {
+            RouteProperties.API_MERCHANT.set(ex, profile.id());
+            io.paygate.route.LogContext.order(ex, profile.id(), null, null, null);
+        });
         if (p.isEmpty()) {
             error(ex, 401, PaymentResult.builder(), PaymentError.of(ErrorCode.UNAUTHORIZED,
                     "send Authorization: Bearer <the merchant's apiToken>", false));

@@ -79,6 +79,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.reconcile.cluster-checkin-ms", "7500");
         DEFAULTS.put("gateway.shutdown.delay-seconds", "0");
         DEFAULTS.put("gateway.shutdown.drain-seconds", "30");
+        DEFAULTS.put("gateway.log.format", "plain");
+        DEFAULTS.put("gateway.metrics.enabled", "true");
     }
 
     private final Map<String, String> values;
@@ -349,6 +351,10 @@ public final class GatewaySettings {
             throw new ConfigException(configFile(), "gateway.public-base-url", "must be an http(s) URL");
         }
         bool("gateway.sandbox.enabled");
+        bool("gateway.metrics.enabled");
+        if (!java.util.Set.of("plain", "json").contains(get("gateway.log.format"))) {
+            throw new ConfigException(configFile(), "gateway.log.format", "expected plain or json, got '" + get("gateway.log.format") + "'");
+        }
         if (!java.util.Set.of("none", "before-send", "after-send").contains(get("gateway.faults.halt-in-relay"))) {
             throw new ConfigException(configFile(), "gateway.faults.halt-in-relay", "expected none, before-send or after-send");
         }

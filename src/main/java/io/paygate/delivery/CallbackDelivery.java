@@ -62,6 +62,8 @@ public final class CallbackDelivery {
         }
         String merchant = event.path("merchant").asText();
         String orderId = event.path("orderId").asText();
+        io.paygate.route.LogContext.event(ex, eventId, merchant, orderId,
+                event.path("provider").isTextual() ? event.get("provider").asText() : null);
         io.paygate.route.RouteProperties.EVENT_JSON.set(ex, body);
         io.paygate.route.RouteProperties.EVENT_ID.set(ex, eventId);
         io.paygate.route.RouteProperties.EVENT_MERCHANT.set(ex, merchant);

@@ -89,6 +89,7 @@ public final class OutboxRelay {
         JsonNode event = json.readTree(e.payload());
         ex.getMessage().getHeaders().clear();
         io.paygate.route.RouteProperties.OUTBOX_EVENT_ID.set(ex, e.eventId());
+        io.paygate.route.LogContext.event(ex, e.eventId(), text(event, "merchant"), text(event, "orderId"), text(event, "provider"));
         ex.getMessage().setHeader(DUPLICATE_ID, e.eventId());
         for (String p : List.of("merchant", "orderId", "type", "status", "storeId", "eventId")) {
             if (event.path(p).isTextual()) {
@@ -97,6 +98,10 @@ public final class OutboxRelay {
         }
         ex.getMessage().setBody(e.payload());
         probe.beforeSend(e.eventId());
+    }
+
+    private static String text(JsonNode event, String field) {
+        return event.path(field).isTextual() ? event.get(field).asText() : null;
     }
 
     public void published(Exchange ex) {

@@ -91,6 +91,7 @@ public final class NotificationIntake {
             fail(ex, codec, 400, Outcome.UNKNOWN_MERCHANT, "unknown merchant");
             return;
         }
+        io.paygate.route.LogContext.order(ex, profile.get().id(), null, codec.provider(), null);
         Notice notice;
         try {
             notice = codec.decode(raw, profile.get());
@@ -100,6 +101,7 @@ public final class NotificationIntake {
             fail(ex, codec, 400, Outcome.REJECTED, "rejected");
             return;
         }
+        io.paygate.route.LogContext.order(ex, null, notice.orderId(), null, null);
         // A payment notice that names no amount cannot be checked against the order: a QUERY confirms it.
         boolean confirm = notice.confirmByQuery() || (notice.kind() == Notice.Kind.PAYMENT
                 && notice.status() == io.paygate.canonical.PaymentStatus.SUCCESS && notice.amount() == null);

@@ -19,6 +19,7 @@ import org.apache.camel.Exchange;
  * operator sets).
  */
 public final class ProviderCalls {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProviderCall.class);
     private final Map<String, ProviderConnector> connectors;
     private final GatewaySettings settings;
 
@@ -80,8 +81,28 @@ public final class ProviderCalls {
      */
     public static void put(Exchange ex, ProviderCall call) {
         RouteProperties.PROVIDER_CALL.set(ex, call);
+        io.paygate.route.LogContext.order(ex, call.profile().id(), call.request().orderId(), call.provider(),
+                call.request().requestId());
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setBody(call.request());
+    }
+
+    /**
+     * After a provider call (routes/payment-api.yaml, direct:provider-call), whatever became of it:
+     * one line with the provider, the operation, what the result says and how long it took.
+     */
+    public static void ended(Exchange ex) {
+        ProviderCall call = RouteProperties.PROVIDER_CALL.get(ex);
+        Long started = RouteProperties.PROVIDER_CALL_STARTED.get(ex);
+        if (call == null) {
+            return;
+        }
+        io.paygate.canonical.PaymentResult result = ex.getMessage().getBody(io.paygate.canonical.PaymentResult.class);
+        String outcome = result == null ? "no result" : result.error() != null ? result.error().code().name()
+                + (result.error().providerCode() == null ? "" : " (" + result.error().providerCode() + ")")
+                : String.valueOf(result.status());
+        LOG.info("{} {} call: {} in {} ms", call.provider(), call.operation(), outcome,
+                started == null ? "?" : Long.toString((System.nanoTime() - started) / 1_000_000));
     }
 
     /** The call the exchange carries. */

@@ -174,6 +174,9 @@ public final class Reconciler {
                 ? queue.claimRefund(task.merchant(), task.refundId(), task.owner(), now, now.plus(t.claimLease()))
                 : queue.claimOrder(task.merchant(), task.orderId(), task.owner(), now, now.plus(t.claimLease()));
         RouteProperties.RECONCILE_TASK.set(ex, task);
+        // One id for this sweep of this order: its calls' lines share it (docs/operations.md, "Logs").
+        io.paygate.route.LogContext.order(ex, task.merchant(), task.orderId(), task.provider(),
+                "reconcile-" + io.paygate.route.LogContext.httpRequestId(null).substring(0, 16));
         RouteProperties.RECONCILE_OPERATION.set(ex, claimed ? task.first().name() : null);
         RouteProperties.RECONCILE_CLOSE_IF_UNPAID.set(ex, task.closeIfUnpaid());
         RouteProperties.RECONCILE_REVERSE_IF_PENDING.set(ex, task.reverseIfPending());

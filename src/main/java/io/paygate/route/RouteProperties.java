@@ -98,6 +98,12 @@ public final class RouteProperties {
     /** What the deliveries route does next: skip, done, retry or dead. */
     public static final Property<String> DELIVERY_NEXT = new Property<>("deliveryNext", String.class);
 
+    /** Who and what the exchange is about, for its log lines' MDC (see {@link LogContext}). */
+    public static final Property<LogContext> LOG_CONTEXT = new Property<>("logContext", LogContext.class);
+    /** An HTTP request as the access log reports it (see {@link LoggedUnitOfWork}). */
+    public static final Property<LoggedUnitOfWork.HttpRequest> HTTP_REQUEST =
+            new Property<>("gatewayHttpRequest", LoggedUnitOfWork.HttpRequest.class);
+
     private RouteProperties() {
     }
 }

@@ -198,6 +198,23 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void theLogFormatIsPlainOrJsonAndMetricsATrueOrFalse() throws IOException {
+        write("");
+        GatewaySettings defaults = GatewaySettings.load(env(), new Properties());
+        assertThat(defaults.get("gateway.log.format")).isEqualTo("plain");
+        assertThat(defaults.bool("gateway.metrics.enabled")).isTrue();
+        write("gateway.log.format=json\ngateway.metrics.enabled=false\n");
+        GatewaySettings set = GatewaySettings.load(env(), new Properties());
+        assertThat(set.get("gateway.log.format")).isEqualTo("json");
+        assertThat(set.bool("gateway.metrics.enabled")).isFalse();
+        write("gateway.log.format=xml\n");
+        assertThat(failure(env(), new Properties()).getMessage()).startsWith(file() + ": gateway.log.format: ")
+                .contains("plain or json");
+        write("gateway.metrics.enabled=off\n");
+        assertThat(failure(env(), new Properties()).getMessage()).startsWith(file() + ": gateway.metrics.enabled: ");
+    }
+
+    @Test
     void crashInjectionInTheRelayIsASandboxSetting() throws IOException {
         write("gateway.faults.halt-in-relay=after-send\n");
         assertThat(failure(env(), new Properties()).getMessage()).startsWith(file() + ": gateway.faults.halt-in-relay: ")
