@@ -31,6 +31,7 @@ public final class Gateway implements AutoCloseable {
     private final Main main;
     private final SandboxRuntime sandbox;
     private volatile Messaging messaging;
+    private volatile RouteReloader routeReloader;
 
     private Gateway(GatewaySettings settings, MerchantDirectory merchants, SandboxRuntime sandbox) {
         this.settings = settings;
@@ -105,6 +106,18 @@ public final class Gateway implements AutoCloseable {
 
             @Override
             public void afterStart(BaseMainSupport m) {
+                if (settings.bool("gateway.routes.reload")) {
+                    RouteReloader r = new RouteReloader(m.getCamelContext(), settings.routesDir(), settings,
+                            beans.routeReloads(), java.time.Duration.ofMillis(
+                                    settings.intValue("gateway.routes.reload-debounce-ms", 50, 60_000)),
+                            java.time.Clock.systemUTC());
+                    try {
+                        r.start();
+                        routeReloader = r;
+                    } catch (IOException e) {
+                        LOG.warn("{}: cannot be watched, routes are not reloaded: {}", settings.routesDir(), e.getMessage());
+                    }
+                }
                 health.markStarted();
                 LOG.info("payment gateway ready on {}:{} (config {}, routes {}, data {})", settings.get("gateway.http.host"),
                         settings.get("gateway.http.port"), settings.configDir(), settings.routesDir(), settings.dataDir());
@@ -113,6 +126,9 @@ public final class Gateway implements AutoCloseable {
             @Override
             public void beforeStop(BaseMainSupport m) {
                 health.markStopping();
+                if (routeReloader != null) {
+                    routeReloader.close();
+                }
             }
         });
         // SIGTERM: health DOWN, then a drain of the work in flight, then run() returns (exit 0).

@@ -45,6 +45,7 @@ public final class GatewayBeans {
     private final io.paygate.notify.NotificationIntake intake;
     private final io.paygate.api.Metrics metrics;
     private final Database db;
+    private final io.paygate.route.RouteReloads routeReloads;
 
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
         this.merchants = merchants;
@@ -81,6 +82,7 @@ public final class GatewayBeans {
         io.paygate.reconcile.ReconcileTimings timings = io.paygate.reconcile.ReconcileTimings.from(settings);
         io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
         this.metrics = new io.paygate.api.Metrics(merchants, settings.bool("gateway.metrics.enabled"));
+        this.routeReloads = new io.paygate.route.RouteReloads(settings.bool("gateway.routes.reload"), metrics.registry());
         metrics.cachedGauge("gateway.reconcile.backlog", "Unfinished orders whose reconciliation check is due", null,
                 () -> {
                     java.time.Instant now = clock.instant();
@@ -144,6 +146,8 @@ public final class GatewayBeans {
         // gateway.notifications) and the meters of the metrics bean (docs/operations.md).
         registry.accept("metricsRegistry", metrics.registry());
         registry.accept("metrics", metrics);
+        // The state of the route folder's reloads (RouteReloader), for the admin answers.
+        registry.accept("routeReloads", routeReloads);
     }
 
     /**
@@ -196,6 +200,11 @@ public final class GatewayBeans {
 
     public io.paygate.api.Metrics metrics() {
         return metrics;
+    }
+
+    /** The route folder's reload state and history (RouteReloader records there). */
+    public io.paygate.route.RouteReloads routeReloads() {
+        return routeReloads;
     }
 
     public Health health() {

@@ -133,7 +133,13 @@ public final class PaymentApi {
             error(ex, 400, partial(tree), PaymentError.invalid(List.of(new FieldError("(body)", "does not match PaymentRequest"))));
             return;
         }
-        String provider = request.provider() != null ? request.provider() : profile.provider();
+        Optional<String> stored = ledger.find(request.merchant(), request.orderId()).map(OrderRecord::provider);
+        FieldError unrouted = routingProblem(request, profile, stored);
+        if (unrouted != null) {
+            error(ex, 400, PaymentResult.answering(request), PaymentError.invalid(List.of(unrouted)));
+            return;
+        }
+        String provider = provider(request, profile, stored);
         request = request.withProvider(provider);
         // Validated: from here on the exchange's lines carry the request's own ids (docs/operations.md).
         io.paygate.route.LogContext.request(ex, request.merchant(), request.orderId(), request.requestId(), provider);
@@ -241,6 +247,43 @@ public final class PaymentApi {
         OrderSnapshot order = request.operation() == Operation.PAY ? null
                 : ledger.find(request.merchant(), request.orderId()).map(OrderRecord::snapshot).orElse(null);
         ProviderCalls.put(ex, calls.call(request, profile, providerOperation, order, orphaned));
+    }
+
+    /**
+     * The provider of this request. An order the ledger holds stays with the provider that took it
+     * for its whole life, whatever the merchant's routing rules say now; a new payment goes to the
+     * provider it names, else to the merchant's first matching routing rule, else to its default.
+     */
+    private static String provider(PaymentRequest request, MerchantProfile profile, Optional<String> stored) {
+        if (stored.isPresent()) {
+            return stored.get();
+        }
+        if (request.provider() != null) {
+            return request.provider();
+        }
+        return profile.route(request.channel(), request.method()).orElseThrow();
+    }
+
+    /** Why no provider can be chosen for the request, or null. */
+    private static FieldError routingProblem(PaymentRequest request, MerchantProfile profile, Optional<String> stored) {
+        if (stored.isPresent()) {
+            if (request.operation() != Operation.PAY && request.provider() != null && !request.provider().equals(stored.get())) {
+                return new FieldError("provider", "order " + request.orderId() + " was taken by provider " + stored.get()
+                        + "; leave provider out or name " + stored.get());
+            }
+            return null;
+        }
+        if (request.provider() != null || profile.route(request.channel(), request.method()).isPresent()) {
+            return null;
+        }
+        if (request.operation() != Operation.PAY) {
+            return new FieldError("provider", "order " + request.orderId() + " is not in the gateway's ledger and merchant "
+                    + profile.id() + " has no default provider: name the provider that holds it");
+        }
+        return new FieldError("channel", request.channel() == null
+                ? "merchant " + profile.id() + " routes payments by channel: name the channel"
+                : "no routing rule of merchant " + profile.id() + " matches channel " + request.channel() + " and method "
+                        + request.method());
     }
 
     /** After the provider route: the result goes through the ledger, then is stored for replays. */

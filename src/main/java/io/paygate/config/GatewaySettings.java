@@ -72,6 +72,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.micro.sweep-ms", "1000");
         DEFAULTS.put("gateway.reconcile.batch", "500");
         DEFAULTS.put("gateway.reconcile.per-merchant", "50");
+        DEFAULTS.put("gateway.routes.reload", "true");
+        DEFAULTS.put("gateway.routes.reload-debounce-ms", "500");
         DEFAULTS.put("gateway.reconcile.claim-lease", "120");
         DEFAULTS.put("gateway.reconcile.enabled", "true");
         DEFAULTS.put("gateway.reconcile.quartz-properties", "");
@@ -331,6 +333,8 @@ public final class GatewaySettings {
         seconds("gateway.provider.read-timeout");
         seconds("gateway.idempotency.wait");
         intValue("gateway.idempotency.lease", 3, 3600);
+        bool("gateway.routes.reload");
+        intValue("gateway.routes.reload-debounce-ms", 50, 60_000);
         for (String k : List.of("gateway.reconcile.min-age", "gateway.reconcile.max-age", "gateway.order.default-lifetime",
                 "gateway.order.min-close-age", "gateway.micro.poll-delay", "gateway.micro.poll-interval",
                 "gateway.micro.poll-limit", "gateway.micro.reverse-after", "gateway.micro.wait")) {

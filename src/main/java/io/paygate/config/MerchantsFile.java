@@ -100,11 +100,12 @@ public final class MerchantsFile {
     private MerchantProfile merchant(String id, String key, Map<String, Object> m) {
         Map<String, ProviderModule> modules = ProviderModules.installed();
         Set<String> allowed = new java.util.HashSet<>(Set.of("provider", "apiToken", "callbackSecret", "notifyUrl",
-                "callbackHosts", "retrySchedule", "eventsQueue"));
+                "callbackHosts", "retrySchedule", "eventsQueue", "routing"));
         allowed.addAll(modules.keySet());
         onlyKeys(m, key, allowed);
-        String provider = required(m, key, "provider");
-        if (!modules.containsKey(provider)) {
+        // With routing rules the default provider is optional: the rules alone may decide.
+        String provider = m.containsKey("routing") ? optional(m, key, "provider") : required(m, key, "provider");
+        if (provider != null && !modules.containsKey(provider)) {
             throw new ConfigException(file, key + ".provider",
                     "unknown provider '" + provider + "' (expected one of " + String.join(", ", modules.keySet()) + ")");
         }
@@ -147,12 +148,84 @@ public final class MerchantsFile {
                 sections.put(module.name(), section(module, key + "." + module.name(), map(m.get(module.name()), key + "." + module.name())));
             }
         }
+        List<RoutingRule> routing = m.containsKey("routing")
+                ? routing(key + ".routing", m.get("routing"), provider, sections.keySet(), modules) : List.of();
         MerchantProfile profile = new MerchantProfile(id, provider, token, optional(m, key, "callbackSecret"), notifyUrl,
-                List.copyOf(hosts), schedule, sections);
-        if (!profile.supports(provider)) {
+                List.copyOf(hosts), schedule, sections, routing);
+        if (provider != null && !profile.supports(provider)) {
             throw new ConfigException(file, key + "." + provider, "missing: the settings of provider " + provider);
         }
         return profile;
+    }
+
+    /**
+     * The merchant's {@code routing:} list: {@code {channel, method, provider}} rules, first match
+     * wins. Each rule names a provider the merchant has a section of and that serves the channel;
+     * without a default {@code provider}, every channel the merchant's providers serve must be
+     * routed by a rule without {@code method} (a rule with a method refines, it does not cover).
+     */
+    private List<RoutingRule> routing(String key, Object value, String defaultProvider, Set<String> sections,
+                                      Map<String, ProviderModule> modules) {
+        List<?> entries = list(value, key);
+        if (entries.isEmpty()) {
+            throw new ConfigException(file, key, "expected at least one rule {channel, method, provider}; "
+                    + "leave routing out to send every payment to provider");
+        }
+        List<RoutingRule> rules = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String at = key + "[" + i + "]";
+            Map<String, Object> r = map(entries.get(i), at);
+            onlyKeys(r, at, Set.of("channel", "method", "provider"));
+            io.paygate.canonical.Channel channel = enumValue(r, at, "channel", io.paygate.canonical.Channel.class);
+            io.paygate.canonical.PayMethod method = enumValue(r, at, "method", io.paygate.canonical.PayMethod.class);
+            String provider = required(r, at, "provider");
+            if (!modules.containsKey(provider)) {
+                throw new ConfigException(file, at + ".provider",
+                        "unknown provider '" + provider + "' (expected one of " + String.join(", ", modules.keySet()) + ")");
+            }
+            if (!sections.contains(provider)) {
+                throw new ConfigException(file, at + ".provider", "the merchant has no " + provider
+                        + " section: add its settings or route to one of " + (sections.isEmpty() ? "(none)" : String.join(", ", sections)));
+            }
+            if (channel != null && !modules.get(provider).channels().contains(channel)) {
+                throw new ConfigException(file, at + ".channel", "provider " + provider + " does not serve channel "
+                        + channel + " (it serves " + modules.get(provider).channels() + ")");
+            }
+            RoutingRule rule = new RoutingRule(channel, method, provider);
+            for (int j = 0; j < rules.size(); j++) {
+                RoutingRule earlier = rules.get(j);
+                if ((earlier.channel() == null || earlier.channel() == channel) && (earlier.method() == null || earlier.method() == method)) {
+                    throw new ConfigException(file, at, "never applies: rule " + j + " " + earlier + " matches everything it does");
+                }
+            }
+            rules.add(rule);
+        }
+        if (defaultProvider == null) {
+            for (String section : sections) {
+                for (io.paygate.canonical.Channel c : modules.get(section).channels()) {
+                    boolean routed = rules.stream().anyMatch(r -> r.method() == null && (r.channel() == null || r.channel() == c));
+                    if (!routed) {
+                        throw new ConfigException(file, key, "channel " + c + " (served by " + section + ") is not routed: "
+                                + "add a rule {channel: " + c + ", provider: …}, a rule without channel, or a default provider");
+                    }
+                }
+            }
+        }
+        return List.copyOf(rules);
+    }
+
+    private <E extends Enum<E>> E enumValue(Map<String, Object> m, String parent, String name, Class<E> type) {
+        String v = optional(m, parent, name);
+        if (v == null) {
+            return null;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(v)) {
+                return e;
+            }
+        }
+        throw new ConfigException(file, parent + "." + name, "unknown " + name + " '" + v + "' (expected one of "
+                + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name).toList()) + ")");
     }
 
     /**

@@ -30,6 +30,14 @@ public interface ProviderModule {
     }
 
     /**
+     * The wallets this provider serves. A merchant's routing rule may send only these channels to
+     * it, and a merchant without a default provider must route every channel its providers serve.
+     */
+    default java.util.Set<io.paygate.canonical.Channel> channels() {
+        return java.util.EnumSet.allOf(io.paygate.canonical.Channel.class);
+    }
+
+    /**
      * Reads the merchant's section of this provider as strictly as the rest of the file: unknown
      * keys and missing credentials are errors naming the key. {@code connectTimeout} and
      * {@code readTimeout} are read by the gateway for every provider and never reach this method.

@@ -26,6 +26,8 @@ public final class TestPayProvider implements AutoCloseable {
     public final Map<String, String> orders = new ConcurrentHashMap<>();
     /** The headers of every request it had. */
     public final List<Headers> seen = new CopyOnWriteArrayList<>();
+    /** The path of every request it had. */
+    public final List<String> paths = new CopyOnWriteArrayList<>();
 
     public TestPayProvider(String key) throws IOException {
         this.key = key;
@@ -33,6 +35,7 @@ public final class TestPayProvider implements AutoCloseable {
         server.createContext("/", ex -> {
             seen.add(ex.getRequestHeaders());
             String path = ex.getRequestURI().getPath();
+            paths.add(path);
             if (path.startsWith("/slow")) {
                 try {
                     Thread.sleep(2500);

@@ -18,6 +18,13 @@ public final class PooulModule implements ProviderModule {
         return "pooul";
     }
 
+    /** Pooul's pay types (PooulPayTypes) name WeChat, Alipay and QQ wallets. */
+    @Override
+    public java.util.Set<io.paygate.canonical.Channel> channels() {
+        return java.util.EnumSet.of(io.paygate.canonical.Channel.WECHAT, io.paygate.canonical.Channel.ALIPAY,
+                io.paygate.canonical.Channel.QQ);
+    }
+
     @Override
     public Map<String, String> defaults() {
         return Map.of(

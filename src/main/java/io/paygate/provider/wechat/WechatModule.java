@@ -18,6 +18,12 @@ public final class WechatModule implements ProviderModule {
         return "wechat";
     }
 
+    /** WeChat Pay serves its own wallet only. */
+    @Override
+    public java.util.Set<io.paygate.canonical.Channel> channels() {
+        return java.util.EnumSet.of(io.paygate.canonical.Channel.WECHAT);
+    }
+
     @Override
     public Map<String, String> defaults() {
         return Map.ofEntries(
