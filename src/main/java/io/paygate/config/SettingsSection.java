@@ -102,7 +102,9 @@ public final class SettingsSection {
     /** A file named here: relative paths are read from the config folder. */
     public String path(String value) {
         Path p = Path.of(value);
-        return p.isAbsolute() ? p.toString() : Path.of(file).toAbsolutePath().getParent().resolve(p).normalize().toString();
+        String resolved = p.isAbsolute() ? p.toString() : Path.of(file).toAbsolutePath().getParent().resolve(p).normalize().toString();
+        refs.named(Path.of(resolved), key);
+        return resolved;
     }
 
     /** A nested mapping, e.g. {@code certificate:}. */
