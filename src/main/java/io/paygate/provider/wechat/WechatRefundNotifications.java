@@ -79,6 +79,9 @@ public final class WechatRefundNotifications {
      * window the previous one). A wrong key fails the padding check, or at the latest the XML parse.
      */
     static byte[] decrypt(String reqInfo, java.util.List<String> keys) {
+        if (keys.size() == 1) {
+            return decrypt(reqInfo, keys.get(0));
+        }
         NoticeRejected last = null;
         for (String key : keys) {
             try {
