@@ -67,27 +67,11 @@ public final class WechatModule implements ProviderModule {
             String ca = c.optional("serverCa");
             serverCa = ca == null ? null : c.path(ca);
         }
-        // A rotation's previous key: only with the instant it stops being accepted (zone required).
-        String previousKey = s.optional("previousApiKey");
-        java.time.Instant previousUntil = null;
-        if (previousKey != null || s.has("previousApiKeyUntil")) {
-            if (previousKey == null || previousKey.isBlank()) {
-                throw s.problem("previousApiKey", "missing: previousApiKeyUntil is set");
-            }
-            String until = s.optional("previousApiKeyUntil");
-            if (until == null || until.isBlank()) {
-                throw s.problem("previousApiKeyUntil", "missing: how long notifications signed with previousApiKey "
-                        + "are accepted, e.g. 2026-12-07T12:00:00+08:00");
-            }
-            try {
-                previousUntil = java.time.OffsetDateTime.parse(until.trim()).toInstant();
-            } catch (java.time.format.DateTimeParseException e) {
-                throw s.problem("previousApiKeyUntil", "expected a time with its zone offset, e.g. 2026-12-07T12:00:00+08:00");
-            }
-        }
+        // A rotation's previous key, for notifications only, until an instant with its zone.
+        io.paygate.config.PreviousKey previous = s.previousKey("previousApiKey", "previousApiKeyUntil");
         return new WechatSettings(baseUrl, s.required("appId"), mchId, s.required("apiKey"), signType,
                 s.optional("subMchId"), s.optional("subAppId"), certPath, certPassword, secapiBaseUrl, serverCa,
-                previousKey, previousUntil);
+                previous == null ? null : previous.key(), previous == null ? null : previous.until());
     }
 
     /** Client certificates are opened at start-up: a wrong path or password is a configuration error. */

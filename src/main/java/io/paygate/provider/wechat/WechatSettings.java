@@ -27,10 +27,8 @@ public record WechatSettings(String baseUrl, String appId, String mchId, String 
      * key while its window lasts (strictly before {@code previousApiKeyUntil}).
      */
     public java.util.List<String> notificationKeys(java.time.Instant now) {
-        if (previousApiKey != null && now.isBefore(previousApiKeyUntil)) {
-            return java.util.List.of(apiKey, previousApiKey);
-        }
-        return java.util.List.of(apiKey);
+        return io.paygate.config.PreviousKey.inboundKeys(apiKey,
+                previousApiKey == null ? null : new io.paygate.config.PreviousKey(previousApiKey, previousApiKeyUntil), now);
     }
 
     /** Where the certificate calls go (/secapi/...): {@code secapiBaseUrl}, else {@code baseUrl}. */
