@@ -108,26 +108,7 @@ public final class GatewayBeans {
         this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, calls, timings, clock);
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);
-        this.quartz = quartz(settings);
-    }
-
-    /**
-     * The Quartz scheduler of the reconciliation sweeps: in memory by default; with
-     * gateway.reconcile.quartz-properties, Quartz's own configuration (its JDBC job store, clustered,
-     * for several instances: docs/reconciliation.md). Relative paths are read from the config folder.
-     */
-    private static org.apache.camel.component.quartz.QuartzComponent quartz(GatewaySettings settings) {
-        org.apache.camel.component.quartz.QuartzComponent quartz = new org.apache.camel.component.quartz.QuartzComponent();
-        String file = settings.get("gateway.reconcile.quartz-properties");
-        if (!file.isBlank()) {
-            java.nio.file.Path p = settings.configDir().resolve(file);
-            if (!java.nio.file.Files.isReadable(p)) {
-                throw new io.paygate.config.ConfigException("application.properties", "gateway.reconcile.quartz-properties",
-                        "cannot read " + p);
-            }
-            quartz.setPropertiesFile("file:" + p.toAbsolutePath());
-        }
-        return quartz;
+        this.quartz = io.paygate.reconcile.SweepScheduler.component(settings, db);
     }
 
     /**

@@ -160,6 +160,42 @@ class DocsTruthTest {
         assertThat(unserved).as("endpoints named in the docs that no route serves").isEmpty();
     }
 
+    /**
+     * The README's Layout section lists every route file and every page of docs/ (a folder of
+     * pages, such as docs/protocols/, may be named as the folder or page by page), and no route file
+     * that does not exist.
+     */
+    @Test
+    void theReadmeLayoutListsEveryRouteFileAndDoc() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Matcher section = Pattern.compile("(?ms)^## Layout$(.*?)(?=^## )").matcher(readme);
+        assertThat(section.find()).as("README.md has a Layout section").isTrue();
+        String layout = section.group(1);
+        Set<String> routeFiles = new TreeSet<>();
+        try (Stream<Path> s = Files.list(ROOT.resolve("routes"))) {
+            s.filter(p -> p.toString().endsWith(".yaml")).forEach(p -> routeFiles.add(p.getFileName().toString()));
+        }
+        Set<String> listed = new TreeSet<>();
+        Matcher r = Pattern.compile("`([a-z0-9-]+\\.yaml)`").matcher(layout);
+        while (r.find()) {
+            listed.add(r.group(1));
+        }
+        assertThat(routeFiles).hasSizeGreaterThan(10);
+        assertThat(listed).as("route files listed in the README's Layout section").isEqualTo(routeFiles);
+
+        Set<String> unlisted = new TreeSet<>();
+        try (Stream<Path> s = Files.walk(ROOT.resolve("docs"))) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                String rel = ROOT.relativize(p).toString().replace('\\', '/');
+                String folder = rel.substring(0, rel.lastIndexOf('/') + 1);
+                if (!layout.contains("(" + rel + ")") && !layout.contains("(" + folder + ")")) {
+                    unlisted.add(rel);
+                }
+            }
+        }
+        assertThat(unlisted).as("docs/ files the README's Layout section does not link").isEmpty();
+    }
+
     @Test
     void theCheckSeesWhatIsNotThere() {
         assertThat(FILE.matcher("docs/no-such-file.md").matches()).isTrue();

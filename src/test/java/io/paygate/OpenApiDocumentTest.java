@@ -161,7 +161,7 @@ class OpenApiDocumentTest {
     void paymentEndpointDocumentsEveryContractStatus() {
         Map<String, Object> post = map(map(map(doc.get("paths")).get("/api/v1/payments")).get("post"));
         assertThat(map(post.get("responses")).keySet())
-                .containsExactlyInAnyOrder("200", "400", "401", "403", "409", "413", "415", "502", "504");
+                .containsExactlyInAnyOrder("200", "400", "401", "403", "409", "413", "415", "502", "503", "504");
         Map<String, Object> get = map(map(map(doc.get("paths")).get("/api/v1/payments/{merchant}/{orderId}")).get("get"));
         assertThat(map(get.get("responses")).keySet()).contains("200", "401", "403", "404");
         Map<String, Object> health = map(map(map(doc.get("paths")).get("/observe/health")).get("get"));

@@ -260,7 +260,7 @@ public final class PaymentApi {
                 }
                 if (sent == Operation.REFUND || sent == Operation.REFUND_QUERY) {
                     recordRefunds(c, request, result, sent, source, b,
-                            RouteProperties.ANSWER_REJECTED.isTrue(ex));
+                            RouteProperties.ANSWER_REJECTED.isTrue(ex), RouteProperties.NOTHING_SENT.isTrue(ex));
                 }
                 ledger.lock(c, request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
                 String json = write(b.build());
@@ -286,7 +286,7 @@ public final class PaymentApi {
      * ledger holds them afterwards (the one asked for, or every refund of the order).
      */
     private void recordRefunds(java.sql.Connection c, PaymentRequest request, PaymentResult result, Operation sent,
-                               Source source, PaymentResult.Builder b, boolean answerRejected)
+                               Source source, PaymentResult.Builder b, boolean answerRejected, boolean nothingSent)
             throws java.sql.SQLException {
         String asked = request.refund() == null ? null : request.refund().refundId();
         boolean reported = result.refunds() != null && !result.refunds().isEmpty();
@@ -294,7 +294,11 @@ public final class PaymentApi {
             for (PaymentResult.RefundInfo r : result.refunds()) {
                 refunds.applyIn(c, request.merchant(), request.orderId(), r, source);
             }
-        } else if (sent == Operation.REFUND && result.error() != null && !answerRejected && refusedOutright(result.error())) {
+        } else if (sent == Operation.REFUND && result.error() != null
+                && (nothingSent || !answerRejected && refusedOutright(result.error()))) {
+            // Nothing was sent (the connector refused the call, even with a retryable error), or the
+            // provider refused it for good: no refund exists, so the same refundId may be sent later.
+            // Kept PROCESSING, it would only ever be asked after (REFUND_QUERY), never sent.
             refunds.releaseIn(c, request.merchant(), asked, request.requestId());
         }
         List<PaymentResult.RefundInfo> known = refunds.ofIn(c, request.merchant(), request.orderId());

@@ -56,6 +56,7 @@ public final class ProviderFailures {
     public PaymentResult refused(Exchange ex) {
         io.paygate.provider.CallRefused e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, io.paygate.provider.CallRefused.class);
         RouteProperties.HTTP_STATUS.set(ex, e.error().code() == ErrorCode.INVALID_REQUEST ? 400 : 200);
+        RouteProperties.NOTHING_SENT.set(ex, true);
         return PaymentResult.answering(ProviderCalls.of(ex).request()).error(e.error()).build();
     }
 

@@ -71,6 +71,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.reconcile.claim-lease", "120");
         DEFAULTS.put("gateway.reconcile.enabled", "true");
         DEFAULTS.put("gateway.reconcile.quartz-properties", "");
+        DEFAULTS.put("gateway.reconcile.cluster", "false");
+        DEFAULTS.put("gateway.reconcile.cluster-checkin-ms", "7500");
         // The live reload of merchants.yaml: how often its files are looked at (0: only on
         // POST /admin/config/reload), and how long a change must stay the same before it is read.
         DEFAULTS.put("gateway.config.watch-ms", "1000");

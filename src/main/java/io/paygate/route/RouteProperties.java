@@ -31,6 +31,8 @@ public final class RouteProperties {
     public static final Property<Boolean> UNPARSEABLE = new Property<>("gatewayUnparseable", Boolean.class);
     /** The provider's answer was refused (signature, unreadable): the outcome of the call is open. */
     public static final Property<Boolean> ANSWER_REJECTED = new Property<>("providerAnswerRejected", Boolean.class);
+    /** The connector refused the call before anything was sent ({@link io.paygate.provider.CallRefused}). */
+    public static final Property<Boolean> NOTHING_SENT = new Property<>("providerNothingSent", Boolean.class);
 
     /** A barcode payment's POS request waits for another query (routes/payment-api.yaml). */
     public static final Property<Boolean> MICRO_POLL = new Property<>("microPoll", Boolean.class);

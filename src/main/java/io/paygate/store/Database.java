@@ -14,6 +14,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
+    private final boolean postgres;
 
     public Database(String url, String user, String password, int poolSize) {
         HikariConfig cfg = new HikariConfig();
@@ -24,7 +25,16 @@ public final class Database implements AutoCloseable {
         cfg.setPoolName("ledger");
         cfg.setAutoCommit(true);
         this.dataSource = new HikariDataSource(cfg);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        this.postgres = url.startsWith("jdbc:postgresql:");
+        // db/vendor/<database>: tables whose DDL differs by database (Quartz's job store).
+        Flyway.configure().dataSource(dataSource)
+                .locations("classpath:db/migration", "classpath:db/vendor/" + (postgres ? "postgresql" : "h2"))
+                .load().migrate();
+    }
+
+    /** The store is PostgreSQL (else the embedded H2). */
+    public boolean isPostgres() {
+        return postgres;
     }
 
     /**

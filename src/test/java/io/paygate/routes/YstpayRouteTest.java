@@ -378,6 +378,42 @@ class YstpayRouteTest extends RouteTestSupport {
         assertThat(calls("unitive_revoke_request")).isEqualTo(revokes);
     }
 
+    /**
+     * A refund of an order whose trans_seq the gateway does not know yet is refused with nothing sent
+     * (retryable: pay, then send it again). The same refundId, sent again once the order is paid,
+     * must then really be sent: a reservation kept from the refusal would only be asked after.
+     */
+    @Test
+    void aRefundRefusedBeforeTheOrderIsPaidIsSentWhenAskedAgainAfterwards() throws Exception {
+        Answer unpaid = call(TOKEN, scan("yst-shop", "yr-rw1", "YR-RW01", 500, "WECHAT"));
+        assertThat(unpaid.body().get("status").asText()).as(unpaid.raw()).isEqualTo("NOTPAY");
+        // As after a PAY whose answer never came (a timeout): the gateway has no trans_seq of the order.
+        try (Connection c = fixture.db().dataSource().getConnection()) {
+            for (String sql : List.of("UPDATE ystpay_order SET trans_seq = NULL WHERE merchant = ? AND order_id = ?",
+                    "UPDATE payment_order SET provider_trade_id = NULL WHERE merchant = ? AND order_id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, "yst-shop");
+                    ps.setString(2, "YR-RW01");
+                    assertThat(ps.executeUpdate()).isEqualTo(1);
+                }
+            }
+        }
+        long refundCalls = calls("unitive_refund_request");
+
+        Answer early = call(TOKEN, refund("yr-rw2", "YR-RW01", "RF-W1", 200));
+        assertThat(early.body().at("/error/code").asText()).as(early.raw()).isEqualTo("ORDER_NOT_FOUND");
+        assertThat(early.body().at("/error/retryable").asBoolean()).isTrue();
+        assertThat(calls("unitive_refund_request")).as("nothing sent").isEqualTo(refundCalls);
+
+        control("POST", "pay?req_seq=" + paySeq("yst-shop", "YR-RW01"));
+        assertThat(call(TOKEN, op("yst-shop", "yr-rw3", "QUERY", "YR-RW01")).body().get("status").asText()).isEqualTo("SUCCESS");
+        Answer later = call(TOKEN, refund("yr-rw4", "YR-RW01", "RF-W1", 200));
+        assertThat(later.body().has("error")).as(later.raw()).isFalse();
+        assertThat(later.body().at("/refunds/0/refundId").asText()).isEqualTo("RF-W1");
+        assertThat(later.body().at("/refunds/0/status").asText()).isIn("SUCCESS", "PROCESSING");
+        assertThat(calls("unitive_refund_request")).as("the refund was sent this time").isEqualTo(refundCalls + 1);
+    }
+
     @Test
     void refusalsBeforeAnythingIsSent() throws Exception {
         long total = control("GET", "stats").get("total").asLong();

@@ -76,7 +76,8 @@ public final class PooulModule implements ProviderModule {
         return new Parts(connector, new PooulNotifyCodec(context.clock()), Map.of(
                 "pooulConnector", connector,
                 "pooulMapping", new PooulMapping(),
-                "pooulRefundHolds", new RefundHolds(refundWait),
+                "pooulRefundHolds", new io.paygate.provider.pooul.store.RefundHolds(new io.paygate.store.Leases(context.database(), context.clock()),
+                        context.clock(), refundWait),
                 "pooul-classic", new PooulClassicFormat(),
                 "pooul-v2", new PooulV2Format()));
     }

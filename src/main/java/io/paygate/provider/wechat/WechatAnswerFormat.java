@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * The data format of one WeChat Pay v2 answer type: parses the raw answer once with the hardened
  * parser, checks the signature over every field received (and that it names the app and merchant
- * the call was made for), and only then binds the typed answer from those verified fields. Its
+ * the call was made for: app, merchant, sub-merchant and, where the answer names one, the order),
+ * and only then binds the typed answer from those verified fields. Its
  * only output is a {@link WechatVerified}; anything else is an {@link AnswerRejected} or a
  * {@link ProviderHttpStatus}.
  *
@@ -58,6 +59,16 @@ public final class WechatAnswerFormat<T extends WechatAnswer> extends ProviderAn
             String appId = call.note(WechatConnector.SentAppId.class).map(WechatConnector.SentAppId::value).orElse(w.appId());
             if (!appId.equals(fields.get("appid")) || !w.mchId().equals(fields.get("mch_id"))) {
                 throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer names another appid or mch_id");
+            }
+            // A service provider signs every sub-merchant's answers with its one key: only sub_mch_id
+            // tells one sub-merchant's answer from another's, and WeChat Pay echoes it in each answer.
+            if (w.subMchId() != null && !w.subMchId().isBlank() && !w.subMchId().equals(fields.get("sub_mch_id"))) {
+                throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer names another sub_mch_id");
+            }
+            // An answer that names an order (orderquery, micropay, refund, refundquery) must name this one.
+            String outTradeNo = fields.get("out_trade_no");
+            if (outTradeNo != null && call.request() != null && !outTradeNo.equals(call.request().orderId())) {
+                throw new AnswerRejected(ErrorCode.SIGNATURE_INVALID, "WeChat Pay's answer names another out_trade_no");
             }
         }
         return new WechatVerified<>(fields, type.cast(binding.apply(fields)));

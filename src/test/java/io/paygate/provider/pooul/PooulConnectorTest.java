@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Which instance of routes/pooul.yaml a call goes to, its URL, and the v2 refund hold. */
+/** Which instance of routes/pooul.yaml a call goes to, its URL, and the refund mapping. */
 class PooulConnectorTest {
     private final PooulConnector connector = new PooulConnector("https://gw.example/", "127.0.0.1", Clock.systemUTC());
 
@@ -51,24 +51,6 @@ class PooulConnectorTest {
         assertThat(connector.url(call("v2", "m 1", Operation.QUERY), "/v2/pay/query"))
                 .isEqualTo("http://pooul.example/v2/pay/query?merchant_id=m+1");
         assertThat(call("v2", "m1", Operation.QUERY).endpoint("/v2/pay")).startsWith("http://pooul.example/v2/pay?merchant_id=m1&");
-    }
-
-    @Test
-    void oneRefundOfAnOrderHoldsItUntilReleased() {
-        RefundHolds holds = new RefundHolds(Duration.ofMillis(50));
-        ProviderCall first = call("v2", "m1", Operation.REFUND);
-        ProviderCall second = call("v2", "m1", Operation.REFUND);
-        holds.hold(first);
-        assertThatThrownBy(() -> holds.hold(second)).isInstanceOfSatisfying(CallRefused.class, e -> {
-            assertThat(e.error().code()).isEqualTo(ErrorCode.PROVIDER_ERROR);
-            assertThat(e.error().retryable()).isTrue();
-        });
-        holds.release(second); // held nothing: releases nothing
-        assertThatThrownBy(() -> holds.hold(second)).isInstanceOf(CallRefused.class);
-        holds.release(first);
-        holds.release(first); // once only
-        holds.hold(second);
-        assertThatThrownBy(() -> holds.hold(call("v2", "m1", Operation.REFUND))).isInstanceOf(CallRefused.class);
     }
 
     @Test

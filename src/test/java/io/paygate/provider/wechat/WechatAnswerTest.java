@@ -35,12 +35,16 @@ class WechatAnswerTest {
     private final WechatAnswerFormat<UnifiedOrderAnswer> format = new WechatAnswerFormat<>(UnifiedOrderAnswer.class);
 
     private ProviderCall call(String signType) {
+        return call(signType, null);
+    }
+
+    private ProviderCall call(String signType, String subMchId) {
         PaymentRequest request = new PaymentRequest("1", "req-1", "acme", "wechat", Operation.PAY, "ORD-1", 1250L,
                 null, PayMethod.SCAN, null, "coffee", "table 7", null, null, null, null, null, null, null, "store-1", null,
                 null, null);
         MerchantProfile profile = new MerchantProfile("acme", "wechat", "token-acme-0123456789", null, null,
                 List.of(), MerchantProfile.DEFAULT_RETRY_SCHEDULE, java.util.Map.of("wechat", MerchantProfile.Section.of(new io.paygate.provider.wechat.WechatSettings(
-                        "https://api.mch.weixin.qq.com", APPID, MCH, KEY, signType, null, null, null, null, null, null))));
+                        "https://api.mch.weixin.qq.com", APPID, MCH, KEY, signType, subMchId, null, null, null, null, null))));
         return ProviderCalls.standalone(connector, request, profile, request.operation(), null);
     }
 
@@ -120,6 +124,41 @@ class WechatAnswerTest {
         AnswerRejected e = verifyFails(signedXml(f, WechatSigner.MD5), WechatSigner.MD5);
         assertThat(e).isNotNull();
         assertThat(e.code()).isEqualTo(ErrorCode.SIGNATURE_INVALID);
+    }
+
+    @Test
+    void serviceProviderAnswerForAnotherSubMerchantIsRefused() {
+        // one service-provider key signs every sub-merchant's answers: only sub_mch_id tells them apart
+        Map<String, String> own = answer("SUCCESS", null);
+        own.put("sub_mch_id", "1900000109");
+        byte[] ownRaw = signedXml(own, WechatSigner.MD5).getBytes(StandardCharsets.UTF_8);
+        assertThat(format.verify(ownRaw, call(WechatSigner.MD5, "1900000109")).fields()).containsEntry("sub_mch_id", "1900000109");
+
+        for (String other : new String[] {"1900000999", null}) {
+            Map<String, String> f = answer("SUCCESS", null);
+            if (other != null) {
+                f.put("sub_mch_id", other);
+            }
+            ProviderCall call = call(WechatSigner.MD5, "1900000109");
+            AnswerRejected e = catchThrowableOfType(AnswerRejected.class,
+                    () -> format.verify(signedXml(f, WechatSigner.MD5).getBytes(StandardCharsets.UTF_8), call));
+            assertThat(e).as("sub_mch_id %s", other).isNotNull();
+            assertThat(e.code()).isEqualTo(ErrorCode.SIGNATURE_INVALID);
+        }
+    }
+
+    @Test
+    void answerNamingAnotherOrderIsRefused() {
+        Map<String, String> f = answer("SUCCESS", null);
+        f.put("out_trade_no", "ORD-2");
+        AnswerRejected e = verifyFails(signedXml(f, WechatSigner.MD5), WechatSigner.MD5);
+        assertThat(e).isNotNull();
+        assertThat(e.code()).isEqualTo(ErrorCode.SIGNATURE_INVALID);
+
+        f.put("out_trade_no", "ORD-1");
+        ProviderCall call = call(WechatSigner.MD5);
+        assertThat(format.verify(signedXml(f, WechatSigner.MD5).getBytes(StandardCharsets.UTF_8), call).fields())
+                .containsEntry("out_trade_no", "ORD-1");
     }
 
     @Test

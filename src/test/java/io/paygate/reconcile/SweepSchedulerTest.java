@@ -1,0 +1,136 @@
+package io.paygate.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paygate.config.ConfigException;
+import io.paygate.config.GatewaySettings;
+import io.paygate.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two gateways on one PostgreSQL store, each a JVM of its own with its Camel context, Quartz
+ * scheduler and connection pool: clustered, each firing of a sweep runs on one of them only; in
+ * memory, on both. (Quartz keeps one scheduler per name in a JVM, so the two must be processes.)
+ */
+class SweepSchedulerTest {
+    /** Where the test databases are made: PostgreSQL, as on the project's machines. */
+    static final String SERVER = System.getProperty("paygate.test.postgres-server", "jdbc:postgresql://127.0.0.1:5432/");
+    static final String USER = System.getProperty("paygate.test.postgres-user", "postgres");
+
+    @TempDir
+    Path dir;
+
+    static GatewaySettings settings(Path dir, String lines) throws Exception {
+        Files.writeString(dir.resolve(GatewaySettings.FILE), "gateway.broker.user=gw-test\ngateway.broker.password=pw-test-0001\n"
+                + lines, StandardCharsets.UTF_8);
+        Map<String, String> env = new HashMap<>();
+        env.put("GATEWAY_CONFIG_DIR", dir.toString());
+        env.put("GATEWAY_DATA_DIR", dir.resolve("data").toString());
+        return GatewaySettings.load(env, new Properties());
+    }
+
+    /**
+     * One gateway's scheduler: args are the store URL, its settings lines (\n-separated), how many
+     * seconds to run, and the file to write each scheduled fire time to.
+     */
+    public static void main(String[] args) throws Exception {
+        Path home = Files.createTempDirectory("sweep-node");
+        GatewaySettings settings = settings(home, args[1]);
+        List<String> fired = Collections.synchronizedList(new ArrayList<>());
+        try (Database db = new Database(args[0], USER, "", 4)) {
+            CamelContext camel = new DefaultCamelContext();
+            camel.getCamelContextExtension().setName("payment-gateway");
+            camel.addComponent("quartz", SweepScheduler.component(settings, db));
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("quartz://gateway/test-sweep?cron=* * * * * ?").process(ex -> fired.add(Long.toString(
+                            ex.getMessage().getHeader("scheduledFireTime", java.util.Date.class).getTime())));
+                }
+            });
+            camel.start();
+            Thread.sleep(Long.parseLong(args[2]) * 1000);
+            camel.stop();
+        }
+        Files.write(Path.of(args[3]), fired);
+    }
+
+    /** The scheduled fire times each of two gateway processes ran, on a fresh database. */
+    private List<List<Long>> runTwoGateways(String settingsLines) throws Exception {
+        String database = "sweep_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", USER, ""); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+        try {
+            String url = SERVER + database;
+            // Migrate once before the two start, as a deployment does.
+            new Database(url, USER, "", 2).close();
+            List<Process> nodes = new ArrayList<>();
+            List<Path> outputs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Path out = dir.resolve("fired-" + i);
+                outputs.add(out);
+                nodes.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                        "-cp", System.getProperty("java.class.path"), SweepSchedulerTest.class.getName(), url,
+                        settingsLines, "8", out.toString())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("node-" + i + ".log").toFile()).start());
+            }
+            List<List<Long>> fired = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                assertThat(nodes.get(i).waitFor(90, TimeUnit.SECONDS)).isTrue();
+                assertThat(nodes.get(i).exitValue()).as(Files.readString(dir.resolve("node-" + i + ".log"))).isZero();
+                fired.add(Files.readAllLines(outputs.get(i)).stream().map(Long::parseLong).toList());
+            }
+            return fired;
+        } finally {
+            try (Connection c = DriverManager.getConnection(SERVER + "postgres", USER, ""); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            }
+        }
+    }
+
+    @Test
+    void clusteredEachFiringRunsOnOneGatewayOnly() throws Exception {
+        List<List<Long>> fired = runTwoGateways("gateway.reconcile.cluster=true\ngateway.reconcile.cluster-checkin-ms=1000\n");
+        List<Long> all = new ArrayList<>(fired.get(0));
+        all.addAll(fired.get(1));
+        assertThat(all).as("the sweep ran").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(all).as("no firing ran twice: %s", fired).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void inMemoryEachGatewayFiresEverySweepItself() throws Exception {
+        // The same run without the cluster: the check above sees firings run by both.
+        List<List<Long>> fired = runTwoGateways("");
+        List<Long> both = new ArrayList<>(fired.get(0));
+        both.retainAll(fired.get(1));
+        assertThat(both).as("firings both gateways ran: %s", fired).isNotEmpty();
+    }
+
+    @Test
+    void theClusterAndAQuartzFileAreOneOrTheOther() throws Exception {
+        Files.writeString(dir.resolve("quartz.properties"), "org.quartz.threadPool.threadCount=1\n");
+        GatewaySettings s = settings(dir, "gateway.reconcile.cluster=true\ngateway.reconcile.quartz-properties=quartz.properties\n");
+        assertThatThrownBy(() -> SweepScheduler.component(s, null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("gateway.reconcile.cluster");
+    }
+}
