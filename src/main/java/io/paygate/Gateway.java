@@ -3,7 +3,6 @@ package io.paygate;
 import io.paygate.api.Health;
 import io.paygate.config.GatewaySettings;
 import io.paygate.config.MerchantDirectory;
-import io.paygate.config.MerchantProfile;
 import io.paygate.config.MerchantsFile;
 import io.paygate.broker.Messaging;
 import io.paygate.store.Database;
@@ -30,12 +29,15 @@ public final class Gateway implements AutoCloseable {
     private final Database db;
     private final Main main;
     private final SandboxRuntime sandbox;
+    private final java.util.Map<String, String> env;
     private volatile Messaging messaging;
     private volatile RouteReloader routeReloader;
 
-    private Gateway(GatewaySettings settings, MerchantDirectory merchants, SandboxRuntime sandbox) {
+    private Gateway(GatewaySettings settings, MerchantDirectory merchants, SandboxRuntime sandbox,
+                    java.util.Map<String, String> env) {
         this.settings = settings;
         this.merchants = merchants;
+        this.env = env;
         this.sandbox = sandbox;
         try {
             Files.createDirectories(settings.dataDir());
@@ -61,7 +63,7 @@ public final class Gateway implements AutoCloseable {
             if (!Files.isDirectory(settings.routesDir())) {
                 throw new io.paygate.config.ConfigException("GATEWAY_ROUTES_DIR " + settings.routesDir() + ": not a folder");
             }
-            return new Gateway(settings, merchants, sandbox);
+            return new Gateway(settings, merchants, sandbox, env);
         } catch (RuntimeException e) {
             sandbox.close();
             throw e;
@@ -74,7 +76,7 @@ public final class Gateway implements AutoCloseable {
         checkProviderSettings();
         Messaging messaging = Messaging.start(settings, merchants);
         this.messaging = messaging;
-        GatewayBeans beans = new GatewayBeans(settings, merchants, db);
+        GatewayBeans beans = new GatewayBeans(settings, merchants, db, env);
         beans.bindAll(main::bind);
         beans.bindMessaging(main::bind, messaging, settings, sandbox.relayProbe(settings));
         Health health = beans.health();
@@ -118,6 +120,9 @@ public final class Gateway implements AutoCloseable {
                         LOG.warn("{}: cannot be watched, routes are not reloaded: {}", settings.routesDir(), e.getMessage());
                     }
                 }
+                // merchants.yaml and the files it names, looked at while the gateway runs.
+                beans.liveConfig().start(java.time.Duration.ofMillis(settings.intValue("gateway.config.watch-ms", 0, 3_600_000)),
+                        java.time.Duration.ofMillis(settings.intValue("gateway.config.settle-ms", 0, 60_000)));
                 health.markStarted();
                 LOG.info("payment gateway ready on {}:{} (config {}, routes {}, data {})", settings.get("gateway.http.host"),
                         settings.get("gateway.http.port"), settings.configDir(), settings.routesDir(), settings.dataDir());
@@ -129,6 +134,7 @@ public final class Gateway implements AutoCloseable {
                 if (routeReloader != null) {
                     routeReloader.close();
                 }
+                beans.liveConfig().close();
             }
         });
         // SIGTERM: health DOWN, then a drain of the work in flight, then run() returns (exit 0).
@@ -143,12 +149,7 @@ public final class Gateway implements AutoCloseable {
      * the merchant's key, not a failed first refund.
      */
     private void checkProviderSettings() {
-        String file = settings.configDir().resolve(MerchantsFile.FILE).toString();
-        for (MerchantProfile p : merchants.all()) {
-            p.providers().forEach((name, section) -> io.paygate.provider.ProviderModules.byName(name).ifPresent(m ->
-                    m.check(p, section.settings(), (key, reason) -> new io.paygate.config.ConfigException(file,
-                            "merchants." + p.id() + "." + name + "." + key, reason))));
-        }
+        io.paygate.config.LiveConfig.checkProviders(settings.configDir(), merchants);
     }
 
     @Override

@@ -46,8 +46,16 @@ public final class GatewayBeans {
     private final io.paygate.api.Metrics metrics;
     private final Database db;
     private final io.paygate.route.RouteReloads routeReloads;
+    private final io.paygate.config.LiveConfig liveConfig;
+    private final io.paygate.store.ConfigHistory configHistory;
 
+    /** With the process's environment for the {@code ${env:…}} references of a reloaded merchants.yaml. */
     public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db) {
+        this(settings, merchants, db, System.getenv());
+    }
+
+    /** @param env resolves the {@code ${env:…}} references of merchants.yaml when it is reloaded */
+    public GatewayBeans(GatewaySettings settings, MerchantDirectory merchants, Database db, Map<String, String> env) {
         this.merchants = merchants;
         this.db = db;
         // A new owner id per process life: idempotency records left IN_PROGRESS by an earlier
@@ -83,6 +91,10 @@ public final class GatewayBeans {
         io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
         this.metrics = new io.paygate.api.Metrics(merchants, settings.bool("gateway.metrics.enabled"));
         this.routeReloads = new io.paygate.route.RouteReloads(settings.bool("gateway.routes.reload"), metrics.registry());
+        this.configHistory = new io.paygate.store.ConfigHistory(db);
+        this.liveConfig = new io.paygate.config.LiveConfig(settings.configDir(), settings.dataDir(), env, merchants,
+                configHistory, clock, metrics::configReloaded);
+        metrics.liveConfig(() -> liveConfig.status().version());
         metrics.cachedGauge("gateway.reconcile.backlog", "Unfinished orders whose reconciliation check is due", null,
                 () -> {
                     java.time.Instant now = clock.instant();
@@ -177,9 +189,13 @@ public final class GatewayBeans {
                     + io.paygate.broker.Destinations.DELIVERIES_DLQ + " for a replay or resend", null,
                     () -> messaging.queueDepth(io.paygate.broker.Destinations.DELIVERIES_DLQ));
         }
-        registry.accept("deadDeliveries", new io.paygate.delivery.DeadDeliveries(messaging.connectionFactory(), ledger, json,
-                java.util.Arrays.stream(settings.get("gateway.admin.tokens").split(",")).map(String::trim)
-                        .filter(t -> !t.isEmpty()).toList()));
+        io.paygate.delivery.DeadDeliveries dead = new io.paygate.delivery.DeadDeliveries(messaging.connectionFactory(),
+                ledger, json, java.util.Arrays.stream(settings.get("gateway.admin.tokens").split(",")).map(String::trim)
+                        .filter(t -> !t.isEmpty()).toList());
+        registry.accept("deadDeliveries", dead);
+        // A merchant added by a reload with eventsQueue: true gets its queue on the embedded broker.
+        liveConfig.eventQueues(messaging::addMerchantEventQueue);
+        registry.accept("configAdmin", new io.paygate.api.ConfigAdmin(liveConfig, configHistory, json, dead::authorized));
     }
 
     /**
@@ -196,6 +212,10 @@ public final class GatewayBeans {
         props.setProperty("camel.main.shutdown-now-on-timeout", "true");
         props.setProperty("camel.main.shutdown-log-inflight-exchanges-on-timeout", "true");
         return props;
+    }
+
+    public io.paygate.config.LiveConfig liveConfig() {
+        return liveConfig;
     }
 
     public io.paygate.api.Metrics metrics() {

@@ -58,7 +58,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * problem ({@code <file>: <reason>}), {@code gateway_route_reloads_total{outcome="refused"}} and
  * {@link RouteReloads#status()}. Camel's own route reload (camel.main.routes-reload-enabled) is not
  * used: it removes the running routes before it knows the new ones load, and does not rebuild
- * templated routes (docs/decisions/0009-live-routes.md).
+ * templated routes (docs/decisions/0010-live-routes.md).
  */
 public final class RouteReloader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouteReloader.class);

@@ -132,6 +132,29 @@ public final class Metrics implements AutoCloseable {
                 .register(registry).increment();
     }
 
+    /**
+     * The meters of the live configuration: reloads by outcome (both counted from zero, so an alert
+     * on refused reloads has a series from the start) and the version in force.
+     */
+    public void liveConfig(java.util.function.IntSupplier version) {
+        for (String outcome : java.util.List.of("applied", "refused")) {
+            configReloads(outcome);
+        }
+        Gauge.builder("gateway.config.version", version, v -> v.getAsInt())
+                .description("Version of the merchants configuration in force (1 at start, one more per applied reload)")
+                .strongReference(true).register(registry);
+    }
+
+    /** One reload of merchants.yaml: {@code applied} or {@code refused}. */
+    public void configReloaded(String outcome) {
+        configReloads(outcome).increment();
+    }
+
+    private Counter configReloads(String outcome) {
+        return Counter.builder("gateway.config.reloads").description("Reloads of merchants.yaml and the files it names")
+                .tag("outcome", outcome).register(registry);
+    }
+
     /** A gauge over a value that costs a query: read at most once per {@link #GAUGE_CACHE}. */
     public void cachedGauge(String name, String description, String baseUnit, LongSupplier value, String... tags) {
         Cached cached = new Cached(name, value);

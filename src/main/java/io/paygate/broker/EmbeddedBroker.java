@@ -95,9 +95,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setForwardingAddress(Destinations.DELIVERIES).setExclusive(false)
                 .setRoutingType(org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType.ANYCAST));
         for (String merchant : merchantEventQueues) {
-            events.addQueueConfig(QueueConfiguration.of(Destinations.merchantEvents(merchant)).setAddress(Destinations.EVENTS)
-                    .setRoutingType(RoutingType.MULTICAST).setDurable(true)
-                    .setFilterString("merchant = '" + merchant.replace("'", "''") + "'"));
+            events.addQueueConfig(merchantEventQueue(merchant));
         }
         cfg.addAddressConfiguration(events);
 
@@ -133,6 +131,23 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         server.setConfiguration(cfg);
         server.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
+    }
+
+    /** A merchant's durable copy of its events: a filtered queue on the events topic. */
+    private static QueueConfiguration merchantEventQueue(String merchant) {
+        return QueueConfiguration.of(Destinations.merchantEvents(merchant)).setAddress(Destinations.EVENTS)
+                .setRoutingType(RoutingType.MULTICAST).setDurable(true)
+                .setFilterString("merchant = '" + merchant.replace("'", "''") + "'");
+    }
+
+    /** Makes a merchant's events queue on the running broker (a merchant added by a reload); kept if it exists. */
+    public void addMerchantEventQueue(String merchant) {
+        try {
+            server.getActiveMQServer().createQueue(merchantEventQueue(merchant), true);
+            LOG.info("events queue {} ready", Destinations.merchantEvents(merchant));
+        } catch (Exception e) {
+            throw new IllegalStateException("events queue of merchant " + merchant + " not created", e);
+        }
     }
 
     public void start() throws Exception {

@@ -114,6 +114,20 @@ public final class Messaging implements AutoCloseable {
         return pool;
     }
 
+    /**
+     * The durable events queue of a merchant added by a reload with {@code eventsQueue: true}: made
+     * on the embedded broker now (kept if it exists). An external broker's queues are its operators'
+     * (docs/operations.md): only logged.
+     */
+    public void addMerchantEventQueue(String merchant) {
+        if (broker == null) {
+            LOG.info("merchant {} has eventsQueue: true: create the queue {} on the external broker", merchant,
+                    Destinations.merchantEvents(merchant));
+            return;
+        }
+        broker.addMerchantEventQueue(merchant);
+    }
+
     /** The broker is the gateway's own (no gateway.broker.url). */
     public boolean embedded() {
         return broker != null;

@@ -15,6 +15,8 @@ public final class EnvReferences {
 
     private final Map<String, String> env;
     private final String dataDir;
+    /** Files the sections named while reading (file -> section key), for the live reload's watch and hash. */
+    private final Map<java.nio.file.Path, String> namedFiles = new java.util.LinkedHashMap<>();
 
     public EnvReferences(Map<String, String> env) {
         this(env, null);
@@ -24,6 +26,14 @@ public final class EnvReferences {
     public EnvReferences(Map<String, String> env, java.nio.file.Path dataDir) {
         this.env = env;
         this.dataDir = dataDir == null ? null : dataDir.toAbsolutePath().normalize().toString();
+    }
+
+    void named(java.nio.file.Path path, String sectionKey) {
+        namedFiles.putIfAbsent(path, sectionKey);
+    }
+
+    Map<java.nio.file.Path, String> namedFiles() {
+        return namedFiles;
     }
 
     public String resolve(String file, String key, String value) {

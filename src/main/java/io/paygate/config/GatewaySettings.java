@@ -83,6 +83,10 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.shutdown.drain-seconds", "30");
         DEFAULTS.put("gateway.log.format", "plain");
         DEFAULTS.put("gateway.metrics.enabled", "true");
+        // The live reload of merchants.yaml: how often its files are looked at (0: only on
+        // POST /admin/config/reload), and how long a change must stay the same before it is read.
+        DEFAULTS.put("gateway.config.watch-ms", "1000");
+        DEFAULTS.put("gateway.config.settle-ms", "400");
     }
 
     private final Map<String, String> values;
@@ -312,6 +316,8 @@ public final class GatewaySettings {
         intValue("gateway.notify.max-body-bytes", 1024, 1024 * 1024);
         intValue("gateway.broker.port", 0, 65535);
         brokerProtocols();
+        intValue("gateway.config.watch-ms", 0, 3_600_000);
+        intValue("gateway.config.settle-ms", 0, 60_000);
         // Per-provider timeouts and timings, whole seconds, wherever they are set: a bad value stops
         // start-up (and --check-config) instead of failing every call of that provider later.
         for (io.paygate.provider.ProviderModule module : io.paygate.provider.ProviderModules.installed().values()) {

@@ -62,7 +62,7 @@ public final class MerchantsFile {
         } catch (IOException e) {
             throw new ConfigException(path + ": cannot be read: " + e.getMessage());
         }
-        return reader.read(root);
+        return reader.read(root).withNamedFiles(reader.refs.namedFiles());
     }
 
     private MerchantDirectory read(Object root) {

@@ -102,7 +102,34 @@ public final class SettingsSection {
     /** A file named here: relative paths are read from the config folder. */
     public String path(String value) {
         Path p = Path.of(value);
-        return p.isAbsolute() ? p.toString() : Path.of(file).toAbsolutePath().getParent().resolve(p).normalize().toString();
+        String resolved = p.isAbsolute() ? p.toString() : Path.of(file).toAbsolutePath().getParent().resolve(p).normalize().toString();
+        refs.named(Path.of(resolved), key);
+        return resolved;
+    }
+
+    /**
+     * A rotation's previous key ({@code keyName}) and the instant it stops being accepted
+     * ({@code untilName}, ISO-8601 with its zone offset, e.g. {@code 2026-12-07T12:00:00+08:00}):
+     * both or neither; null when neither is set.
+     */
+    public PreviousKey previousKey(String keyName, String untilName) {
+        String previous = optional(keyName);
+        if (previous == null && !has(untilName)) {
+            return null;
+        }
+        if (previous == null || previous.isBlank()) {
+            throw problem(keyName, "missing: " + untilName + " is set");
+        }
+        String until = optional(untilName);
+        if (until == null || until.isBlank()) {
+            throw problem(untilName, "missing: how long what the provider signs with " + keyName
+                    + " is accepted, e.g. 2026-12-07T12:00:00+08:00");
+        }
+        try {
+            return new PreviousKey(previous, java.time.OffsetDateTime.parse(until.trim()).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw problem(untilName, "expected a time with its zone offset, e.g. 2026-12-07T12:00:00+08:00");
+        }
     }
 
     /** A nested mapping, e.g. {@code certificate:}. */

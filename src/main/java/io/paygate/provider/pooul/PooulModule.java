@@ -38,7 +38,8 @@ public final class PooulModule implements ProviderModule {
 
     @Override
     public ProviderSettings settings(SettingsSection s) {
-        s.onlyKeys(Set.of("baseUrl", "merchantId", "api", "key", "privateKey", "platformPublicKey"));
+        s.onlyKeys(Set.of("baseUrl", "merchantId", "api", "key", "privateKey", "platformPublicKey", "previousKey",
+                "previousKeyUntil"));
         String baseUrl = s.url("baseUrl", true);
         String api = s.required("api");
         if (!api.equals("classic") && !api.equals("v2")) {
@@ -63,8 +64,13 @@ public final class PooulModule implements ProviderModule {
         } catch (PemKeys.KeyProblem e) {
             throw s.problem("platformPublicKey", "file " + s.path(publicKey) + " " + e.getMessage());
         }
+        // A classic key rotation's previous MD5 key, for notifications only, until an instant with its zone.
+        io.paygate.config.PreviousKey previous = s.previousKey("previousKey", "previousKeyUntil");
+        if (previous != null && !api.equals("classic")) {
+            throw s.problem("previousKey", "only for api: classic (the MD5 key)");
+        }
         return new PooulSettings(baseUrl, s.required("merchantId"), api, md5Key, privateKey, publicKey, merchantKey,
-                platformKey);
+                platformKey, previous);
     }
 
     @Override
@@ -74,7 +80,7 @@ public final class PooulModule implements ProviderModule {
         // A v2 refund holds its order for its three calls; another refund of the order waits that long.
         Duration refundWait = s.seconds(s.has("gateway.pooul.read-timeout") ? "gateway.pooul.read-timeout"
                 : "gateway.provider.read-timeout").multipliedBy(3);
-        return new Parts(connector, new PooulNotifyCodec(), Map.of(
+        return new Parts(connector, new PooulNotifyCodec(context.clock()), Map.of(
                 "pooulConnector", connector,
                 "pooulMapping", new PooulMapping(),
                 "pooulRefundHolds", new io.paygate.provider.pooul.store.RefundHolds(new io.paygate.store.Leases(context.database(), context.clock()),

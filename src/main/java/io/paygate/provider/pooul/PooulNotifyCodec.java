@@ -28,13 +28,24 @@ public final class PooulNotifyCodec implements NotificationCodec {
         return "pooul";
     }
 
+    private final java.time.Clock clock;
+
+    public PooulNotifyCodec() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    /** {@code clock} decides whether a rotation's previous key is still accepted. */
+    public PooulNotifyCodec(java.time.Clock clock) {
+        this.clock = clock;
+    }
+
     @Override
     public Notice decode(byte[] raw, MerchantProfile profile) {
         PooulSettings p = profile.settings(PooulSettings.class);
         if (p == null) {
             throw new NoticeRejected("merchant " + profile.id() + " has no Pooul settings");
         }
-        JsonNode data = p.v2() ? v2(raw, p) : classic(raw, p);
+        JsonNode data = p.v2() ? v2(raw, p) : classic(raw, p, clock.instant());
         String merchant = PooulFields.text(data, "merchant_id");
         if (merchant == null || !merchant.equals(p.merchantId())) {
             throw new NoticeRejected("notification names another merchant_id, or none");
@@ -46,14 +57,18 @@ public final class PooulNotifyCodec implements NotificationCodec {
         }
     }
 
-    private static JsonNode classic(byte[] raw, PooulSettings p) {
+    private static JsonNode classic(byte[] raw, PooulSettings p, java.time.Instant now) {
         JsonNode root = json(raw);
         JsonNode data = root.get("data");
         String sign = PooulFields.text(root, "sign");
         if (data == null || !data.isObject() || sign == null) {
             throw new NoticeRejected("notification without data or sign");
         }
-        if (!PooulSigner.verify(PooulSigner.fieldsOf(data), sign, p.key())) {
+        boolean verified = false;
+        for (String key : p.notificationKeys(now)) {
+            verified |= PooulSigner.verify(PooulSigner.fieldsOf(data), sign, key);
+        }
+        if (!verified) {
             throw new NoticeRejected("notification signature does not verify with the merchant's MD5 key");
         }
         String code = PooulFields.text(root, "code");

@@ -47,7 +47,7 @@ public final class WechatModule implements ProviderModule {
     @Override
     public ProviderSettings settings(SettingsSection s) {
         s.onlyKeys(Set.of("baseUrl", "secapiBaseUrl", "appId", "mchId", "apiKey", "signType", "subMchId", "subAppId",
-                "certificate"));
+                "certificate", "previousApiKey", "previousApiKeyUntil"));
         String baseUrl = s.url("baseUrl", true);
         String signType = s.optional("signType");
         if (signType == null) {
@@ -73,8 +73,11 @@ public final class WechatModule implements ProviderModule {
             String ca = c.optional("serverCa");
             serverCa = ca == null ? null : c.path(ca);
         }
+        // A rotation's previous key, for notifications only, until an instant with its zone.
+        io.paygate.config.PreviousKey previous = s.previousKey("previousApiKey", "previousApiKeyUntil");
         return new WechatSettings(baseUrl, s.required("appId"), mchId, s.required("apiKey"), signType,
-                s.optional("subMchId"), s.optional("subAppId"), certPath, certPassword, secapiBaseUrl, serverCa);
+                s.optional("subMchId"), s.optional("subAppId"), certPath, certPassword, secapiBaseUrl, serverCa,
+                previous == null ? null : previous.key(), previous == null ? null : previous.until());
     }
 
     /** Client certificates are opened at start-up: a wrong path or password is a configuration error. */
@@ -106,6 +109,6 @@ public final class WechatModule implements ProviderModule {
         beans.put("wechatReverseAnswer", new WechatAnswerFormat<>(ReverseAnswer.class));
         beans.put("wechatRefundAnswer", new WechatAnswerFormat<>(RefundAnswer.class));
         beans.put("wechatRefundQueryAnswer", new WechatAnswerFormat<>(RefundQueryAnswer.class));
-        return new Parts(connector, new WechatNotifications(), beans);
+        return new Parts(connector, new WechatNotifications(context.clock()), beans);
     }
 }

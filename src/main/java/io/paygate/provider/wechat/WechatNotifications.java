@@ -14,8 +14,18 @@ import java.util.Map;
  * WeChat's XML replies.
  */
 public final class WechatNotifications implements NotificationCodec {
-    private final WechatPayNotifications pay = new WechatPayNotifications();
-    private final WechatRefundNotifications refund = new WechatRefundNotifications();
+    private final WechatPayNotifications pay;
+    private final WechatRefundNotifications refund;
+
+    public WechatNotifications() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    /** {@code clock} decides whether a rotation's previous key is still accepted. */
+    public WechatNotifications(java.time.Clock clock) {
+        this.pay = new WechatPayNotifications(clock);
+        this.refund = new WechatRefundNotifications(clock);
+    }
 
     @Override
     public String provider() {

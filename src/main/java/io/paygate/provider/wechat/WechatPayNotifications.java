@@ -17,6 +17,15 @@ import java.util.Map;
  * {@code sign_type} (often absent) never downgrades it.
  */
 public final class WechatPayNotifications {
+    private final java.time.Clock clock;
+
+    public WechatPayNotifications() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    public WechatPayNotifications(java.time.Clock clock) {
+        this.clock = clock;
+    }
 
     /** A notification as WeChat sent it. */
     public Notice decode(byte[] raw, MerchantProfile profile) {
@@ -29,7 +38,12 @@ public final class WechatPayNotifications {
         if (!"SUCCESS".equals(f.get("return_code"))) {
             throw new NoticeRejected("notification with return_code " + f.get("return_code"));
         }
-        if (!WechatSigner.verify(f, w.apiKey(), w.signType())) {
+        // The current key, and during a rotation's window the previous one (WeChat re-sends for hours).
+        boolean verified = false;
+        for (String key : w.notificationKeys(clock.instant())) {
+            verified |= WechatSigner.verify(f, key, w.signType());
+        }
+        if (!verified) {
             throw new NoticeRejected("notification signature does not verify with the merchant's " + w.signType() + " key");
         }
         if (!w.appId().equals(f.get("appid")) || !w.mchId().equals(f.get("mch_id"))) {

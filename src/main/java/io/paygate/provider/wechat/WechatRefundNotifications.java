@@ -31,6 +31,15 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class WechatRefundNotifications {
     private static final DateTimeFormatter SUCCESS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private final java.time.Clock clock;
+
+    public WechatRefundNotifications() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    public WechatRefundNotifications(java.time.Clock clock) {
+        this.clock = clock;
+    }
 
     /** A notification as WeChat sent it. */
     public Notice decode(byte[] raw, MerchantProfile profile) {
@@ -48,7 +57,7 @@ public final class WechatRefundNotifications {
         }
         Map<String, String> f;
         try {
-            f = HardenedXml.parseFlat(decrypt(outer.get("req_info"), w.apiKey()), "root");
+            f = HardenedXml.parseFlat(decrypt(outer.get("req_info"), w.notificationKeys(clock.instant())), "root");
         } catch (HardenedXml.XmlRejected e) {
             throw new NoticeRejected("refund notification whose req_info is not the expected XML");
         }
@@ -63,6 +72,29 @@ public final class WechatRefundNotifications {
                 Times.format(successTime(f.get("success_time"))));
         return new Notice(Notice.Kind.REFUND, false, orderId, null, fen(f, "total_fee"), f.get("transaction_id"), null,
                 null, null, null, null, refund, "wechat-refund:" + refundId + ":" + status);
+    }
+
+    /**
+     * With the first of {@code keys} that decrypts it (the current key, then during a rotation's
+     * window the previous one). A wrong key fails the padding check, or at the latest the XML parse.
+     */
+    static byte[] decrypt(String reqInfo, java.util.List<String> keys) {
+        if (keys.size() == 1) {
+            return decrypt(reqInfo, keys.get(0));
+        }
+        NoticeRejected last = null;
+        for (String key : keys) {
+            try {
+                byte[] plain = decrypt(reqInfo, key);
+                HardenedXml.parseFlat(plain, "root");
+                return plain;
+            } catch (NoticeRejected e) {
+                last = e;
+            } catch (HardenedXml.XmlRejected e) {
+                last = new NoticeRejected("refund notification whose req_info does not decrypt with the merchant's key");
+            }
+        }
+        throw last;
     }
 
     /** AES-256-ECB with PKCS7 padding (Java's PKCS5Padding), key = lowercase hex MD5 of the API key. */

@@ -131,4 +131,42 @@ class PooulNotifyCodecTest {
         assertThat(n.refund().refundedAt()).isEqualTo("2017-08-23T18:24:45+08:00");
         assertThat(n.amount()).isEqualTo(300);
     }
+
+    /** A classic key rotation: KEY is the previous key, accepted until 12:00 Shanghai time on 2026-12-07. */
+    private static MerchantProfile rotated() {
+        PooulSettings p = new PooulSettings("http://127.0.0.1:1", MERCHANT, "classic", "rotated-key-000222", null, null,
+                null, null, new io.paygate.config.PreviousKey(KEY, Instant.parse("2026-12-07T04:00:00Z")));
+        return new MerchantProfile("shop", "pooul", "token-shop-0000000001", null, null, List.of(), List.of(),
+                java.util.Map.of("pooul", MerchantProfile.Section.of(p)));
+    }
+
+    private static PooulNotifyCodec at(String time) {
+        return new PooulNotifyCodec(java.time.Clock.fixed(java.time.OffsetDateTime.parse(time).toInstant(),
+                java.time.ZoneOffset.UTC));
+    }
+
+    @Test
+    void aClassicNotificationSignedWithThePreviousKeyIsAcceptedUntilItsWindowEnds() throws Exception {
+        assertThat(at("2026-12-07T11:59:59+08:00").decode(classicPaid(MERCHANT, KEY), rotated()).orderId()).isEqualTo("alex.15011");
+        assertThatThrownBy(() -> at("2026-12-07T12:00:00+08:00").decode(classicPaid(MERCHANT, KEY), rotated()))
+                .isInstanceOf(NoticeRejected.class).hasMessageContaining("signature");
+        assertThat(at("2026-12-07T12:00:00+08:00").decode(classicPaid(MERCHANT, "rotated-key-000222"), rotated()).orderId())
+                .isEqualTo("alex.15011");
+    }
+
+    @Test
+    void thePreviousKeyIsReadForTheClassicApiOnly() {
+        java.util.Map<String, Object> classic = new java.util.LinkedHashMap<>(java.util.Map.of("baseUrl", "http://127.0.0.1:1",
+                "merchantId", MERCHANT, "api", "classic", "key", "rotated-key-000222", "previousKey", KEY,
+                "previousKeyUntil", "2026-12-07T12:00:00+08:00"));
+        PooulSettings p = (PooulSettings) new PooulModule().settings(
+                io.paygate.config.SettingsSection.of("merchants.yaml", "merchants.shop.pooul", classic));
+        assertThat(p.notificationKeys(Instant.parse("2026-12-07T03:59:59Z"))).containsExactly("rotated-key-000222", KEY);
+        assertThat(p.notificationKeys(Instant.parse("2026-12-07T04:00:00Z"))).containsExactly("rotated-key-000222");
+        classic.put("previousKeyUntil", "tomorrow");
+        assertThatThrownBy(() -> new PooulModule().settings(
+                io.paygate.config.SettingsSection.of("merchants.yaml", "merchants.shop.pooul", classic)))
+                .hasMessageContaining("merchants.shop.pooul.previousKeyUntil: expected a time with its zone offset")
+                .hasMessageNotContaining(KEY);
+    }
 }

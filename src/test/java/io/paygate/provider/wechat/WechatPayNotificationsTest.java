@@ -159,4 +159,71 @@ class WechatPayNotificationsTest {
         assertThatThrownBy(() -> codec.decode(xml(f), profile("HMAC-SHA256"))).isInstanceOf(NoticeRejected.class)
                 .hasMessageContaining("time_end");
     }
+
+    private static final String NEW_KEY = "newkey00000000000000000000000bbb";
+
+    /** After a rotation: NEW_KEY signs, KEY (the previous key) verifies notifications until 12:00 Shanghai time. */
+    private static MerchantProfile rotated(String signType) {
+        return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(),
+                java.util.Map.of("wechat", MerchantProfile.Section.of(new WechatSettings("http://127.0.0.1:1", "wxapp", "1001",
+                        NEW_KEY, signType, null, null, null, null, null, null, KEY,
+                        java.time.OffsetDateTime.parse("2026-12-07T12:00:00+08:00").toInstant()))));
+    }
+
+    private static WechatPayNotifications at(String time) {
+        return new WechatPayNotifications(java.time.Clock.fixed(java.time.OffsetDateTime.parse(time).toInstant(),
+                java.time.ZoneOffset.UTC));
+    }
+
+    @Test
+    void aNotificationSignedWithThePreviousKeyIsAcceptedBeforeTheWindowEndsAndRefusedFromThen() throws Exception {
+        Map<String, String> f = paid();
+        f.put("sign", hmac(f, KEY));
+        assertThat(at("2026-12-07T11:59:59+08:00").decode(xml(f), rotated("HMAC-SHA256")).status())
+                .isEqualTo(PaymentStatus.SUCCESS);
+        assertThatThrownBy(() -> at("2026-12-07T12:00:00+08:00").decode(xml(f), rotated("HMAC-SHA256")))
+                .isInstanceOf(NoticeRejected.class).hasMessageContaining("does not verify");
+        assertThatThrownBy(() -> at("2026-12-08T09:00:00+08:00").decode(xml(f), rotated("HMAC-SHA256")))
+                .isInstanceOf(NoticeRejected.class);
+    }
+
+    @Test
+    void theNewKeyIsAcceptedOnBothSidesOfTheWindowAndAnyOtherKeyNever() throws Exception {
+        Map<String, String> f = paid();
+        f.put("sign", hmac(f, NEW_KEY));
+        assertThat(at("2026-12-07T11:00:00+08:00").decode(xml(f), rotated("HMAC-SHA256")).orderId()).isEqualTo("N-0001");
+        assertThat(at("2026-12-07T13:00:00+08:00").decode(xml(f), rotated("HMAC-SHA256")).orderId()).isEqualTo("N-0001");
+        Map<String, String> g = paid();
+        g.put("sign", hmac(g, "some-third-key-0000000000000000"));
+        assertThatThrownBy(() -> at("2026-12-07T11:00:00+08:00").decode(xml(g), rotated("HMAC-SHA256")))
+                .isInstanceOf(NoticeRejected.class);
+    }
+
+    private static io.paygate.config.SettingsSection section(Map<String, Object> extra) {
+        Map<String, Object> m = new LinkedHashMap<>(Map.of("baseUrl", "http://127.0.0.1:1", "appId", "wxapp", "mchId", "1001",
+                "apiKey", NEW_KEY));
+        m.putAll(extra);
+        return io.paygate.config.SettingsSection.of("merchants.yaml", "merchants.shop.wechat", m);
+    }
+
+    @Test
+    void thePreviousKeyIsReadWithAnInstantThatNamesItsZone() {
+        WechatSettings w = (WechatSettings) new WechatModule().settings(section(Map.of("previousApiKey", KEY,
+                "previousApiKeyUntil", "2026-12-07T12:00:00+08:00")));
+        assertThat(w.apiKey()).isEqualTo(NEW_KEY);
+        assertThat(w.previousApiKeyUntil()).isEqualTo(Instant.parse("2026-12-07T04:00:00Z"));
+        assertThat(w.notificationKeys(Instant.parse("2026-12-07T03:59:59Z"))).containsExactly(NEW_KEY, KEY);
+        assertThat(w.notificationKeys(Instant.parse("2026-12-07T04:00:00Z"))).containsExactly(NEW_KEY);
+    }
+
+    @Test
+    void aPreviousKeyWithoutItsEndOrAnEndWithoutZoneIsAConfigurationError() {
+        assertThatThrownBy(() -> new WechatModule().settings(section(Map.of("previousApiKey", KEY))))
+                .hasMessageContaining("merchants.shop.wechat.previousApiKeyUntil: missing").hasMessageNotContaining(KEY);
+        assertThatThrownBy(() -> new WechatModule().settings(section(Map.of("previousApiKey", KEY,
+                "previousApiKeyUntil", "2026-12-07T12:00:00"))))
+                .hasMessageContaining("previousApiKeyUntil: expected a time with its zone offset").hasMessageNotContaining(KEY);
+        assertThatThrownBy(() -> new WechatModule().settings(section(Map.of("previousApiKeyUntil", "2026-12-07T12:00:00+08:00"))))
+                .hasMessageContaining("previousApiKey: missing");
+    }
 }

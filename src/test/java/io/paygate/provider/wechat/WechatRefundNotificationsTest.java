@@ -104,4 +104,27 @@ class WechatRefundNotificationsTest {
                 .getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> codec.decode(other, profile(KEY))).isInstanceOf(NoticeRejected.class);
     }
+
+    /** A rotation: KEY is the previous key, accepted until 12:00 Shanghai time on 2026-12-07. */
+    private static MerchantProfile rotated() {
+        return new MerchantProfile("shop", "wechat", "token-000000000000", null, null, List.of(), List.of(),
+                java.util.Map.of("wechat", MerchantProfile.Section.of(new WechatSettings("http://127.0.0.1:1",
+                        "wxd930ea5d5a258f4f", "10000100", "new-key-after-rotation-000000000", "MD5", null, null, null, null,
+                        null, null, KEY, java.time.OffsetDateTime.parse("2026-12-07T12:00:00+08:00").toInstant()))));
+    }
+
+    private static WechatRefundNotifications at(String time) {
+        return new WechatRefundNotifications(java.time.Clock.fixed(java.time.OffsetDateTime.parse(time).toInstant(),
+                java.time.ZoneOffset.UTC));
+    }
+
+    @Test
+    void aRefundEncryptedWithThePreviousKeyIsReadUntilItsWindowEnds() {
+        Notice n = at("2026-12-07T11:59:59+08:00").decode(notification(OPENSSL_REQ_INFO), rotated());
+        assertThat(n.refund().refundId()).isEqualTo("RF-0001");
+        // The same instant in UTC: the window is an instant, not a wall-clock time.
+        assertThat(at("2026-12-07T03:59:59Z").decode(notification(OPENSSL_REQ_INFO), rotated()).orderId()).isEqualTo("N-0001");
+        assertThatThrownBy(() -> at("2026-12-07T12:00:00+08:00").decode(notification(OPENSSL_REQ_INFO), rotated()))
+                .isInstanceOf(NoticeRejected.class).hasMessageContaining("does not decrypt");
+    }
 }
