@@ -58,6 +58,17 @@ public final class RouteReloads {
     public RouteReloads(boolean enabled, MeterRegistry registry) {
         this.enabled = enabled;
         this.registry = registry;
+        // Every outcome in the scrape from the start (at 0), so an alert on its rate has a series.
+        if (registry != null) {
+            for (Outcome o : Outcome.values()) {
+                counter(o);
+            }
+        }
+    }
+
+    private Counter counter(Outcome o) {
+        return Counter.builder("gateway.route.reloads").description("Route folder reloads, by outcome")
+                .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
     }
 
     /** The routes loaded at start-up. */
@@ -78,8 +89,7 @@ public final class RouteReloads {
             history.removeLast();
         }
         if (registry != null) {
-            Counter.builder("gateway.route.reloads").description("Route folder reloads, by outcome")
-                    .tag("outcome", entry.outcome().name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+            counter(entry.outcome()).increment();
         }
     }
 
