@@ -36,14 +36,21 @@ public final class TestStore implements AutoCloseable {
     private final String url;
     private final String user;
     private final String password;
-    /** The PostgreSQL schema, null on H2. */
+    /** The PostgreSQL schema, null on H2 and for a database of its own. */
     private final String schema;
+    /** The PostgreSQL database made for this store alone ({@link #freshDatabase()}), else null. */
+    private final String database;
 
-    private TestStore(String url, String user, String password, String schema) {
+    private TestStore(String url, String user, String password, String schema, String database) {
         this.url = url;
         this.user = user;
         this.password = password;
         this.schema = schema;
+        this.database = database;
+    }
+
+    private static String newName() {
+        return "paygate_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
     }
 
     private static String setting(String property, String env, String dflt) {
@@ -75,12 +82,28 @@ public final class TestStore implements AutoCloseable {
     /** A fresh, empty store: the H2 file {@code <dir>/ledger}, or a new PostgreSQL schema. Close it after the database. */
     public static TestStore fresh(Path dir) {
         if (!external()) {
-            return new TestStore(Database.embeddedUrl(dir), "sa", "", null);
+            return new TestStore(Database.embeddedUrl(dir), "sa", "", null, null);
         }
-        String schema = "paygate_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        String schema = newName();
         execute("CREATE SCHEMA " + schema);
         String url = BASE + (BASE.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        TestStore store = new TestStore(url, USER, PASSWORD, schema);
+        TestStore store = new TestStore(url, USER, PASSWORD, schema, null);
+        UNCLOSED.add(store);
+        return store;
+    }
+
+    /**
+     * A PostgreSQL database of its own (from template0), for a test that cuts its connections
+     * ({@code ALTER DATABASE … ALLOW_CONNECTIONS false}) without touching anyone else's; dropped on close.
+     */
+    public static TestStore freshDatabase() {
+        if (!external()) {
+            throw new IllegalStateException("no outside database: set paygate.test.store.url");
+        }
+        String name = newName();
+        execute("CREATE DATABASE " + name + " TEMPLATE template0");
+        String url = BASE.replaceFirst("^(jdbc:postgresql://[^/?]*/)[^?]*", "$1" + name);
+        TestStore store = new TestStore(url, USER, PASSWORD, null, name);
         UNCLOSED.add(store);
         return store;
     }
@@ -95,7 +118,7 @@ public final class TestStore implements AutoCloseable {
 
     /** The gateway's {@code GATEWAY_STORE_*} environment for this store (empty on H2: the gateway's default file). */
     public Map<String, String> gatewayEnv() {
-        return schema == null ? Map.of() : Map.of("GATEWAY_STORE_URL", url, "GATEWAY_STORE_USER", user,
+        return schema == null && database == null ? Map.of() : Map.of("GATEWAY_STORE_URL", url, "GATEWAY_STORE_USER", user,
                 "GATEWAY_STORE_PASSWORD", password);
     }
 
@@ -116,16 +139,24 @@ public final class TestStore implements AutoCloseable {
         return schema;
     }
 
+    /** The PostgreSQL database made for this store alone, or null. */
+    public String database() {
+        return database;
+    }
+
     /** Opens the gateway's Database on this store (migrations run). */
     public Database open(int poolSize) {
         return new Database(url, user, password, poolSize);
     }
 
-    /** Drops the PostgreSQL schema (nothing on H2: the file goes with the test's folder). */
+    /** Drops the PostgreSQL schema or database (nothing on H2: the file goes with the test's folder). */
     @Override
     public void close() {
         if (schema != null && UNCLOSED.remove(this)) {
             execute("SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        if (database != null && UNCLOSED.remove(this)) {
+            execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         }
     }
 
