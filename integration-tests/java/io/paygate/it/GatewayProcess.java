@@ -46,8 +46,22 @@ final class GatewayProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_"));
+        pb.environment().putAll(storeEnv(env));
         pb.environment().putAll(env);
         return new GatewayProcess(pb.start(), log);
+    }
+
+    /**
+     * With the tests on PostgreSQL ({@link io.paygate.store.TestStore}), a gateway started with a data
+     * folder keeps its ledger in that folder's own schema, the same one on every start (a restarted
+     * gateway finds its orders); a test that sets the store itself keeps its own. On H2: nothing.
+     */
+    static Map<String, String> storeEnv(Map<String, String> env) {
+        String data = env.get("GATEWAY_DATA_DIR");
+        if (!io.paygate.store.TestStore.external() || data == null || env.containsKey("GATEWAY_STORE_URL")) {
+            return Map.of();
+        }
+        return io.paygate.store.TestStore.forDataDir(Path.of(data)).gatewayEnv();
     }
 
     static GatewayProcess gateway(Path workDir, Map<String, String> env) throws IOException {

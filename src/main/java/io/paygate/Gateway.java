@@ -47,7 +47,8 @@ public final class Gateway implements AutoCloseable {
         String url = settings.get("gateway.store.url").isBlank() ? Database.embeddedUrl(settings.dataDir())
                 : settings.get("gateway.store.url");
         this.db = new Database(url, settings.get("gateway.store.user"), settings.get("gateway.store.password"),
-                settings.intValue("gateway.store.pool-size", 1, 200));
+                settings.intValue("gateway.store.pool-size", 1, 200),
+                java.time.Duration.ofSeconds(settings.intValue("gateway.store.connect-timeout", 1, 600)));
         this.main = new Main();
     }
 

@@ -50,6 +50,7 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.store.user", "gateway");
         DEFAULTS.put("gateway.store.password", "");
         DEFAULTS.put("gateway.store.pool-size", "8");
+        DEFAULTS.put("gateway.store.connect-timeout", "5");
         DEFAULTS.put("gateway.sandbox.enabled", "false");
         DEFAULTS.put("gateway.provider.connect-timeout", "5");
         DEFAULTS.put("gateway.provider.read-timeout", "20");
@@ -335,6 +336,7 @@ public final class GatewaySettings {
             }
         }
         intValue("gateway.store.pool-size", 1, 200);
+        intValue("gateway.store.connect-timeout", 1, 600);
         seconds("gateway.provider.connect-timeout");
         seconds("gateway.provider.read-timeout");
         seconds("gateway.idempotency.wait");

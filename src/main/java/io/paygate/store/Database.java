@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -16,7 +17,19 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final boolean postgres;
 
+    /** The default wait for a connection (gateway.store.connect-timeout). */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
     public Database(String url, String user, String password, int poolSize) {
+        this(url, user, password, poolSize, DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    /**
+     * {@code connectTimeout} bounds how long a request (and the health check) waits for a connection
+     * when the database is unreachable or every connection is busy: then a {@link StoreException},
+     * which the API answers 503, instead of a request that hangs.
+     */
+    public Database(String url, String user, String password, int poolSize, Duration connectTimeout) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(url);
         cfg.setUsername(user);
@@ -24,6 +37,8 @@ public final class Database implements AutoCloseable {
         cfg.setMaximumPoolSize(poolSize);
         cfg.setPoolName("ledger");
         cfg.setAutoCommit(true);
+        cfg.setConnectionTimeout(connectTimeout.toMillis());
+        cfg.setValidationTimeout(Math.min(connectTimeout.toMillis(), 5000));
         this.dataSource = new HikariDataSource(cfg);
         this.postgres = url.startsWith("jdbc:postgresql:");
         // db/vendor/<database>: tables whose DDL differs by database (Quartz's job store).

@@ -9,6 +9,7 @@ import io.paygate.config.GatewaySettings;
 import io.paygate.config.MerchantDirectory;
 import io.paygate.config.MerchantsFile;
 import io.paygate.store.Database;
+import io.paygate.store.TestStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,20 +35,28 @@ abstract class RouteTestSupport extends CamelTestSupport {
     protected GatewayBeans beans;
 
     /** A config folder (application.properties, merchants.yaml written by the test) loaded as the gateway loads it. */
-    record Fixture(Path dir, GatewaySettings settings, MerchantDirectory merchants, Database db) implements AutoCloseable {
+    record Fixture(Path dir, GatewaySettings settings, MerchantDirectory merchants, Database db, TestStore store)
+            implements AutoCloseable {
+        /** Its ledger: the embedded H2 file under the data dir, or a fresh PostgreSQL schema ({@link TestStore}). */
         static Fixture load(Path dir, int poolSize) throws IOException {
             Files.createDirectories(dir.resolve("data"));
             Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", dir.toString(), "GATEWAY_DATA_DIR",
                     dir.resolve("data").toString(), "GATEWAY_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
             GatewaySettings settings = GatewaySettings.load(env, new Properties());
             MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), settings.dataDir(), env);
-            return new Fixture(dir, settings, merchants, new Database(Database.embeddedUrl(settings.dataDir()), "sa", "",
-                    poolSize));
+            TestStore store = TestStore.fresh(settings.dataDir());
+            try {
+                return new Fixture(dir, settings, merchants, store.open(poolSize), store);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
         }
 
         @Override
         public void close() {
             db.close();
+            store.close();
         }
     }
 

@@ -26,12 +26,14 @@ class IdempotencyStoreTest {
     @TempDir
     Path dir;
 
+    private TestStore store;
     private Database db;
     private IdempotencyStore first;
 
     @BeforeEach
     void open() {
-        db = new Database(Database.embeddedUrl(dir), "sa", "", 8);
+        store = TestStore.fresh(dir);
+        db = store.open(8);
         // process-1 last beat ten minutes ago: it is the process that died.
         first = new IdempotencyStore(db, Clock.offset(Clock.systemUTC(), java.time.Duration.ofMinutes(-10)), "process-1");
     }
@@ -39,6 +41,7 @@ class IdempotencyStoreTest {
     @AfterEach
     void close() {
         db.close();
+        store.close();
     }
 
     @Test

@@ -14,13 +14,15 @@ class LeasesTest {
     @TempDir
     Path dir;
 
+    private TestStore store;
     private Database db;
     private LedgerTest.MutableClock clock;
     private Leases leases;
 
     @BeforeEach
     void open() {
-        db = new Database(Database.embeddedUrl(dir), "sa", "", 4);
+        store = TestStore.fresh(dir);
+        db = store.open(4);
         clock = new LedgerTest.MutableClock(Instant.parse("2026-12-06T01:00:00Z"));
         leases = new Leases(db, clock);
     }
@@ -28,6 +30,7 @@ class LeasesTest {
     @AfterEach
     void close() {
         db.close();
+        store.close();
     }
 
     private Instant in(int seconds) {

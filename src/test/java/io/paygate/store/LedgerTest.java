@@ -41,13 +41,15 @@ class LedgerTest {
     @TempDir
     Path dir;
 
+    private TestStore store;
     private Database db;
     private MutableClock clock;
     private Ledger ledger;
 
     @BeforeEach
     void open() {
-        db = new Database(Database.embeddedUrl(dir), "sa", "", 12);
+        store = TestStore.fresh(dir);
+        db = store.open(12);
         clock = new MutableClock(Instant.parse("2026-11-22T01:30:00Z"));
         ledger = new Ledger(db, JSON, clock);
     }
@@ -55,6 +57,7 @@ class LedgerTest {
     @AfterEach
     void close() {
         db.close();
+        store.close();
     }
 
     static PaymentRequest pay(String orderId, long amount) {

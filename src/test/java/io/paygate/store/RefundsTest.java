@@ -34,13 +34,15 @@ class RefundsTest {
     @TempDir
     Path dir;
 
+    private TestStore store;
     private Database db;
     private Ledger ledger;
     private Refunds refunds;
 
     @BeforeEach
     void open() {
-        db = new Database(Database.embeddedUrl(dir), "sa", "", 12);
+        store = TestStore.fresh(dir);
+        db = store.open(12);
         LedgerTest.MutableClock clock = new LedgerTest.MutableClock(Instant.parse("2026-11-22T01:30:00Z"));
         ledger = new Ledger(db, JSON, clock);
         refunds = new Refunds(db, ledger, clock);
@@ -49,6 +51,7 @@ class RefundsTest {
     @AfterEach
     void close() {
         db.close();
+        store.close();
     }
 
     private void paidOrder(String orderId, long amount) {

@@ -15,6 +15,7 @@ import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.pooul.PooulConnector;
 import io.paygate.provider.pooul.PooulSettings;
 import io.paygate.store.Database;
+import io.paygate.store.TestStore;
 import io.paygate.store.Leases;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,6 +32,7 @@ class RefundHoldsTest {
     @TempDir
     Path dir;
 
+    private TestStore store;
     private Database db;
     private RefundHolds gatewayA;
     private RefundHolds gatewayB;
@@ -38,7 +40,8 @@ class RefundHoldsTest {
 
     @BeforeEach
     void open() {
-        db = new Database(Database.embeddedUrl(dir), "sa", "", 4);
+        store = TestStore.fresh(dir);
+        db = store.open(4);
         // two gateways: each its own holds bean, one shared store
         gatewayA = new RefundHolds(new Leases(db, Clock.systemUTC()), Clock.systemUTC(), Duration.ofMillis(200));
         gatewayB = new RefundHolds(new Leases(db, Clock.systemUTC()), Clock.systemUTC(), Duration.ofMillis(200));
@@ -47,6 +50,7 @@ class RefundHoldsTest {
     @AfterEach
     void close() {
         db.close();
+        store.close();
     }
 
     private ProviderCall refund(String orderId) {
