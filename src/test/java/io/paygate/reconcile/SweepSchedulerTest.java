@@ -6,36 +6,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.paygate.config.ConfigException;
 import io.paygate.config.GatewaySettings;
 import io.paygate.store.Database;
+import io.paygate.store.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two gateways on one PostgreSQL store, each a JVM of its own with its Camel context, Quartz
  * scheduler and connection pool: clustered, each firing of a sweep runs on one of them only; in
- * memory, on both. (Quartz keeps one scheduler per name in a JVM, so the two must be processes.)
+ * memory, on both. (Quartz keeps one scheduler per name in a JVM, so the two must be processes,
+ * and the embedded H2 file opens in one process only: these run in the PostgreSQL pass, -Ppostgres.)
  */
 class SweepSchedulerTest {
-    /** Where the test databases are made: PostgreSQL, as on the project's machines. */
-    static final String SERVER = System.getProperty("paygate.test.postgres-server", "jdbc:postgresql://127.0.0.1:5432/");
-    static final String USER = System.getProperty("paygate.test.postgres-user", "postgres");
-
     @TempDir
     Path dir;
 
@@ -49,14 +44,14 @@ class SweepSchedulerTest {
     }
 
     /**
-     * One gateway's scheduler: args are the store URL, its settings lines (\n-separated), how many
-     * seconds to run, and the file to write each scheduled fire time to.
+     * One gateway's scheduler: args are the store URL, user and password, its settings lines
+     * (\n-separated), how many seconds to run, and the file to write each scheduled fire time to.
      */
     public static void main(String[] args) throws Exception {
         Path home = Files.createTempDirectory("sweep-node");
-        GatewaySettings settings = settings(home, args[1]);
+        GatewaySettings settings = settings(home, args[3]);
         List<String> fired = Collections.synchronizedList(new ArrayList<>());
-        try (Database db = new Database(args[0], USER, "", 4)) {
+        try (Database db = new Database(args[0], args[1], args[2], 4)) {
             CamelContext camel = new DefaultCamelContext();
             camel.getCamelContextExtension().setName("payment-gateway");
             camel.addComponent("quartz", SweepScheduler.component(settings, db));
@@ -68,30 +63,26 @@ class SweepSchedulerTest {
                 }
             });
             camel.start();
-            Thread.sleep(Long.parseLong(args[2]) * 1000);
+            Thread.sleep(Long.parseLong(args[4]) * 1000);
             camel.stop();
         }
-        Files.write(Path.of(args[3]), fired);
+        Files.write(Path.of(args[5]), fired);
     }
 
-    /** The scheduled fire times each of two gateway processes ran, on a fresh database. */
+    /** The scheduled fire times each of two gateway processes ran, on a fresh store of the outside database. */
     private List<List<Long>> runTwoGateways(String settingsLines) throws Exception {
-        String database = "sweep_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(SERVER + "postgres", USER, ""); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
-        try {
-            String url = SERVER + database;
+        Assumptions.assumeTrue(TestStore.external(), "two gateway processes need a shared store: run with -Ppostgres");
+        try (TestStore store = TestStore.fresh(dir)) {
             // Migrate once before the two start, as a deployment does.
-            new Database(url, USER, "", 2).close();
+            store.open(2).close();
             List<Process> nodes = new ArrayList<>();
             List<Path> outputs = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 Path out = dir.resolve("fired-" + i);
                 outputs.add(out);
                 nodes.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                        "-cp", System.getProperty("java.class.path"), SweepSchedulerTest.class.getName(), url,
-                        settingsLines, "8", out.toString())
+                        "-cp", System.getProperty("java.class.path"), SweepSchedulerTest.class.getName(), store.url(),
+                        store.user(), store.password(), settingsLines, "8", out.toString())
                         .redirectErrorStream(true).redirectOutput(dir.resolve("node-" + i + ".log").toFile()).start());
             }
             List<List<Long>> fired = new ArrayList<>();
@@ -101,10 +92,6 @@ class SweepSchedulerTest {
                 fired.add(Files.readAllLines(outputs.get(i)).stream().map(Long::parseLong).toList());
             }
             return fired;
-        } finally {
-            try (Connection c = DriverManager.getConnection(SERVER + "postgres", USER, ""); Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            }
         }
     }
 

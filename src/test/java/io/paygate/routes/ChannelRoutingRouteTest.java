@@ -311,7 +311,7 @@ class ChannelRoutingRouteTest extends RouteTestSupport {
         GatewaySettings settings = GatewaySettings.load(env, new Properties());
         MerchantDirectory merchants = MerchantsFile.load(settings.configDir(), settings.dataDir(), env);
         CamelContext ctx = new DefaultCamelContext();
-        bindGateway(ctx, new Fixture(other, settings, merchants, fixture.db()));
+        bindGateway(ctx, new Fixture(other, settings, merchants, fixture.db(), null));
         loadRoutes(ctx, Path.of("routes"), routeFiles(), extra(ctx));
         ctx.start();
         return ctx;

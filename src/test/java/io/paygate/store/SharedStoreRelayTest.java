@@ -23,13 +23,15 @@ class SharedStoreRelayTest {
     @TempDir
     Path dir;
 
+    private TestStore store;
     private Database db;
     private LedgerTest.MutableClock clock;
     private Ledger ledger;
 
     @BeforeEach
     void open() {
-        db = new Database(Database.embeddedUrl(dir), "sa", "", 4);
+        store = TestStore.fresh(dir);
+        db = store.open(4);
         clock = new LedgerTest.MutableClock(Instant.parse("2026-12-06T01:00:00Z"));
         ledger = new Ledger(db, JSON, clock);
         ledger.create(LedgerTest.pay("ORD-1", 100));
@@ -40,6 +42,7 @@ class SharedStoreRelayTest {
     @AfterEach
     void close() {
         db.close();
+        store.close();
     }
 
     private OutboxRelay relay() {
