@@ -109,6 +109,7 @@ public final class GatewayBeans {
         this.api = new PaymentApi(merchants, calls, db, ledger, refunds, idempotency, json,
                 settings.intValue("gateway.http.max-body-bytes", 1024, 16 * 1024 * 1024),
                 settings.seconds("gateway.idempotency.wait"), queue, microHold);
+        api.refuseWhen(health::refusingNewWork);
         this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, calls, timings, clock);
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);

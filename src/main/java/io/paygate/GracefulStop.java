@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>{@code /observe/health} answers 503 DOWN at once;</li>
  *   <li>after {@code gateway.shutdown.delay-seconds} (time for a load balancer to notice; 0 by
- *       default) Camel Main is told to stop: its shutdown strategy suspends every consumer (an HTTP
+ *       default) a new payment request is answered 503 with the API's error object at once, and
+ *       Camel Main is told to stop: its shutdown strategy suspends every consumer (an HTTP
  *       request answers 503, no JMS message is taken) and waits for the exchanges in flight, a
  *       barcode payment's wait included, up to {@code gateway.shutdown.drain-seconds}
  *       ({@code camel.main.shutdown-timeout}, {@link GatewayBeans#camelProperties}); then the
@@ -42,6 +43,9 @@ final class GracefulStop {
                     return;
                 }
                 Thread t = new Thread(() -> {
+                    if (delay.isZero()) {
+                        health.refuseNewWork(); // no delay: refused from the moment health says DOWN
+                    }
                     health.markStopping();
                     LOG.info("SIGTERM: health answers DOWN; taking no new work in {} s, then in-flight work has up to {} s",
                             delay.toSeconds(), drain.toSeconds());
@@ -50,6 +54,9 @@ final class GracefulStop {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
+                    // New HTTP payment requests are answered 503 from here, at once, while Camel's
+                    // shutdown gets under way (it suspends the consumers, then drains).
+                    health.refuseNewWork();
                     stop.run();
                 }, "graceful-stop");
                 t.setDaemon(true);

@@ -10,6 +10,7 @@ import org.apache.camel.Exchange;
 /** {@code /observe/health}: 200 when started and every part (store, broker) answers, 503 otherwise. */
 public final class Health {
     private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean refusing = new AtomicBoolean();
     private final Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
 
     public Health(Database db) {
@@ -26,6 +27,15 @@ public final class Health {
 
     public void markStopping() {
         started.set(false);
+    }
+
+    /** Stopping: new HTTP requests are refused from now on (the work in flight goes on). */
+    public void refuseNewWork() {
+        refusing.set(true);
+    }
+
+    public boolean refusingNewWork() {
+        return refusing.get();
     }
 
     public synchronized void check(Exchange ex) {

@@ -60,6 +60,7 @@ public final class PaymentApi {
     private final ObjectMapper json;
     private final int maxBodyBytes;
     private final Duration inFlightWait;
+    private volatile java.util.function.BooleanSupplier stopping = () -> false;
 
     public PaymentApi(MerchantDirectory merchants, ProviderCalls calls, io.paygate.store.Database db,
                       Ledger ledger, io.paygate.store.Refunds refunds, IdempotencyStore idempotency, ObjectMapper json,
@@ -78,8 +79,21 @@ public final class PaymentApi {
         this.inFlightWait = inFlightWait;
     }
 
+    /** While this says so (a graceful stop), new HTTP requests are answered 503 with nothing done. */
+    public void refuseWhen(java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
+    }
+
     /** Everything before the provider call. Leaves {@link ApiAnswer#DONE} set when the answer is already known. */
     public void accept(Exchange ex) {
+        // A stopping gateway takes no new HTTP request (a JMS consumer is suspended by Camel instead,
+        // so the broker hands the message to another consumer). Nothing is recorded: the same
+        // requestId sent to another instance, or again later, is processed as new.
+        if (stopping.getAsBoolean() && ex.getMessage().getHeader(Exchange.HTTP_METHOD) != null) {
+            error(ex, 503, PaymentResult.builder(), PaymentError.of(ErrorCode.PROVIDER_UNAVAILABLE,
+                    "the gateway is stopping; send the request to another instance, or again in a moment", true));
+            return;
+        }
         Optional<MerchantProfile> caller = authenticate(ex);
         if (caller.isEmpty()) {
             return;
