@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
  * Live routes: the shipped payment API, template and error routes and the test provider's route
  * file are loaded from a folder the test owns, watched by the gateway's {@link RouteReloader}. A
  * route's provider endpoint (the path of a template instance) changed in place under load serves
- * within 5 s (requests caught in the switch fail only retryably, before anything is sent: the
- * known gap of RouteReloader.retire); a file that does not load keeps the previous routes serving
+ * within 5 s with no request failing, however often it changes; a file that does not load keeps the previous routes serving
  * and is reported; a request in flight when its route is replaced finishes on the old one.
  */
 class LiveRoutesRouteTest extends RouteTestSupport {
@@ -124,7 +123,7 @@ class LiveRoutesRouteTest extends RouteTestSupport {
     }
 
     @Test
-    void aChangedProviderEndpointServesWithinFiveSecondsUnderLoadAndOnlyTheKnownRaceFails() throws Exception {
+    void aChangedProviderEndpointServesWithinFiveSecondsUnderLoadWithNoFailedRequest() throws Exception {
         assertThat(call(TOKEN, pay("LV-1")).at("/status")).isEqualTo("NOTPAY");
         assertThat(reloads.status().version()).isEqualTo(1);
         String hashBefore = reloads.status().hash();
@@ -132,7 +131,8 @@ class LiveRoutesRouteTest extends RouteTestSupport {
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         AtomicInteger answered = new AtomicInteger();
         List<CompletableFuture<Void>> load = new java.util.ArrayList<>();
-        for (int t = 0; t < 3; t++) {
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        for (int t = 0; t < 4; t++) {
             load.add(CompletableFuture.runAsync(() -> {
                 while (running.get()) {
                     try {
@@ -145,36 +145,45 @@ class LiveRoutesRouteTest extends RouteTestSupport {
                         failures.add(e.toString());
                     }
                 }
-            }));
+            }, callers));
         }
-        Thread.sleep(300);
-        int before = reloads.history().size();
-        long written = System.nanoTime();
-        editTestpay(s -> s.replace("value: /query }", "value: /query-v2 }"));
-        RouteReloads.Entry applied = awaitAttempt(before, written);
-        assertThat(applied.outcome()).as(applied.toString()).isEqualTo(RouteReloads.Outcome.APPLIED);
-        assertThat(applied.files()).containsExactly("testpay.yaml");
-        assertThat(applied.routes()).containsExactlyInAnyOrder("testpay-pay", "testpay-query");
-        provider.paths.clear();
-        long seen = 0;
-        while (System.nanoTime() - written < TimeUnit.SECONDS.toNanos(5) && seen == 0) {
-            seen = provider.paths.stream().filter("/query-v2"::equals).count();
-            Thread.sleep(20);
+        List<Long> served = new java.util.ArrayList<>();
+        try {
+            Thread.sleep(300);
+            // Five changes of the query's path under four steady callers: each reload replaces the
+            // route the callers are entering (the race of a caller holding the old route's consumer).
+            for (int change = 1; change <= 5; change++) {
+                String path = "/query-v" + change;
+                int before = reloads.history().size();
+                long written = System.nanoTime();
+                editTestpay(s -> s.replace("value: /query }", "value: " + path + " }"));
+                RouteReloads.Entry applied = awaitAttempt(before, written);
+                assertThat(applied.outcome()).as(applied.toString()).isEqualTo(RouteReloads.Outcome.APPLIED);
+                assertThat(applied.files()).containsExactly("testpay.yaml");
+                assertThat(applied.routes()).containsExactlyInAnyOrder("testpay-pay", "testpay-query");
+                long seen = 0;
+                while (System.nanoTime() - written < TimeUnit.SECONDS.toNanos(5) && seen == 0) {
+                    seen = provider.paths.stream().filter(path::equals).count();
+                    Thread.sleep(10);
+                }
+                assertThat(seen).as("a query on " + path + " within 5 s").isPositive();
+                served.add((System.nanoTime() - written) / 1_000_000);
+                Thread.sleep(150);
+                provider.paths.clear();
+                Thread.sleep(150);
+                assertThat(provider.paths).as("after the switch, only the new path").isNotEmpty().allMatch(path::equals);
+            }
+        } finally {
+            running.set(false);
+            CompletableFuture.allOf(load.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            callers.shutdown();
         }
-        long millis = (System.nanoTime() - written) / 1_000_000;
-        Thread.sleep(300);
-        running.set(false);
-        CompletableFuture.allOf(load.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        assertThat(seen).as("a query on the new path within 5 s").isPositive();
-        assertThat(provider.paths).as("after the switch, only the new path").doesNotContain("/query");
-        // Known gap (RouteReloader.retire): a query that took the old route's consumer as it stopped
-        // fails, retryable, before anything is sent. Any other failure is a defect.
-        assertThat(failures).as("failed requests during the reload").allSatisfy(f -> assertThat(f)
-                .contains("\"code\":\"PROVIDER_ERROR\"").contains("\"retryable\":true").contains("\"status\":\"NOTPAY\""));
-        assertThat(answered.get()).isGreaterThan(3);
-        assertThat(reloads.status().version()).isEqualTo(2);
+        // Nothing sent to a route being replaced may fail: every query answered, none with an error.
+        assertThat(failures).as("failed requests during the reloads").isEmpty();
+        assertThat(answered.get()).isGreaterThan(20);
+        assertThat(reloads.status().version()).isEqualTo(6);
         assertThat(reloads.status().hash()).isNotEqualTo(hashBefore).startsWith("sha256:");
-        System.out.println("live routes: change served " + millis + " ms after the write, " + answered.get()
+        System.out.println("live routes: 5 changes served " + served + " ms after the write, " + answered.get()
                 + " queries answered during the test, " + failures.size() + " failed");
     }
 
