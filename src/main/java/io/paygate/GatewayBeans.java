@@ -198,7 +198,7 @@ public final class GatewayBeans {
         registry.accept("deadDeliveries", dead);
         // A merchant added by a reload with eventsQueue: true gets its queue on the embedded broker.
         liveConfig.eventQueues(messaging::addMerchantEventQueue);
-        registry.accept("configAdmin", new io.paygate.api.ConfigAdmin(liveConfig, configHistory, json, dead::authorized));
+        registry.accept("configAdmin", new io.paygate.api.ConfigAdmin(liveConfig, configHistory, routeReloads, json, dead::authorized));
     }
 
     /**

@@ -97,6 +97,7 @@ public final class RouteReloader implements AutoCloseable {
         thread = new Thread(this::watch, "route-reloader");
         thread.setDaemon(true);
         thread.start();
+        reloads.attach(this::reload);
         LOG.info("watching {} for route changes (debounce {} ms)", routesDir, debounce.toMillis());
     }
 
@@ -408,6 +409,7 @@ public final class RouteReloader implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        reloads.attach(null);
         if (watcher != null) {
             try {
                 watcher.close();
