@@ -222,6 +222,48 @@ class LiveRoutesRouteTest extends RouteTestSupport {
         assertThat(provider.paths).containsExactly("/query", "/query");
         assertThat(beans.metrics().registry().get("gateway.route.reloads").tag("outcome", "refused").counter().count())
                 .isEqualTo(2.0);
+
+        // The admin answers: the routes in force, the attempts in the history, a reload by hand.
+        io.paygate.api.ConfigAdmin admin = new io.paygate.api.ConfigAdmin(beans.liveConfig(),
+                new io.paygate.store.ConfigHistory(fixture.db()), reloads, beans.json(), ex -> true);
+        com.fasterxml.jackson.databind.JsonNode status = adminCall(admin::status).get("routes");
+        assertThat(status.get("enabled").asBoolean()).isTrue();
+        assertThat(status.get("contentHash").asText()).isEqualTo(hash);
+        assertThat(status.get("version").asInt()).isEqualTo(1);
+        assertThat(status.get("last").get("outcome").asText()).isEqualTo("refused");
+        assertThat(status.get("last").get("error").asText()).contains("testpay.yaml", "does not load");
+        com.fasterxml.jackson.databind.JsonNode history = adminCall(admin::history);
+        List<com.fasterxml.jackson.databind.JsonNode> routeEntries = new java.util.ArrayList<>();
+        history.forEach(n -> {
+            if (n.get("kind").asText().equals("routes")) {
+                routeEntries.add(n);
+            }
+        });
+        assertThat(routeEntries).hasSize(2).allSatisfy(n -> {
+            assertThat(n.get("outcome").asText()).isEqualTo("refused");
+            assertThat(n.get("files").toString()).isEqualTo("[\"testpay.yaml\"]");
+        });
+        // POST /admin/config/reload with a good file: the routes' attempt is applied and answered.
+        Files.writeString(routes.resolve("testpay.yaml"), original.replace("value: /query }", "value: /query-admin }"));
+        org.apache.camel.Exchange reload = new org.apache.camel.support.DefaultExchange(context);
+        admin.reload(reload);
+        com.fasterxml.jackson.databind.JsonNode answer = beans.json().readTree(reload.getMessage().getBody(String.class));
+        assertThat(answer.get("routes").get("outcome").asText()).as(answer.toString()).isIn("applied");
+        assertThat(io.paygate.api.ApiAnswer.status(reload)).isEqualTo(200);
+        assertThat(answer.get("routes").get("status").get("version").asInt()).isEqualTo(2);
+        assertThat(call(TOKEN, query("LV-2")).at("/status")).isEqualTo("NOTPAY");
+        assertThat(provider.paths).contains("/query-admin");
+    }
+
+    private interface AdminCall {
+        void run(org.apache.camel.Exchange ex) throws Exception;
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode adminCall(AdminCall call) throws Exception {
+        org.apache.camel.Exchange ex = new org.apache.camel.support.DefaultExchange(context);
+        call.run(ex);
+        assertThat(io.paygate.api.ApiAnswer.status(ex)).isEqualTo(200);
+        return beans.json().readTree(ex.getMessage().getBody(String.class));
     }
 
     @Test
