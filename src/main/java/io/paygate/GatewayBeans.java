@@ -161,6 +161,9 @@ public final class GatewayBeans {
         registry.accept("metrics", metrics);
         // The state of the route folder's reloads (RouteReloader), for the admin answers.
         registry.accept("routeReloads", routeReloads);
+        // direct: with a gate the route reloader closes while it replaces a route, so no call
+        // enters a route being stopped (io.paygate.route.DirectGate).
+        registry.accept("direct", new io.paygate.route.GatedDirectComponent(new io.paygate.route.DirectGate()));
     }
 
     /**
@@ -196,7 +199,7 @@ public final class GatewayBeans {
         registry.accept("deadDeliveries", dead);
         // A merchant added by a reload with eventsQueue: true gets its queue on the embedded broker.
         liveConfig.eventQueues(messaging::addMerchantEventQueue);
-        registry.accept("configAdmin", new io.paygate.api.ConfigAdmin(liveConfig, configHistory, json, dead::authorized));
+        registry.accept("configAdmin", new io.paygate.api.ConfigAdmin(liveConfig, configHistory, routeReloads, json, dead::authorized));
     }
 
     /**

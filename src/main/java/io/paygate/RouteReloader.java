@@ -1,6 +1,8 @@
 package io.paygate;
 
 import io.paygate.config.GatewaySettings;
+import io.paygate.route.DirectGate;
+import io.paygate.route.GatedDirectComponent;
 import io.paygate.route.RouteReloads;
 import java.io.IOException;
 import java.io.Reader;
@@ -47,9 +49,10 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  *   <li>the folder's content is read once, and that copy is checked in a scratch Camel context
  *       that is never started, exactly as {@code --check-config} checks routes/ (YAML, EIPs and
  *       options, templates and their parameters, across files);</li>
- *   <li>only then are the routes of the changed files replaced, from the same copy: each old
- *       route is stopped gracefully (its in-flight exchanges finish on it; a caller of its
- *       {@code direct:} endpoint waits for the new one) and the new one started. A changed
+ *   <li>only then are the routes of the changed files replaced, from the same copy: their
+ *       {@code direct:} endpoints are closed at the {@link DirectGate} (a new call waits there),
+ *       the calls under way finish on the old routes, each old route is stopped and the new one
+ *       started, and the gate opens to the new routes: no call fails for the switch. A changed
  *       route template also reloads the files that instantiate templates, a changed route
  *       configuration every file.</li>
  * </ol>
@@ -94,6 +97,7 @@ public final class RouteReloader implements AutoCloseable {
         thread = new Thread(this::watch, "route-reloader");
         thread.setDaemon(true);
         thread.start();
+        reloads.attach(this::reload);
         LOG.info("watching {} for route changes (debounce {} ms)", routesDir, debounce.toMillis());
     }
 
@@ -230,6 +234,35 @@ public final class RouteReloader implements AutoCloseable {
 
     /** Stops and removes the old version's routes and templates of these files, then adds the new version's. */
     private List<String> replace(Set<String> files, Map<String, byte[]> from, Map<String, byte[]> to) throws Exception {
+        // The direct: endpoints of the routes replaced are closed while they are: new calls wait at
+        // the gate, the calls under way finish on the old routes, then the new routes serve them.
+        Set<String> endpoints = new LinkedHashSet<>();
+        for (String f : files) {
+            for (String id : ids(from.get(f)).routes) {
+                org.apache.camel.Route route = context.getRoute(id);
+                if (route != null && route.getEndpoint() instanceof org.apache.camel.component.direct.DirectEndpoint) {
+                    endpoints.add(GatedDirectComponent.key(route.getEndpoint()));
+                }
+            }
+        }
+        DirectGate gate = context.getComponent("direct") instanceof GatedDirectComponent g ? g.gate() : null;
+        if (gate != null && !endpoints.isEmpty()) {
+            Duration drain = Duration.ofMillis(Math.max(1000, context.getShutdownStrategy().getTimeUnit()
+                    .toMillis(context.getShutdownStrategy().getTimeout())));
+            if (!gate.close(endpoints, drain)) {
+                LOG.warn("calls to {} still under way after {} s; replacing their routes anyway", endpoints, drain.toSeconds());
+            }
+        }
+        try {
+            return swap(files, from, to);
+        } finally {
+            if (gate != null) {
+                gate.open(endpoints);
+            }
+        }
+    }
+
+    private List<String> swap(Set<String> files, Map<String, byte[]> from, Map<String, byte[]> to) throws Exception {
         List<String> reloaded = new ArrayList<>();
         for (String f : files) {
             Ids old = ids(from.get(f));
@@ -272,10 +305,9 @@ public final class RouteReloader implements AutoCloseable {
 
     /**
      * Takes a route out of service: stopped gracefully (Camel waits for the exchanges in flight on
-     * it, up to camel.main.shutdown-timeout), then removed. A caller of its direct: endpoint that
-     * arrives in between waits for the new route. Known gap: a caller that picked the old consumer
-     * just before it stopped can still enter the stopping route and fail (a retryable
-     * PROVIDER_ERROR, nothing sent to the provider); see docs/operations.md.
+     * it, up to camel.main.shutdown-timeout), then removed. Its direct: endpoint is closed at the
+     * gate meanwhile ({@link #replace}): no call is under way on it, and a new one waits for the new
+     * route.
      */
     private void retire(String id) throws Exception {
         context.getRouteController().stopRoute(id);
@@ -377,6 +409,7 @@ public final class RouteReloader implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        reloads.attach(null);
         if (watcher != null) {
             try {
                 watcher.close();

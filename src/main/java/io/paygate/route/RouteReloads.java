@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * What became of the route files' reloads ({@link RouteReloader}): the routes in force (content hash
@@ -54,6 +56,19 @@ public final class RouteReloads {
     private String hash;
     private Instant loadedAt;
     private long version;
+    /** The reloader's "check the folder now", while it watches (RouteReloader.start). */
+    private volatile Supplier<Entry> trigger;
+
+    /**
+     * What a reload asked for by hand ({@code POST /admin/config/reload}) did.
+     *
+     * @param outcome applied, refused, failed, unchanged (no route file changed), pending (still
+     *                under way when the caller stopped waiting) or disabled
+     *                ({@code gateway.routes.reload=false}: the folder is not reloaded)
+     * @param entry the attempt, or null when unchanged or disabled
+     */
+    public record Attempt(String outcome, Entry entry) {
+    }
 
     public RouteReloads(boolean enabled, MeterRegistry registry) {
         this.enabled = enabled;
@@ -91,6 +106,46 @@ public final class RouteReloads {
         if (registry != null) {
             counter(entry.outcome()).increment();
         }
+    }
+
+    /** The reloader that {@link #reloadNow} runs; null when it stops. */
+    public void attach(Supplier<Entry> reloader) {
+        this.trigger = reloader;
+    }
+
+    /**
+     * Checks the route folder now and applies what changed, as a file change does, waiting at most
+     * {@code wait} for the outcome ("pending" past it: the attempt goes on and is in the history).
+     * The attempt runs on its own thread, so a change to the route that asked (routes/admin.yaml)
+     * can wait for that request to finish.
+     */
+    public Attempt reloadNow(java.time.Duration wait) {
+        Supplier<Entry> t = trigger;
+        if (t == null) {
+            return new Attempt("disabled", null);
+        }
+        java.util.concurrent.CompletableFuture<Entry> run = new java.util.concurrent.CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                run.complete(t.get());
+            } catch (RuntimeException e) {
+                run.completeExceptionally(e);
+            }
+        }, "route-reload-admin");
+        worker.setDaemon(true);
+        worker.start();
+        Entry e;
+        try {
+            e = run.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException timeout) {
+            return new Attempt("pending", null);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return new Attempt("pending", null);
+        } catch (java.util.concurrent.ExecutionException failed) {
+            throw new IllegalStateException("route reload failed", failed.getCause());
+        }
+        return e == null ? new Attempt("unchanged", null) : new Attempt(e.outcome().name().toLowerCase(Locale.ROOT), e);
     }
 
     public synchronized Status status() {
