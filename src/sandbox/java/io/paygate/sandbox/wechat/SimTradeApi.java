@@ -30,6 +30,13 @@ final class SimTradeApi {
     static final String REFUND = "/secapi/pay/refund";
     static final String REFUND_QUERY = "/pay/refundquery";
     static final String CERTIFICATE_PATHS = "/secapi/";
+    /**
+     * WeChat's own sandbox serves the API under this prefix ({@code /sandboxnew/pay/orderquery},
+     * {@code /sandboxnew/secapi/pay/refund}, ...). The simulator answers an aliased path exactly as the
+     * plain one (same orders, same keys: the sandbox's {@code getsignkey} is not imitated) and counts it
+     * under its own key, so a test sees which path a gateway called.
+     */
+    static final String SANDBOX_PREFIX = "/sandboxnew";
 
     /** On the plain HTTP port there is no certificate to look at. */
     static final Supplier<ClientCheck> PLAIN_HTTP = () -> ClientCheck.refused(
@@ -61,11 +68,19 @@ final class SimTradeApi {
 
     /** The API paths, in the order the stats report them. */
     static List<String> paths() {
-        return List.of(UNIFIED_ORDER, ORDER_QUERY, CLOSE_ORDER, MICROPAY, REVERSE, REFUND, REFUND_QUERY);
+        List<String> plain = List.of(UNIFIED_ORDER, ORDER_QUERY, CLOSE_ORDER, MICROPAY, REVERSE, REFUND, REFUND_QUERY);
+        List<String> all = new java.util.ArrayList<>(plain);
+        plain.forEach(path -> all.add(SANDBOX_PREFIX + path));
+        return List.copyOf(all);
     }
 
     boolean serves(String path) {
-        return endpoints.containsKey(path);
+        return endpoints.containsKey(unaliased(path));
+    }
+
+    /** The API path an aliased one ({@link #SANDBOX_PREFIX}) stands for; any other path unchanged. */
+    static String unaliased(String path) {
+        return path.startsWith(SANDBOX_PREFIX + "/") ? path.substring(SANDBOX_PREFIX.length()) : path;
     }
 
     /**
@@ -75,6 +90,7 @@ final class SimTradeApi {
      */
     String answer(String path, String method, byte[] body, Supplier<ClientCheck> certificate) throws InterruptedException {
         calls.count(path);
+        path = unaliased(path);
         long delayMs = faults.takeDelay();
         if (delayMs > 0) {
             Thread.sleep(delayMs);

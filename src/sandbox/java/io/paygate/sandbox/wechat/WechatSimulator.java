@@ -114,6 +114,10 @@ import org.slf4j.LoggerFactory;
  *       (SUCCESS only). By order, 10 refunds a page from {@code offset}. REFUNDNOTEXIST when there
  *       is no such refund, the order has none, or offset is beyond them.</li>
  * </ul>
+ * Each path is also served under WeChat's sandbox prefix, {@code /sandboxnew} (e.g.
+ * {@code POST /sandboxnew/pay/orderquery}), answered the same way (same orders and keys; WeChat's
+ * sandbox signing key, {@code /sandboxnew/pay/getsignkey}, is not imitated) and counted under its
+ * own path in the stats.
  *
  * <h2>Control endpoints (JSON answers; parameters in the query string or a form body)</h2>
  * Where mch_id is optional, it is needed only when several merchants have the same number (409).
@@ -145,8 +149,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /sandbox/wechat/refunds/delay?delay_ms=D} &mdash; the refund delay for new
  *       refunds: -1 manual, 0 immediate, up to 600000.</li>
  *   <li>{@code GET /sandbox/wechat/stats} &mdash; {@code {"calls":{"/pay/unifiedorder":N,...},"total":T}}
- *       per API path (unifiedorder, orderquery, closeorder, micropay, reverse, refund, refundquery),
- *       every API call received on either port, failed ones included; in memory only.</li>
+ *       per API path (unifiedorder, orderquery, closeorder, micropay, reverse, refund, refundquery,
+ *       then the same seven under {@code /sandboxnew}), every API call received on either port, failed
+ *       ones included; in memory only.</li>
  *   <li>{@code POST /sandbox/wechat/faults?delay_ms=D[&count=C]} &mdash; the next C API calls
  *       (default 1) wait D ms (at most 600000) before answering.
  *       {@code POST /sandbox/wechat/faults?fail_with=SYSTEMERROR[&count=C]} &mdash; the next C

@@ -373,7 +373,27 @@ class WechatSimulatorTest {
         assertThat(stats.get("total").asLong()).isEqualTo(3);
         assertThat(simulator.calls()).containsExactly(Map.entry("/pay/unifiedorder", 2L), Map.entry("/pay/orderquery", 1L),
                 Map.entry("/pay/closeorder", 0L), Map.entry("/pay/micropay", 0L), Map.entry("/secapi/pay/reverse", 0L),
-                Map.entry("/secapi/pay/refund", 0L), Map.entry("/pay/refundquery", 0L));
+                Map.entry("/secapi/pay/refund", 0L), Map.entry("/pay/refundquery", 0L),
+                Map.entry("/sandboxnew/pay/unifiedorder", 0L), Map.entry("/sandboxnew/pay/orderquery", 0L),
+                Map.entry("/sandboxnew/pay/closeorder", 0L), Map.entry("/sandboxnew/pay/micropay", 0L),
+                Map.entry("/sandboxnew/secapi/pay/reverse", 0L), Map.entry("/sandboxnew/secapi/pay/refund", 0L),
+                Map.entry("/sandboxnew/pay/refundquery", 0L));
+    }
+
+    /** WeChat's sandbox prefix: the same answer as the plain path, counted under its own path. */
+    @Test
+    void theSandboxPrefixAnswersLikeThePlainPathAndCountsApart() throws Exception {
+        post("/pay/unifiedorder", signedXml(unifiedOrder("SBX-1"), "MD5"));
+
+        Map<String, String> answer = readXml(post("/sandboxnew/pay/orderquery", signedXml(query("out_trade_no", "SBX-1"), "MD5")));
+
+        assertThat(answer).containsEntry("result_code", "SUCCESS").containsEntry("trade_state", "NOTPAY")
+                .containsEntry("out_trade_no", "SBX-1");
+        assertThat(answer.get("sign")).isEqualTo(testSign(answer, "MD5"));
+        assertThat(simulator.calls()).containsEntry("/sandboxnew/pay/orderquery", 1L).containsEntry("/pay/orderquery", 0L);
+        // The certificate rule follows the path it stands for: /sandboxnew/secapi needs one too.
+        assertThat(readXml(post("/sandboxnew/secapi/pay/refund", signedXml(query("out_trade_no", "SBX-1"), "MD5"))))
+                .containsEntry("return_code", "FAIL");
     }
 
     @Test
