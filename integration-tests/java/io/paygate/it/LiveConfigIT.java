@@ -25,12 +25,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * merchants.yaml changed under a steady HTTP load (PAY and QUERY of one merchant, a few a second):
+ * merchants.yaml changed under a steady HTTP load (PAY and QUERY of one merchant, a few a second) and
+ * a steady JMS load (PAY request-reply of the same merchant, each reply matched by its correlation id):
  * a merchant added (its token works within 5 s), a WeChat key rotated with a previous-key window (a
  * notification signed with the old key accepted inside it, refused after), an invalid file (the old
  * configuration stays, GET /admin/config shows the error, the history keeps it), a merchant removed
- * (its token refused). No request of the load fails, and no configured secret appears in the log or
- * in an admin answer. Also measures the time from a file write to the change in force over 20
+ * (its token refused). No request of either load fails or goes unanswered, and no configured secret
+ * appears in the log or in an admin answer. Also measures the time from a file write to the change in force over 20
  * changes, and the load's p99 with and without reloads (docs/benchmarks.md).
  */
 class LiveConfigIT {
@@ -40,6 +41,7 @@ class LiveConfigIT {
     static final String NEW_KEY = "liveitkey-rotated-0000000000000002";
     static final String SECRET = "live-it-callback-secret-01";
     static final String ADMIN = "live-it-admin-token-000001";
+    static final String BROKER_PASSWORD = "live-it-broker-password-01";
     static final String SUCCESS = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,6 +51,7 @@ class LiveConfigIT {
     private static GatewayProcess simulator;
     private static GatewayProcess gateway;
     private static String base;
+    private static int brokerPort;
     /** Every admin answer the test read, for the secrets check. */
     private static final List<String> adminAnswers = new CopyOnWriteArrayList<>();
 
@@ -62,7 +65,9 @@ class LiveConfigIT {
         Files.writeString(config.resolve("application.properties"), String.join("\n",
                 "gateway.http.host=127.0.0.1",
                 "gateway.http.port=" + httpPort,
-                "gateway.broker.port=" + GatewayProcess.freePort(),
+                "gateway.broker.port=" + (brokerPort = GatewayProcess.freePort()),
+                "gateway.broker.user=merchant-systems",
+                "gateway.broker.password=" + BROKER_PASSWORD,
                 "gateway.admin.tokens=" + ADMIN,
                 "gateway.reconcile.enabled=false",
                 "gateway.sandbox.enabled=false", ""));
@@ -227,6 +232,10 @@ class LiveConfigIT {
         Load load = new Load();
         Thread loader = new Thread(load, "steady-load");
         loader.start();
+        JmsPayLoad jms = new JmsPayLoad(brokerPort, "merchant-systems", BROKER_PASSWORD, STEADY_TOKEN, "LJ-",
+                orderId -> pay("steady", orderId));
+        Thread jmsLoader = new Thread(jms, "steady-jms-load");
+        jmsLoader.start();
         try {
             // Without reloads.
             long quietFrom = System.nanoTime();
@@ -308,27 +317,42 @@ class LiveConfigIT {
 
             Thread.sleep(2000);
             load.stop.set(true);
+            jms.stop.set(true);
             loader.join(30_000);
+            jmsLoader.join(60_000);
             assertThat(load.failures).as("failed requests of the steady load").isEmpty();
+            assertThat(jms.failures).as("failed or lost JMS requests of the steady load").isEmpty();
+            assertThat(jms.replies.get()).isEqualTo(jms.sent.get());
             assertThat(load.count(quietFrom, quietTo)).isGreaterThan(10);
             assertThat(load.count(busyFrom, busyTo)).isGreaterThan(10);
+            List<Long> jmsQuiet = jms.latencies(quietFrom, quietTo);
+            List<Long> jmsBusy = jms.latencies(busyFrom, busyTo);
+            assertThat(jmsQuiet.size()).isGreaterThan(5);
+            assertThat(jmsBusy.size()).isGreaterThan(5);
 
             String figures = String.format(java.util.Locale.ROOT,
                     "write to in force over %d changes: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n"
-                            + "steady load p99: %.1f ms without reloads (%d requests), %.1f ms during the 20 reloads (%d requests)%n",
+                            + "steady load p99: %.1f ms without reloads (%d requests), %.1f ms during the 20 reloads (%d requests)%n"
+                            + "JMS request-reply p99: %.1f ms without reloads (%d requests), %.1f ms during the 20 reloads (%d requests)%n"
+                            + "JMS PAY request-replies in the run: %d, all answered once%n",
                     effective.size(), percentile(effective, 0.5) / 1e6, percentile(effective, 0.99) / 1e6,
                     Collections.max(effective) / 1e6, load.p99(quietFrom, quietTo), load.count(quietFrom, quietTo),
-                    load.p99(busyFrom, busyTo), load.count(busyFrom, busyTo));
+                    load.p99(busyFrom, busyTo), load.count(busyFrom, busyTo),
+                    percentile(jmsQuiet, 0.99) / 1e6, jmsQuiet.size(), percentile(jmsBusy, 0.99) / 1e6, jmsBusy.size(),
+                    jms.sent.get());
             System.out.println("LiveConfigIT: " + figures);
             Files.writeString(Path.of("target", "live-config-it.txt"), figures);
         } finally {
             load.stop.set(true);
+            jms.stop.set(true);
             loader.join(30_000);
+            jmsLoader.join(60_000);
         }
 
         // No configured secret in the log or in any admin answer.
         String log = gateway.output();
-        for (String secret : List.of(STEADY_TOKEN, ROT_TOKEN, KEY, NEW_KEY, SECRET, ADMIN, "live-it-added-token-10")) {
+        for (String secret : List.of(STEADY_TOKEN, ROT_TOKEN, KEY, NEW_KEY, SECRET, ADMIN, BROKER_PASSWORD,
+                "live-it-added-token-10")) {
             assertThat(log).as("the log").doesNotContain(secret);
             for (String answer : adminAnswers) {
                 assertThat(answer).as("an admin answer").doesNotContain(secret);

@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.jms.Message;
-import jakarta.jms.MessageConsumer;
-import jakarta.jms.MessageProducer;
-import jakarta.jms.TemporaryQueue;
-import jakarta.jms.TextMessage;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -173,60 +168,6 @@ class LiveRoutesIT {
         }
     }
 
-    /**
-     * PAY request-reply over JMS (Artemis CORE client), a few a second, one at a time on one
-     * temporary reply queue: each reply must come within 30 s with the request's correlation id;
-     * a reply with another id (a duplicate or a stray) is a failure, and so is one left over at the end.
-     */
-    private static final class JmsLoad extends Load {
-        final AtomicInteger replies = new AtomicInteger();
-        final AtomicInteger leftOver = new AtomicInteger();
-
-        @Override
-        public void run() {
-            try (JmsClient c = new JmsClient(sandbox.broker, BROKER_USER, BROKER_PASSWORD)) {
-                TemporaryQueue replyQueue = c.session.createTemporaryQueue();
-                MessageConsumer consumer = c.session.createConsumer(replyQueue);
-                MessageProducer producer = c.session.createProducer(c.session.createQueue("payments.requests"));
-                while (!stop.get()) {
-                    String orderId = "LRJ-" + n.incrementAndGet();
-                    String correlation = "corr-" + orderId;
-                    TextMessage m = c.session.createTextMessage(pay(orderId + "-pay", orderId));
-                    m.setStringProperty("Authorization", "Bearer " + TOKEN);
-                    m.setJMSReplyTo(replyQueue);
-                    m.setJMSCorrelationID(correlation);
-                    long t0 = System.nanoTime();
-                    producer.send(m);
-                    Message reply = consumer.receive(30_000);
-                    long took = System.nanoTime() - t0;
-                    if (reply == null) {
-                        failures.add("JMS PAY " + orderId + ": no reply within 30 s");
-                        continue;
-                    }
-                    replies.incrementAndGet();
-                    samples.add(new long[] {t0, took});
-                    String body = ((TextMessage) reply).getText();
-                    if (!correlation.equals(reply.getJMSCorrelationID())) {
-                        failures.add("JMS PAY " + orderId + ": reply for " + reply.getJMSCorrelationID());
-                    } else if (!body.contains("\"NOTPAY\"") || body.contains("\"error\"")) {
-                        failures.add("JMS PAY " + orderId + ": " + body);
-                    }
-                    Thread.sleep(250);
-                }
-                // Exactly once: nothing more arrives for the requests answered.
-                Message extra;
-                while ((extra = consumer.receive(2_000)) != null) {
-                    leftOver.incrementAndGet();
-                    failures.add("JMS: an extra reply for " + extra.getJMSCorrelationID());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                failures.add("JMS load: " + e);
-            }
-        }
-    }
-
     static double percentile(List<Long> values, double p) {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
@@ -269,7 +210,8 @@ class LiveRoutesIT {
         assertThat(simCalls(ALIAS)).isZero();
 
         HttpLoad http = new HttpLoad();
-        JmsLoad jms = new JmsLoad();
+        JmsPayLoad jms = new JmsPayLoad(sandbox.broker, BROKER_USER, BROKER_PASSWORD, TOKEN, "LRJ-",
+                orderId -> pay(orderId + "-pay", orderId));
         Thread httpThread = new Thread(http, "http-load");
         Thread jmsThread = new Thread(jms, "jms-load");
         httpThread.start();
@@ -361,7 +303,7 @@ class LiveRoutesIT {
         assertThat(http.failures).as("failed HTTP requests of the load").isEmpty();
         assertThat(jms.failures).as("failed or lost JMS requests of the load").isEmpty();
         assertThat(jms.leftOver.get()).isZero();
-        assertThat(jms.replies.get()).isEqualTo(jms.n.get());
+        assertThat(jms.replies.get()).isEqualTo(jms.sent.get());
         List<Long> httpQuiet = http.latencies(quietFrom, quietTo);
         List<Long> httpBusy = http.latencies(busyFrom, busyTo);
         List<Long> jmsQuiet = jms.latencies(quietFrom, quietTo);
@@ -380,7 +322,7 @@ class LiveRoutesIT {
                 Collections.max(effective) / 1e6,
                 percentile(httpQuiet, 0.99) / 1e6, httpQuiet.size(), percentile(httpBusy, 0.99) / 1e6, httpBusy.size(),
                 percentile(jmsQuiet, 0.99) / 1e6, jmsQuiet.size(), percentile(jmsBusy, 0.99) / 1e6, jmsBusy.size(),
-                http.n.get(), jms.n.get());
+                http.n.get(), jms.sent.get());
         System.out.println("LiveRoutesIT: " + figures);
         Files.writeString(Path.of("target", "live-routes-it.txt"), figures);
 
