@@ -308,7 +308,8 @@ class TwoGatewaysIT {
             assertThat(unified.keySet()).isSubsetOf(java.util.stream.Stream.concat(httpOrders.stream(),
                     jmsOrders.values().stream()).toList());
             assertThat(refundCalls.entrySet().stream().filter(e -> e.getValue() > 1).toList()).as("refunds sent twice").isEmpty();
-            assertThat(refundCalls).hasSize(refunds.size());
+            // (a REFUND cut off before its provider call is resolved by a REFUND_QUERY when sent again: no refund call)
+            assertThat(refundCalls.keySet()).isSubsetOf(refunds.values());
             List<String> overlapping = new ArrayList<>();
             queries.forEach((order, times) -> {
                 if (queriedByClient.contains(order)) {
