@@ -111,6 +111,10 @@ public final class GatewayBeans {
                 settings.seconds("gateway.idempotency.wait"), queue, microHold);
         api.refuseWhen(health::refusingNewWork);
         this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, calls, timings, clock);
+        // Per process; with gateway.reconcile.cluster=true the sum over the instances is one per period.
+        io.micrometer.core.instrument.FunctionCounter.builder("gateway.reconcile.sweeps", reconciler,
+                        io.paygate.reconcile.Reconciler::sweepsRun)
+                .description("Pending-order reconciliation sweeps run by this instance").register(metrics.registry());
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);
         this.quartz = io.paygate.reconcile.SweepScheduler.component(settings, db);

@@ -88,6 +88,7 @@ final class SimTradeApi {
         } catch (SimXml.RejectedXml e) {
             return unsigned(e.getMessage(), null);
         }
+        calls.log(path, blankToNull(request.get("out_trade_no")), blankToNull(request.get("out_refund_no")));
         String mchId = request.get("mch_id");
         if (isBlank(mchId)) {
             return unsigned("缺少参数mch_id", null);
@@ -180,5 +181,9 @@ final class SimTradeApi {
         if (!isBlank(value)) {
             fields.put(name, value);
         }
+    }
+
+    private static String blankToNull(String value) {
+        return isBlank(value) ? null : value;
     }
 }

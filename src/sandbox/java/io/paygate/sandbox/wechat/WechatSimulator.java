@@ -147,6 +147,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /sandbox/wechat/stats} &mdash; {@code {"calls":{"/pay/unifiedorder":N,...},"total":T}}
  *       per API path (unifiedorder, orderquery, closeorder, micropay, reverse, refund, refundquery),
  *       every API call received on either port, failed ones included; in memory only.</li>
+ *   <li>{@code GET /sandbox/wechat/calls[?out_trade_no=X]} &mdash; {@code {"calls":[{"at":epochMillis,
+ *       "path":"/pay/orderquery","out_trade_no":"X","out_refund_no":null},...],"dropped":N}}: the
+ *       API calls whose XML could be read and that named an order or a refund, oldest first, the
+ *       last 100000 kept (dropped counts the older ones); in memory only. For counting the calls
+ *       per order, e.g. that no order was charged twice.</li>
  *   <li>{@code POST /sandbox/wechat/faults?delay_ms=D[&count=C]} &mdash; the next C API calls
  *       (default 1) wait D ms (at most 600000) before answering.
  *       {@code POST /sandbox/wechat/faults?fail_with=SYSTEMERROR[&count=C]} &mdash; the next C
