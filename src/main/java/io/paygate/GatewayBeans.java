@@ -170,7 +170,8 @@ public final class GatewayBeans {
     public void bindMessaging(BiConsumer<String, Object> registry, io.paygate.broker.Messaging messaging,
                               GatewaySettings settings, io.paygate.events.RelayProbe relayProbe) {
         registry.accept("jms", messaging.component());
-        registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json, merchants, settings.get("gateway.broker.user"),
+        registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json, merchants,
+                messaging.embedded() ? settings.get("gateway.broker.user") : null,
                 messaging::temporaryQueueOwner));
         // On a store shared by several gateways one relays at a time (a lease); the embedded store is this gateway's alone.
         io.paygate.store.Leases relayLeases = settings.get("gateway.store.url").isBlank() ? null

@@ -36,7 +36,9 @@ public final class JmsEntry {
 
     /**
      * @param merchants           maps a sender's broker login to its merchant
-     * @param esbUser             the shared login of a trusted integration ({@code gateway.broker.user}); it may send for any merchant
+     * @param esbUser             the shared login of a trusted integration ({@code gateway.broker.user} of the embedded
+     *                            broker); it may send for any merchant. Null on an external broker: there every login
+     *                            that is not a merchant's is trusted (its security-settings decide who may send)
      * @param temporaryQueueOwner the login that created a temporary queue ({@link io.paygate.broker.Messaging#temporaryQueueOwner})
      */
     public JmsEntry(PaymentApi api, ObjectMapper json, io.paygate.config.MerchantDirectory merchants, String esbUser,
@@ -118,7 +120,7 @@ public final class JmsEntry {
             io.paygate.route.RouteProperties.BUS_MERCHANT.set(ex, merchant.get());
             return null;
         }
-        if (login.equals(esbUser)) {
+        if (esbUser == null || login.equals(esbUser)) {
             return null;
         }
         LOG.warn("a request from broker login {}, which is neither a merchant's nor gateway.broker.user: refused", login);
