@@ -50,13 +50,7 @@ public final class Messaging implements AutoCloseable {
         String external = settings.get("gateway.broker.url").trim();
         String user = settings.get("gateway.broker.user");
         String password = settings.get("gateway.broker.password");
-        java.util.Set<String> reserved = new java.util.HashSet<>(java.util.List.of(INTERNAL_USER));
-        if (!user.isBlank()) {
-            reserved.add(user);
-        }
-        if (!settings.get("gateway.broker.ops-user").isBlank()) {
-            reserved.add(settings.get("gateway.broker.ops-user"));
-        }
+        java.util.Set<String> reserved = reservedUsers(settings);
         checkMerchantLogins(merchants.brokerLogins(), reserved);
         if (!external.isEmpty()) {
             LOG.info("using the external broker of gateway.broker.url");
@@ -78,6 +72,22 @@ public final class Messaging implements AutoCloseable {
         broker.start();
         return new Messaging(broker, new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, internal.user(), internal.password()),
                 Set.copyOf(reserved));
+    }
+
+    /** The logins no merchant may take: the gateway's own, gateway.broker.user and gateway.broker.ops-user. */
+    private static java.util.Set<String> reservedUsers(GatewaySettings settings) {
+        java.util.Set<String> reserved = new java.util.HashSet<>(java.util.List.of(INTERNAL_USER));
+        for (String key : java.util.List.of("gateway.broker.user", "gateway.broker.ops-user")) {
+            if (!settings.get(key).isBlank()) {
+                reserved.add(settings.get(key));
+            }
+        }
+        return reserved;
+    }
+
+    /** The start-up check of the merchants' broker logins against the settings, for --check-config. */
+    public static void checkMerchantLogins(GatewaySettings settings, MerchantDirectory merchants) {
+        checkMerchantLogins(merchants.brokerLogins(), reservedUsers(settings));
     }
 
     /** A merchant's broker login must not be the gateway's, the ESB's or the operators' login. */
