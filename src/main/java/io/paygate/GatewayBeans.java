@@ -178,7 +178,9 @@ public final class GatewayBeans {
     public void bindMessaging(BiConsumer<String, Object> registry, io.paygate.broker.Messaging messaging,
                               GatewaySettings settings, io.paygate.events.RelayProbe relayProbe) {
         registry.accept("jms", messaging.component());
-        registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json));
+        registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json, merchants,
+                messaging.embedded() ? settings.get("gateway.broker.user") : null,
+                messaging::temporaryQueueOwner));
         // On a store shared by several gateways one relays at a time (a lease); the embedded store is this gateway's alone.
         io.paygate.store.Leases relayLeases = settings.get("gateway.store.url").isBlank() ? null
                 : new io.paygate.store.Leases(db, clock);
@@ -203,6 +205,8 @@ public final class GatewayBeans {
         registry.accept("deadDeliveries", dead);
         // A merchant added by a reload with eventsQueue: true gets its queue on the embedded broker.
         liveConfig.eventQueues(messaging::addMerchantEventQueue);
+        // Merchants' broker logins added, changed or removed by a reload take effect on the embedded broker.
+        liveConfig.brokerLogins(messaging::applyMerchantLogins);
         registry.accept("configAdmin", new io.paygate.api.ConfigAdmin(liveConfig, configHistory, routeReloads, json, dead::authorized));
     }
 
