@@ -25,31 +25,45 @@ class ExternalBrokerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path ARTEMIS = Path.of(System.getProperty("artemis.home", "target/artemis/apache-artemis-2.56.0"));
 
-    @Test
-    void theGatewayRunsOnAnExternalBrokerConfiguredWithDocsBrokerXml(@TempDir Path dir) throws Exception {
-        int brokerPort = GatewayProcess.freePort();
-        int simPort = GatewayProcess.freePort();
-        int httpPort = GatewayProcess.freePort();
+    /**
+     * A standalone Artemis broker from the distribution, created in {@code dir/broker} with docs/broker.xml
+     * as written (its port and its example merchant replaced), the gateway's user {@code gateway}
+     * with {@code gatewayPassword} and the test clients' users of JmsIT; started and ready.
+     */
+    static GatewayProcess startBroker(Path dir, int brokerPort, String merchant, String gatewayPassword) throws Exception {
         Path instance = dir.resolve("broker");
         Process create = new ProcessBuilder(ARTEMIS.resolve("bin/artemis").toString(), "create", instance.toString(),
-                "--user", "gateway", "--password", "external-gateway-pw", "--role", "gateway", "--require-login",
+                "--user", "gateway", "--password", gatewayPassword, "--role", "gateway", "--require-login",
                 "--silent", "--no-web", "--no-autotune", "--no-amqp-acceptor", "--no-mqtt-acceptor",
                 "--no-stomp-acceptor", "--no-hornetq-acceptor").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("create.log").toFile()).start();
         assertThat(create.waitFor()).as(Files.readString(dir.resolve("create.log"))).isZero();
         String brokerXml = Files.readString(GatewayProcess.PROJECT.resolve("docs/broker.xml"))
                 .replace("tcp://127.0.0.1:61616", "tcp://127.0.0.1:" + brokerPort)
-                .replace("payments.events.demo-shop", "payments.events.jms-shop")
-                .replace("merchant = 'demo-shop'", "merchant = 'jms-shop'");
+                .replace("payments.events.demo-shop", "payments.events." + merchant)
+                .replace("merchant = 'demo-shop'", "merchant = '" + merchant + "'");
         Files.writeString(instance.resolve("etc/broker.xml"), brokerXml);
         Files.writeString(instance.resolve("etc/artemis-users.properties"),
                 "\nmerchant-systems = " + JmsIT.CLIENT_PASSWORD + "\nops = " + JmsIT.OPS_PASSWORD + "\n", StandardOpenOption.APPEND);
         Files.writeString(instance.resolve("etc/artemis-roles.properties"),
                 "\nclient = merchant-systems\nops = ops\n", StandardOpenOption.APPEND);
-
-        try (GatewayProcess broker = GatewayProcess.startCommand(dir, Map.of("JAVA_ARGS", "-Xms64m -Xmx512m"),
-                List.of(instance.resolve("bin/artemis").toString(), "run"))) {
+        GatewayProcess broker = GatewayProcess.startCommand(dir, Map.of("JAVA_ARGS", "-Xms64m -Xmx512m"),
+                List.of(instance.resolve("bin/artemis").toString(), "run"));
+        try {
             broker.awaitOutput("AMQ221007", Duration.ofSeconds(60));
+        } catch (Throwable t) {
+            broker.kill9();
+            throw t;
+        }
+        return broker;
+    }
+
+    @Test
+    void theGatewayRunsOnAnExternalBrokerConfiguredWithDocsBrokerXml(@TempDir Path dir) throws Exception {
+        int brokerPort = GatewayProcess.freePort();
+        int simPort = GatewayProcess.freePort();
+        int httpPort = GatewayProcess.freePort();
+        try (GatewayProcess broker = startBroker(dir, brokerPort, "jms-shop", "external-gateway-pw")) {
             Map<String, String> env = new java.util.HashMap<>(JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of()));
             env.put("GATEWAY_BROKER_URL", "tcp://127.0.0.1:" + brokerPort);
             env.put("GATEWAY_BROKER_USER", "gateway");

@@ -55,7 +55,12 @@ final class StompClient implements AutoCloseable {
 
     /** SUBSCRIBE with a receipt (an ERROR frame when the login may not read the destination). */
     Frame subscribe(String id, String destination, String selector) throws IOException {
-        Map<String, String> h = new LinkedHashMap<>();
+        return subscribe(id, destination, selector, Map.of());
+    }
+
+    /** SUBSCRIBE with more headers ({@code browser: true}, say). */
+    Frame subscribe(String id, String destination, String selector, Map<String, String> more) throws IOException {
+        Map<String, String> h = new LinkedHashMap<>(more);
         h.put("id", id);
         h.put("destination", destination);
         h.put("ack", "auto");

@@ -119,6 +119,13 @@ final class ConfigCheck {
             }
             if (merchants != null) {
                 errors.addAll(providerChecks(GatewaySettings.configDir(env, system), merchants));
+                if (checkSettings != null) {
+                    try {
+                        io.paygate.broker.Messaging.checkMerchantLogins(checkSettings, merchants);
+                    } catch (ConfigException e) {
+                        errors.add(e.getMessage());
+                    }
+                }
             }
         } catch (ConfigException e) {
             errors.add(e.getMessage());

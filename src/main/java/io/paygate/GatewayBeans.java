@@ -111,6 +111,10 @@ public final class GatewayBeans {
                 settings.seconds("gateway.idempotency.wait"), queue, microHold);
         api.refuseWhen(health::refusingNewWork);
         this.reconciler = new io.paygate.reconcile.Reconciler(db, ledger, refunds, queue, merchants, calls, timings, clock);
+        // Per process; with gateway.reconcile.cluster=true the sum over the instances is one per period.
+        io.micrometer.core.instrument.FunctionCounter.builder("gateway.reconcile.sweeps", reconciler,
+                        io.paygate.reconcile.Reconciler::sweepsRun)
+                .description("Pending-order reconciliation sweeps run by this instance").register(metrics.registry());
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.providerHttpClient = providerHttpClient(settings);
         this.quartz = io.paygate.reconcile.SweepScheduler.component(settings, db);
@@ -174,7 +178,9 @@ public final class GatewayBeans {
     public void bindMessaging(BiConsumer<String, Object> registry, io.paygate.broker.Messaging messaging,
                               GatewaySettings settings, io.paygate.events.RelayProbe relayProbe) {
         registry.accept("jms", messaging.component());
-        registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json));
+        registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json, merchants,
+                messaging.embedded() ? settings.get("gateway.broker.user") : null,
+                messaging::temporaryQueueOwner));
         // On a store shared by several gateways one relays at a time (a lease); the embedded store is this gateway's alone.
         io.paygate.store.Leases relayLeases = settings.get("gateway.store.url").isBlank() ? null
                 : new io.paygate.store.Leases(db, clock);
@@ -199,6 +205,8 @@ public final class GatewayBeans {
         registry.accept("deadDeliveries", dead);
         // A merchant added by a reload with eventsQueue: true gets its queue on the embedded broker.
         liveConfig.eventQueues(messaging::addMerchantEventQueue);
+        // Merchants' broker logins added, changed or removed by a reload take effect on the embedded broker.
+        liveConfig.brokerLogins(messaging::applyMerchantLogins);
         registry.accept("configAdmin", new io.paygate.api.ConfigAdmin(liveConfig, configHistory, routeReloads, json, dead::authorized));
     }
 

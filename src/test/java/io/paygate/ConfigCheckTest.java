@@ -121,4 +121,16 @@ class ConfigCheckTest {
                 java.nio.file.StandardOpenOption.APPEND);
         assertThat(ConfigCheck.check(env, new Properties()).errors()).isEmpty();
     }
+
+    /** A merchant's broker login may not be the ESB's: found by the check, as at start. */
+    @Test
+    void aMerchantBrokerLoginThatIsTheEsbLoginIsAnError() throws IOException {
+        Map<String, String> env = copyShipped();
+        String merchants = Files.readString(config.resolve("merchants.yaml"));
+        Files.writeString(config.resolve("merchants.yaml"), merchants.replaceFirst("(?m)^  demo-shop:\n",
+                "  demo-shop:\n    broker: {user: gateway, password: a-long-enough-password-1}\n"));
+        ConfigCheck.Result r = ConfigCheck.check(env, new Properties());
+        assertThat(r.errors()).anySatisfy(e -> assertThat(e).contains("merchants.demo-shop.broker.user")
+                .doesNotContain("a-long-enough-password-1"));
+    }
 }

@@ -288,6 +288,7 @@ class ContractDocTest {
         }
         assertThat(expected).contains("payments.requests", "payments.deliveries.DLQ").hasSizeGreaterThan(7);
         expected.add(Destinations.merchantEvents("<merchant>"));
+        expected.add(Destinations.merchantResults("<merchant>"));
         expected.add(JmsEntry.INVALID_REASON);
         Set<String> missing = new TreeSet<>();
         for (String d : expected) {

@@ -25,10 +25,29 @@ public final class JmsEntry {
 
     private final PaymentApi api;
     private final ObjectMapper json;
+    private final io.paygate.config.MerchantDirectory merchants;
+    private final String esbUser;
+    private final java.util.function.Function<String, java.util.Optional<String>> temporaryQueueOwner;
 
+    /** For tests and gateways without merchants' broker logins: every sender is trusted as the ESB is. */
     public JmsEntry(PaymentApi api, ObjectMapper json) {
+        this(api, json, null, null, q -> java.util.Optional.empty());
+    }
+
+    /**
+     * @param merchants           maps a sender's broker login to its merchant
+     * @param esbUser             the shared login of a trusted integration ({@code gateway.broker.user} of the embedded
+     *                            broker); it may send for any merchant. Null on an external broker: there every login
+     *                            that is not a merchant's is trusted (its security-settings decide who may send)
+     * @param temporaryQueueOwner the login that created a temporary queue ({@link io.paygate.broker.Messaging#temporaryQueueOwner})
+     */
+    public JmsEntry(PaymentApi api, ObjectMapper json, io.paygate.config.MerchantDirectory merchants, String esbUser,
+                    java.util.function.Function<String, java.util.Optional<String>> temporaryQueueOwner) {
         this.api = api;
         this.json = json;
+        this.merchants = merchants;
+        this.esbUser = esbUser;
+        this.temporaryQueueOwner = temporaryQueueOwner;
     }
 
     /**
@@ -36,11 +55,16 @@ public final class JmsEntry {
      * a request whose JMSExpiration has passed: it is never processed, so never charged.
      */
     public void receive(Exchange ex) {
+        String refused = noteSender(ex);
         noteReplyTo(ex);
         String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);
         io.paygate.route.RouteProperties.JMS_CORRELATION.set(ex, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
         io.paygate.route.RouteProperties.JMS_ORIGINAL_BODY.set(ex, ex.getMessage().getBody());
         io.paygate.route.RouteProperties.JMS_ORIGINAL_HEADERS.set(ex, new HashMap<>(ex.getMessage().getHeaders()));
+        if (refused != null) {
+            api.error(ex, 403, PaymentResult.builder(), PaymentError.of(ErrorCode.FORBIDDEN, refused, false));
+            return;
+        }
         Long expiration = ex.getMessage().getHeader("JMSExpiration", Long.class);
         if (expiration != null && expiration > 0 && expiration < System.currentTimeMillis()) {
             expired(ex);
@@ -79,13 +103,51 @@ public final class JmsEntry {
     }
 
     /**
+     * Who sent the request, from the login the broker validated ({@link io.paygate.broker.SenderLogin}
+     * stamps it; nothing the client sets is trusted). A merchant's own login is noted: it may act for
+     * that merchant only ({@link PaymentApi}). Returns why the request is refused, or null: a login
+     * that is neither a merchant's nor the ESB's (a merchant's login withdrawn while its request waited).
+     */
+    private String noteSender(Exchange ex) {
+        String login = ex.getMessage().getHeader(io.paygate.broker.SenderLogin.PROPERTY, String.class);
+        ex.getMessage().removeHeader(io.paygate.broker.SenderLogin.PROPERTY);
+        if (login == null || merchants == null) {
+            // No stamp: an external broker without the plugin; every sender is the trusted integration.
+            return null;
+        }
+        java.util.Optional<String> merchant = merchants.merchantOfBrokerUser(login);
+        if (merchant.isPresent()) {
+            io.paygate.route.RouteProperties.BUS_MERCHANT.set(ex, merchant.get());
+            return null;
+        }
+        if (esbUser == null || login.equals(esbUser)) {
+            return null;
+        }
+        LOG.warn("a request from broker login {}, which is neither a merchant's nor gateway.broker.user: refused", login);
+        return "the broker login " + login + " may not send requests";
+    }
+
+    /**
      * The reply goes where the client asked, except to the gateway's own destinations: the reply is
      * sent with the gateway's rights, and a JMSReplyTo of payments.events would let a client publish
      * into the events (and so into other merchants' signed callbacks). Such a request is answered on
-     * payments.results instead.
+     * payments.results instead. A merchant's own login is answered on a temporary queue it created
+     * or on its replies queue payments.results.&lt;merchant&gt;, never anywhere else.
      */
-    private static void noteReplyTo(Exchange ex) {
+    private void noteReplyTo(Exchange ex) {
         Object replyTo = ex.getMessage().getHeader("JMSReplyTo");
+        String busMerchant = io.paygate.route.RouteProperties.BUS_MERCHANT.get(ex);
+        if (busMerchant != null) {
+            String own = io.paygate.broker.Destinations.merchantResults(busMerchant);
+            io.paygate.route.RouteProperties.JMS_REPLY_TO.set(ex, own);
+            if (replyTo != null && ownReplyTo(replyTo, busMerchant, own)) {
+                io.paygate.route.RouteProperties.JMS_REPLY_TO.set(ex, replyTo);
+            } else if (replyTo != null) {
+                LOG.warn("merchant {}'s login asked for its reply on a destination it does not own: answered on {} instead",
+                        busMerchant, own);
+            }
+            return;
+        }
         if (replyTo == null) {
             return;
         }
@@ -95,6 +157,28 @@ public final class JmsEntry {
             return;
         }
         io.paygate.route.RouteProperties.JMS_REPLY_TO.set(ex, replyTo);
+    }
+
+    /** The merchant's replies queue, or a temporary queue its own login created. */
+    private boolean ownReplyTo(Object replyTo, String merchant, String ownQueue) {
+        try {
+            if (!(replyTo instanceof jakarta.jms.Queue q)) {
+                return false;
+            }
+            String name = q.getQueueName();
+            if (name.equals(ownQueue)) {
+                return true;
+            }
+            String login = merchants.brokerLogins().get(merchant) == null ? null : merchants.brokerLogins().get(merchant).user();
+            java.util.Optional<String> owner = temporaryQueueOwner.apply(name);
+            if (owner.isPresent() && owner.get().equals(io.paygate.broker.Messaging.UNKNOWN_OWNER)) {
+                // An external broker does not say who made a temporary queue: its type is all there is.
+                return replyTo instanceof jakarta.jms.TemporaryQueue && !name.startsWith("payments.");
+            }
+            return owner.isPresent() && owner.get().equals(login);
+        } catch (jakarta.jms.JMSException e) {
+            return false;
+        }
     }
 
     private static String destinationName(Object destination) {
@@ -115,6 +199,7 @@ public final class JmsEntry {
     }
 
     private void receiveHeadersOnly(Exchange ex) {
+        noteSender(ex);
         noteReplyTo(ex);
         String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);
         io.paygate.route.RouteProperties.JMS_CORRELATION.set(ex, correlation != null ? correlation : ex.getMessage().getHeader("JMSMessageID", String.class));
@@ -151,7 +236,9 @@ public final class JmsEntry {
             ex.getMessage().setHeader("JMSCorrelationID", correlation);
         }
         Object replyTo = io.paygate.route.RouteProperties.JMS_REPLY_TO.get(ex);
-        if (replyTo != null) {
+        if (replyTo instanceof String queue) {
+            ex.getMessage().setHeader("CamelJmsDestinationName", queue);
+        } else if (replyTo != null) {
             ex.getMessage().setHeader("CamelJmsDestination", replyTo);
         }
     }
@@ -172,7 +259,7 @@ public final class JmsEntry {
         ex.getMessage().getHeaders().clear();
         if (original != null) {
             original.forEach((k, v) -> {
-                if (!k.equals("Authorization") && !k.startsWith("Camel") && !k.startsWith("JMS") && v instanceof String) {
+                if (!k.equals("Authorization") && !k.equals(io.paygate.broker.SenderLogin.PROPERTY) && !k.startsWith("Camel") && !k.startsWith("JMS") && v instanceof String) {
                     ex.getMessage().setHeader(k, v);
                 }
             });

@@ -426,6 +426,15 @@ public final class PaymentApi {
         if (p.isEmpty()) {
             error(ex, 401, PaymentResult.builder(), PaymentError.of(ErrorCode.UNAUTHORIZED,
                     "send Authorization: Bearer <the merchant's apiToken>", false));
+            return p;
+        }
+        // A merchant's own broker login acts for that merchant alone, whatever token it holds.
+        String bus = RouteProperties.BUS_MERCHANT.get(ex);
+        if (bus != null && !bus.equals(p.get().id())) {
+            LOG.warn("the broker login of merchant {} sent a request with the token of merchant {}: refused", bus, p.get().id());
+            error(ex, 403, PaymentResult.builder(), PaymentError.of(ErrorCode.FORBIDDEN,
+                    "the broker login of merchant " + bus + " may send requests for " + bus + " only", false));
+            return Optional.empty();
         }
         return p;
     }

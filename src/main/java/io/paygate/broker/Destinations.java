@@ -19,6 +19,15 @@ public final class Destinations {
     private Destinations() {
     }
 
+    /**
+     * The queue of replies to a merchant's own broker login (made by the broker for merchants with
+     * {@code broker:} in merchants.yaml): for clients without temporary queues (STOMP), and for
+     * requests without a JMSReplyTo or with one the gateway will not answer on.
+     */
+    public static String merchantResults(String merchant) {
+        return RESULTS + "." + merchant;
+    }
+
     /** The durable queue on the events topic that keeps one merchant's events while it is away. */
     public static String merchantEvents(String merchant) {
         return EVENTS + "." + merchant;

@@ -1,7 +1,10 @@
 package io.paygate.broker;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
@@ -31,8 +34,18 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static final String GATEWAY_ROLE = "gateway";
     public static final String CLIENT_ROLE = "client";
     public static final String OPS_ROLE = "ops";
+    /** Every merchant's own login has this role (send requests, temporary reply queues) and {@code merchant.<id>}. */
+    public static final String MERCHANT_ROLE = "merchant";
+
+    /** Role(name, send, consume, createDurableQueue, deleteDurableQueue, createNonDurableQueue,
+     *       deleteNonDurableQueue, manage, browse, createAddress, deleteAddress) */
+    private static final Role GATEWAY = new Role(GATEWAY_ROLE, true, true, true, true, true, true, true, true, true, true);
+    private static final Role CLIENT_ON_EVENTS = new Role(CLIENT_ROLE, false, true, true, true, true, true, false, true, false, false);
 
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
+    private final LiveUsers users;
+    /** The merchants' logins in force, by merchant id. */
+    private final Map<String, Credentials> merchantLogins;
 
     /**
      * @param acceptorUrl e.g. {@code tcp://127.0.0.1:61616?protocols=CORE,AMQP,STOMP}
@@ -41,7 +54,8 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param opsUser     optional login of operators: the invalid, dead-letter and expiry queues
      */
     public EmbeddedBroker(Path dataDir, String acceptorUrl, Credentials gatewayUser, Credentials clientUser,
-                          Credentials opsUser, List<String> merchantEventQueues) throws Exception {
+                          Credentials opsUser, List<String> merchantEventQueues,
+                          Map<String, Credentials> merchantLogins) throws Exception {
         Path dir = dataDir.resolve("broker");
         Configuration cfg = new ConfigurationImpl()
                 .setName("payment-gateway")
@@ -98,27 +112,34 @@ public final class EmbeddedBroker implements AutoCloseable {
             events.addQueueConfig(merchantEventQueue(merchant));
         }
         cfg.addAddressConfiguration(events);
+        for (String merchant : merchantLogins.keySet()) {
+            String results = Destinations.merchantResults(merchant);
+            cfg.addAddressConfiguration(new CoreAddressConfiguration().setName(results).addRoutingType(RoutingType.ANYCAST)
+                    .addQueueConfig(merchantResultsQueue(merchant)));
+        }
 
-        // Rights: Role(name, send, consume, createDurableQueue, deleteDurableQueue, createNonDurableQueue,
-        //              deleteNonDurableQueue, manage, browse, createAddress, deleteAddress)
-        Role gateway = new Role(GATEWAY_ROLE, true, true, true, true, true, true, true, true, true, true);
+        Role gateway = GATEWAY;
         cfg.putSecurityRoles("payments.#", Set.of(gateway));
         cfg.putSecurityRoles(Destinations.REQUESTS,
-                Set.of(gateway, new Role(CLIENT_ROLE, true, false, false, false, false, false, false, false, false, false)));
+                Set.of(gateway, new Role(CLIENT_ROLE, true, false, false, false, false, false, false, false, false, false),
+                        new Role(MERCHANT_ROLE, true, false, false, false, false, false, false, false, false, false)));
         cfg.putSecurityRoles(Destinations.RESULTS,
                 Set.of(gateway, new Role(CLIENT_ROLE, false, true, false, false, false, false, false, true, false, false)));
-        cfg.putSecurityRoles(Destinations.EVENTS,
-                Set.of(gateway, new Role(CLIENT_ROLE, false, true, true, true, true, true, false, true, false, false)));
+        cfg.putSecurityRoles(Destinations.EVENTS, Set.of(gateway, CLIENT_ON_EVENTS));
         // Temporary reply queues have random names: clients may create and use non-durable queues
-        // outside payments.*, where nothing else lives.
-        cfg.putSecurityRoles("#", Set.of(gateway, new Role(CLIENT_ROLE, true, true, false, false, true, true, false, false, true, true)));
+        // outside payments.*, where nothing else lives. The broker does not tie a temporary queue to
+        // its creator; its name is random and known only to its creator and the gateway, which
+        // answers a merchant login only on temporary queues that login created (JmsEntry).
+        cfg.putSecurityRoles("#", Set.of(gateway, new Role(CLIENT_ROLE, true, true, false, false, true, true, false, false, true, true),
+                new Role(MERCHANT_ROLE, true, true, false, false, true, true, false, false, true, true)));
+        merchantLogins.keySet().forEach(m -> merchantRights(m).forEach(cfg::putSecurityRoles));
         Role ops = new Role(OPS_ROLE, true, true, false, false, false, false, false, true, false, false);
         for (String q : List.of(Destinations.INVALID, Destinations.DLQ, Destinations.EXPIRED, Destinations.DELIVERIES_DLQ,
                 "DLQ", "ExpiryQueue")) {
             cfg.putSecurityRoles(q, Set.of(gateway, ops));
         }
 
-        SecurityConfiguration users = new SecurityConfiguration();
+        users = new LiveUsers();
         users.addUser(gatewayUser.user(), gatewayUser.password());
         users.addRole(gatewayUser.user(), GATEWAY_ROLE);
         if (clientUser != null) {
@@ -129,8 +150,123 @@ public final class EmbeddedBroker implements AutoCloseable {
             users.addUser(opsUser.user(), opsUser.password());
             users.addRole(opsUser.user(), OPS_ROLE);
         }
+        merchantLogins.forEach(this::addMerchantUser);
+        this.merchantLogins = new HashMap<>(merchantLogins);
+        cfg.registerBrokerPlugin(new SenderLogin());
         server.setConfiguration(cfg);
         server.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
+    }
+
+    /**
+     * What a merchant's own login may do beyond sending requests: read its replies queue and its
+     * events queue (named fully qualified, so the rule holds for that queue alone). The ESB login
+     * keeps its rights on the events queues.
+     */
+    private static Map<String, Set<Role>> merchantRights(String merchant) {
+        Role own = new Role(merchantRole(merchant), false, true, false, false, false, false, false, true, false, false);
+        return Map.of(
+                Destinations.merchantResults(merchant), Set.of(GATEWAY, own),
+                Destinations.EVENTS + "::" + Destinations.merchantEvents(merchant), Set.of(GATEWAY, CLIENT_ON_EVENTS, own));
+    }
+
+    public static String merchantRole(String merchant) {
+        return MERCHANT_ROLE + "." + merchant;
+    }
+
+    private void addMerchantUser(String merchant, Credentials login) {
+        users.addUser(login.user(), login.password());
+        users.addRole(login.user(), MERCHANT_ROLE);
+        users.addRole(login.user(), merchantRole(merchant));
+    }
+
+    private static QueueConfiguration merchantResultsQueue(String merchant) {
+        String results = Destinations.merchantResults(merchant);
+        return QueueConfiguration.of(results).setAddress(results).setRoutingType(RoutingType.ANYCAST).setDurable(true)
+                .setAutoCreateAddress(true);
+    }
+
+    /**
+     * Puts the merchants' logins of a reload in force on the running broker: new logins can log in
+     * at once (their replies and events queues are made), a removed or changed login's connections
+     * are closed and it can no longer log in. Queues of a removed login stay (they may hold replies)
+     * and only the gateway may read them.
+     */
+    public synchronized void applyMerchantLogins(Map<String, Credentials> next) {
+        org.apache.activemq.artemis.core.server.ActiveMQServer s = server.getActiveMQServer();
+        List<String> dropped = new ArrayList<>();
+        for (Map.Entry<String, Credentials> e : merchantLogins.entrySet()) {
+            if (!e.getValue().equals(next.get(e.getKey()))) {
+                dropped.add(e.getValue().user());
+                users.removeUser(e.getValue().user());
+                if (!next.containsKey(e.getKey())) {
+                    merchantRights(e.getKey()).keySet().forEach(m -> s.getSecurityRepository().removeMatch(m));
+                }
+                LOG.info("broker login of merchant {} withdrawn", e.getKey());
+            }
+        }
+        for (Map.Entry<String, Credentials> e : next.entrySet()) {
+            if (!e.getValue().equals(merchantLogins.get(e.getKey()))) {
+                try {
+                    s.createQueue(merchantResultsQueue(e.getKey()), true);
+                    s.createQueue(merchantEventQueue(e.getKey()), true);
+                } catch (Exception ex) {
+                    throw new IllegalStateException("queues of merchant " + e.getKey() + " not created", ex);
+                }
+                merchantRights(e.getKey()).forEach((m, roles) -> s.getSecurityRepository().addMatch(m, roles));
+                addMerchantUser(e.getKey(), e.getValue());
+                LOG.info("broker login of merchant {} in force", e.getKey());
+            }
+        }
+        merchantLogins.clear();
+        merchantLogins.putAll(next);
+        if (s.getSecurityStore() instanceof org.apache.activemq.artemis.core.security.impl.SecurityStoreImpl store) {
+            store.invalidateAuthenticationCache();
+            store.invalidateAuthorizationCache();
+        }
+        // Whoever is still connected with a withdrawn login is cut off.
+        for (org.apache.activemq.artemis.core.server.ServerSession session : s.getSessions()) {
+            if (dropped.contains(session.getUsername())) {
+                session.getRemotingConnection().fail(new org.apache.activemq.artemis.api.core.ActiveMQSecurityException(
+                        "the broker login was withdrawn by a configuration reload"));
+            }
+        }
+    }
+
+    /**
+     * The in-VM login module's users, changed while the broker runs (a reload of the merchants'
+     * logins): every read and change under one lock, a role list handed out as a copy.
+     */
+    private static final class LiveUsers extends SecurityConfiguration {
+        @Override
+        public synchronized void addUser(String user, String password) {
+            super.addUser(user, password);
+        }
+
+        @Override
+        public synchronized void removeUser(String user) {
+            super.removeUser(user);
+        }
+
+        @Override
+        public synchronized void addRole(String user, String role) {
+            super.addRole(user, role);
+        }
+
+        @Override
+        public synchronized void removeRole(String user, String role) {
+            super.removeRole(user, role);
+        }
+
+        @Override
+        public synchronized org.apache.activemq.artemis.core.security.User getUser(String username) {
+            return super.getUser(username);
+        }
+
+        @Override
+        public synchronized List<String> getRole(String username) {
+            List<String> roles = super.getRole(username);
+            return roles == null ? null : List.copyOf(roles);
+        }
     }
 
     /** A merchant's durable copy of its events: a filtered queue on the events topic. */
@@ -157,6 +293,16 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public boolean isActive() {
         return server.getActiveMQServer() != null && server.getActiveMQServer().isActive();
+    }
+
+    /** The login that created a temporary queue; empty when the queue is not a temporary one (or is gone). */
+    public java.util.Optional<String> temporaryQueueOwner(String queue) {
+        org.apache.activemq.artemis.core.server.ActiveMQServer s = server.getActiveMQServer();
+        org.apache.activemq.artemis.core.server.Queue q = s == null ? null : s.locateQueue(queue);
+        if (q == null || !q.isTemporary() || q.getUser() == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(q.getUser().toString());
     }
 
     /** Messages on one queue (0 when it does not exist yet), from the server's own count. */

@@ -7,6 +7,9 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import io.paygate.config.BrokerLogin;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.component.jms.JmsComponent;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
@@ -23,12 +26,17 @@ import org.springframework.jms.connection.JmsTransactionManager;
 public final class Messaging implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Messaging.class);
 
+    private static final String INTERNAL_USER = "gateway-internal";
+
     private final EmbeddedBroker broker;
+    /** Logins no merchant may take: the gateway's own, the ESB's and the operators'. */
+    private final java.util.Set<String> reservedUsers;
     private final JmsPoolConnectionFactory pool;
     private final JmsComponent component;
 
-    private Messaging(EmbeddedBroker broker, ActiveMQConnectionFactory factory) {
+    private Messaging(EmbeddedBroker broker, ActiveMQConnectionFactory factory, java.util.Set<String> reservedUsers) {
         this.broker = broker;
+        this.reservedUsers = reservedUsers;
         this.pool = new JmsPoolConnectionFactory();
         pool.setConnectionFactory(factory);
         pool.setMaxConnections(4);
@@ -42,11 +50,17 @@ public final class Messaging implements AutoCloseable {
         String external = settings.get("gateway.broker.url").trim();
         String user = settings.get("gateway.broker.user");
         String password = settings.get("gateway.broker.password");
+        java.util.Set<String> reserved = reservedUsers(settings);
+        checkMerchantLogins(merchants.brokerLogins(), reserved);
         if (!external.isEmpty()) {
             LOG.info("using the external broker of gateway.broker.url");
-            return new Messaging(null, new ActiveMQConnectionFactory(external, user, password));
+            if (!merchants.brokerLogins().isEmpty()) {
+                LOG.info("merchants with a broker login: {}; their users, rights and the {} plugin are configured on the "
+                        + "external broker (docs/messaging.md)", merchants.brokerLogins().keySet(), SenderLogin.class.getName());
+            }
+            return new Messaging(null, new ActiveMQConnectionFactory(external, user, password), Set.copyOf(reserved));
         }
-        EmbeddedBroker.Credentials internal = new EmbeddedBroker.Credentials("gateway-internal", randomPassword());
+        EmbeddedBroker.Credentials internal = new EmbeddedBroker.Credentials(INTERNAL_USER, randomPassword());
         EmbeddedBroker.Credentials clients = null;
         if (user.isBlank()) {
             LOG.warn("gateway.broker.user is not set: JMS clients cannot log in to the embedded broker");
@@ -54,9 +68,58 @@ public final class Messaging implements AutoCloseable {
             clients = new EmbeddedBroker.Credentials(user, password);
         }
         EmbeddedBroker broker = new EmbeddedBroker(settings.dataDir(), acceptorUrl(settings), internal,
-                clients, opsUser(settings), merchants.eventQueueMerchants());
+                clients, opsUser(settings), merchants.eventQueueMerchants(), credentials(merchants.brokerLogins()));
         broker.start();
-        return new Messaging(broker, new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, internal.user(), internal.password()));
+        return new Messaging(broker, new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, internal.user(), internal.password()),
+                Set.copyOf(reserved));
+    }
+
+    /** The logins no merchant may take: the gateway's own, gateway.broker.user and gateway.broker.ops-user. */
+    private static java.util.Set<String> reservedUsers(GatewaySettings settings) {
+        java.util.Set<String> reserved = new java.util.HashSet<>(java.util.List.of(INTERNAL_USER));
+        for (String key : java.util.List.of("gateway.broker.user", "gateway.broker.ops-user")) {
+            if (!settings.get(key).isBlank()) {
+                reserved.add(settings.get(key));
+            }
+        }
+        return reserved;
+    }
+
+    /** The start-up check of the merchants' broker logins against the settings, for --check-config. */
+    public static void checkMerchantLogins(GatewaySettings settings, MerchantDirectory merchants) {
+        checkMerchantLogins(merchants.brokerLogins(), reservedUsers(settings));
+    }
+
+    /** A merchant's broker login must not be the gateway's, the ESB's or the operators' login. */
+    private static void checkMerchantLogins(Map<String, BrokerLogin> logins, java.util.Set<String> reserved) {
+        logins.forEach((merchant, login) -> {
+            if (reserved.contains(login.user())) {
+                throw new io.paygate.config.ConfigException(io.paygate.config.MerchantsFile.FILE,
+                        "merchants." + merchant + ".broker.user", "is a login of the gateway, of gateway.broker.user or of "
+                                + "gateway.broker.ops-user: a merchant needs a login of its own");
+            }
+        });
+    }
+
+    private static Map<String, EmbeddedBroker.Credentials> credentials(Map<String, BrokerLogin> logins) {
+        Map<String, EmbeddedBroker.Credentials> out = new java.util.LinkedHashMap<>();
+        logins.forEach((merchant, login) -> out.put(merchant, new EmbeddedBroker.Credentials(login.user(), login.password())));
+        return out;
+    }
+
+    /**
+     * The merchants' broker logins of a reload: checked (a {@link io.paygate.config.ConfigException}
+     * refuses the reload), then put in force on the embedded broker. An external broker's users are
+     * its operators' (docs/messaging.md): only logged.
+     */
+    public void applyMerchantLogins(Map<String, BrokerLogin> logins) {
+        checkMerchantLogins(logins, reservedUsers);
+        if (broker == null) {
+            LOG.info("merchants with a broker login after the reload: {}; configure their users on the external broker",
+                    logins.keySet());
+            return;
+        }
+        broker.applyMerchantLogins(credentials(logins));
     }
 
     /**
@@ -127,6 +190,17 @@ public final class Messaging implements AutoCloseable {
         }
         broker.addMerchantEventQueue(merchant);
     }
+
+    /**
+     * Who created a temporary queue: the login's name on the embedded broker, empty when the queue
+     * is not a temporary one there, and {@code "?"} on an external broker, which does not tell.
+     */
+    public java.util.Optional<String> temporaryQueueOwner(String queue) {
+        return broker == null ? java.util.Optional.of(UNKNOWN_OWNER) : broker.temporaryQueueOwner(queue);
+    }
+
+    /** {@link #temporaryQueueOwner} of a queue on an external broker. */
+    public static final String UNKNOWN_OWNER = "?";
 
     /** The broker is the gateway's own (no gateway.broker.url). */
     public boolean embedded() {

@@ -56,6 +56,7 @@ public final class LiveConfig implements AutoCloseable {
     private final Clock clock;
     private final Consumer<String> outcomes;
     private volatile Consumer<String> eventQueues = id -> { };
+    private volatile Consumer<Map<String, BrokerLogin>> brokerLogins = logins -> { };
     private volatile Status status;
     private ConfigChanges.View view;
     /** The content hash the watch last acted on (applied, refused or unchanged). */
@@ -84,6 +85,14 @@ public final class LiveConfig implements AutoCloseable {
     /** Creates the durable events queue of a merchant added with {@code eventsQueue: true} (the broker). */
     public void eventQueues(Consumer<String> creator) {
         this.eventQueues = creator;
+    }
+
+    /**
+     * Puts the merchants' broker logins of a reload in force (the broker); a
+     * {@link ConfigException} refuses the reload.
+     */
+    public void brokerLogins(Consumer<Map<String, BrokerLogin>> applier) {
+        this.brokerLogins = applier;
     }
 
     public Status status() {
@@ -184,6 +193,16 @@ public final class LiveConfig implements AutoCloseable {
         } catch (RuntimeException e) {
             return refused(trigger, watched, file + ": merchants: the events queue of a merchant could not be created ("
                     + e.getClass().getSimpleName() + ")");
+        }
+        if (!next.brokerLogins().equals(merchants.brokerLogins())) {
+            try {
+                brokerLogins.accept(next.brokerLogins());
+            } catch (ConfigException e) {
+                return refused(trigger, watched, e.getMessage());
+            } catch (RuntimeException e) {
+                return refused(trigger, watched, file + ": merchants: the broker logins could not be put in force ("
+                        + e.getClass().getSimpleName() + ")");
+            }
         }
         merchants.replace(next);
         view = read.view();

@@ -21,7 +21,8 @@ import java.util.Optional;
  */
 public final class MerchantDirectory {
     private record Snapshot(Map<String, MerchantProfile> byId, List<String> eventQueueMerchants,
-                            Map<String, MerchantProfile> retired, Map<java.nio.file.Path, String> namedFiles) {
+                            Map<String, MerchantProfile> retired, Map<java.nio.file.Path, String> namedFiles,
+                            Map<String, BrokerLogin> brokerLogins) {
     }
 
     private volatile Snapshot snapshot;
@@ -31,13 +32,20 @@ public final class MerchantDirectory {
     }
 
     public MerchantDirectory(Map<String, MerchantProfile> byId, List<String> eventQueueMerchants) {
-        this.snapshot = new Snapshot(Map.copyOf(byId), List.copyOf(eventQueueMerchants), Map.of(), Map.of());
+        this(byId, eventQueueMerchants, Map.of());
+    }
+
+    /** @param brokerLogins each merchant's own broker login, by merchant id (merchants without one are absent) */
+    public MerchantDirectory(Map<String, MerchantProfile> byId, List<String> eventQueueMerchants,
+                             Map<String, BrokerLogin> brokerLogins) {
+        this.snapshot = new Snapshot(Map.copyOf(byId), List.copyOf(eventQueueMerchants), Map.of(), Map.of(),
+                Map.copyOf(brokerLogins));
     }
 
     /** The same merchants, remembering the files their sections name, for the reload's watch and hash. */
     MerchantDirectory withNamedFiles(Map<java.nio.file.Path, String> files) {
         Snapshot s = snapshot;
-        snapshot = new Snapshot(s.byId(), s.eventQueueMerchants(), s.retired(), Map.copyOf(files));
+        snapshot = new Snapshot(s.byId(), s.eventQueueMerchants(), s.retired(), Map.copyOf(files), s.brokerLogins());
         return this;
     }
 
@@ -56,13 +64,31 @@ public final class MerchantDirectory {
                 }
             });
             retired.keySet().removeAll(n.byId().keySet());
-            snapshot = new Snapshot(n.byId(), n.eventQueueMerchants(), Map.copyOf(retired), n.namedFiles());
+            snapshot = new Snapshot(n.byId(), n.eventQueueMerchants(), Map.copyOf(retired), n.namedFiles(), n.brokerLogins());
         }
     }
 
     /** Merchants with {@code eventsQueue: true}: a durable queue on the events topic keeps their events. */
     public List<String> eventQueueMerchants() {
         return snapshot.eventQueueMerchants();
+    }
+
+    /** The merchants' own broker logins, by merchant id (configured merchants only: a retired one has lost its login). */
+    public Map<String, BrokerLogin> brokerLogins() {
+        return snapshot.brokerLogins();
+    }
+
+    /** The merchant whose own broker login this user is; empty for any other login (the ESB's, the gateway's). */
+    public Optional<String> merchantOfBrokerUser(String user) {
+        if (user == null) {
+            return Optional.empty();
+        }
+        for (Map.Entry<String, BrokerLogin> e : snapshot.brokerLogins().entrySet()) {
+            if (e.getValue().user().equals(user)) {
+                return Optional.of(e.getKey());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The files the merchants' sections name (certificates, PEM keys), each with the section that names it. */

@@ -27,6 +27,9 @@ public final class MerchantsFile {
     public static final String FILE = "merchants.yaml";
     private static final Pattern MERCHANT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MIN_TOKEN_LENGTH = 16;
+    private static final int MIN_BROKER_PASSWORD_LENGTH = 16;
+    /** A broker user name: no white space or characters a login module or a log line would mangle. */
+    private static final Pattern BROKER_USER = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
 
     private final String file;
     private final EnvReferences refs;
@@ -75,6 +78,8 @@ public final class MerchantsFile {
         Map<String, MerchantProfile> byId = new LinkedHashMap<>();
         List<String> eventQueues = new ArrayList<>();
         Set<String> tokens = new HashSet<>();
+        Map<String, BrokerLogin> logins = new LinkedHashMap<>();
+        Map<String, String> loginOwners = new java.util.HashMap<>();
         for (Map.Entry<String, Object> e : merchants.entrySet()) {
             String id = e.getKey();
             String key = "merchants." + id;
@@ -90,17 +95,30 @@ public final class MerchantsFile {
             if (q != null && !(q instanceof Boolean)) {
                 throw new ConfigException(file, key + ".eventsQueue", "expected true or false");
             }
-            if (Boolean.TRUE.equals(q)) {
+            BrokerLogin login = brokerLogin(key + ".broker", map(e.getValue(), key).get("broker"));
+            if (login != null) {
+                String other = loginOwners.putIfAbsent(login.user(), id);
+                if (other != null) {
+                    throw new ConfigException(file, key + ".broker.user", "is the broker user of merchant " + other
+                            + " too: each merchant needs a login of its own");
+                }
+                if (Boolean.FALSE.equals(q)) {
+                    throw new ConfigException(file, key + ".eventsQueue", "must not be false with a broker login: "
+                            + "the merchant's login reads its events from " + io.paygate.broker.Destinations.merchantEvents(id));
+                }
+                logins.put(id, login);
+            }
+            if (Boolean.TRUE.equals(q) || login != null) {
                 eventQueues.add(id);
             }
         }
-        return new MerchantDirectory(byId, eventQueues);
+        return new MerchantDirectory(byId, eventQueues, logins);
     }
 
     private MerchantProfile merchant(String id, String key, Map<String, Object> m) {
         Map<String, ProviderModule> modules = ProviderModules.installed();
         Set<String> allowed = new java.util.HashSet<>(Set.of("provider", "apiToken", "callbackSecret", "notifyUrl",
-                "callbackHosts", "retrySchedule", "eventsQueue", "routing"));
+                "callbackHosts", "retrySchedule", "eventsQueue", "routing", "broker"));
         allowed.addAll(modules.keySet());
         onlyKeys(m, key, allowed);
         // With routing rules the default provider is optional: the rules alone may decide.
@@ -212,6 +230,27 @@ public final class MerchantsFile {
             }
         }
         return List.copyOf(rules);
+    }
+
+    /**
+     * The merchant's own broker login, {@code broker: {user, password}} (null without one). The
+     * password is never part of an error: only the key is named.
+     */
+    private BrokerLogin brokerLogin(String key, Object value) {
+        if (value == null) {
+            return null;
+        }
+        Map<String, Object> b = map(value, key);
+        onlyKeys(b, key, Set.of("user", "password"));
+        String user = required(b, key, "user");
+        if (!BROKER_USER.matcher(user).matches()) {
+            throw new ConfigException(file, key + ".user", "must be 1-64 letters, digits, '_', '.', '@' or '-'");
+        }
+        String password = required(b, key, "password");
+        if (password.length() < MIN_BROKER_PASSWORD_LENGTH) {
+            throw new ConfigException(file, key + ".password", "must be at least " + MIN_BROKER_PASSWORD_LENGTH + " characters");
+        }
+        return new BrokerLogin(user, password);
     }
 
     private <E extends Enum<E>> E enumValue(Map<String, Object> m, String parent, String name, Class<E> type) {

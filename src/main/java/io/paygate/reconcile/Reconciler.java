@@ -73,6 +73,8 @@ public final class Reconciler {
     private final Clock clock;
     private final String instance = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong calls = new AtomicLong();
+    /** Pending-order sweeps this process has run (clustered: the firings it got), for gateway_reconcile_sweeps_total. */
+    private final AtomicLong sweeps = new AtomicLong();
 
     public Reconciler(Database db, Ledger ledger, Refunds refunds, ReconcileQueue queue, MerchantDirectory merchants,
                       ProviderCalls providerCalls, ReconcileTimings timings, Clock clock) {
@@ -97,6 +99,7 @@ public final class Reconciler {
      * claimed only when its turn comes ({@link #start}), so a claim never lapses while it waits.
      */
     public List<Task> dueOrders(Exchange ex) {
+        sweeps.incrementAndGet();
         Instant now = clock.instant();
         String owner = "sweep:" + instance + ":" + UUID.randomUUID();
         List<Task> tasks = new ArrayList<>();
@@ -116,6 +119,11 @@ public final class Reconciler {
                     abandoned, t.maxAge().toSeconds());
         }
         return tasks;
+    }
+
+    /** How many pending-order sweeps ran in this process. */
+    public long sweepsRun() {
+        return sweeps.get();
     }
 
     /** The barcode sweep (every gateway.micro.sweep-ms): barcode payments due for a query or reversal. */

@@ -73,7 +73,9 @@ public final class RouteProperties {
     /** The Content-Type of the reply to the provider. */
     public static final Property<String> NOTIFY_CONTENT_TYPE = new Property<>("notifyContentType", String.class);
 
-    /** Where the JMS reply goes (the request's JMSReplyTo, unless it names a gateway destination). */
+    /** The merchant whose own broker login sent this JMS request: it may act for that merchant only. */
+    public static final Property<String> BUS_MERCHANT = new Property<>("busMerchant", String.class);
+    /** Where the JMS reply goes: a JMS destination (the request's JMSReplyTo) or a queue's name. */
     public static final Property<Object> JMS_REPLY_TO = new Property<>("jmsReplyTo", Object.class);
     /** The reply's JMSCorrelationID: the request's, else its JMSMessageID. */
     public static final Property<String> JMS_CORRELATION = new Property<>("jmsCorrelation", String.class);

@@ -332,4 +332,38 @@ class MerchantsFileTest {
         assertNames(failure(classic.replace("api: classic", "api: v2")), "merchants.p1.pooul.privateKey");
         assertNames(failure(classic.replace("api: classic", "api: v3")), "merchants.p1.pooul.api");
     }
+
+    // ---- a merchant's own broker login ----
+
+    private static String withLogins(String a, String b) {
+        return VALID.replace("    retrySchedule: [15, 15, 30]\n", "    retrySchedule: [15, 15, 30]\n" + a)
+                .replace("    apiToken: token-shop2-abcdefghijkl\n", "    apiToken: token-shop2-abcdefghijkl\n" + b);
+    }
+
+    @Test
+    void aBrokerLoginMapsToItsMerchantAndBringsItsEventsQueue() throws IOException {
+        write(withLogins("    broker: {user: acme-tills, password: '${env:ACME_CALLBACK}'}\n", ""));
+        MerchantDirectory d = MerchantsFile.load(dir, ENV);
+        assertThat(d.brokerLogins()).containsOnlyKeys("acme");
+        assertThat(d.brokerLogins().get("acme").password()).isEqualTo(CALLBACK_SECRET);
+        assertThat(d.brokerLogins().get("acme").toString()).doesNotContain(CALLBACK_SECRET);
+        assertThat(d.merchantOfBrokerUser("acme-tills")).contains("acme");
+        assertThat(d.merchantOfBrokerUser("shop-2")).isEmpty();
+        assertThat(d.eventQueueMerchants()).containsExactly("acme");
+    }
+
+    @Test
+    void brokerLoginsAreCheckedField_by_field() throws IOException {
+        assertNames(failure(withLogins("    broker: {user: t, password: short}\n", "")), "merchants.acme.broker.password");
+        assertNames(failure(withLogins("    broker: {password: '${env:ACME_CALLBACK}'}\n", "")), "merchants.acme.broker.user");
+        assertNames(failure(withLogins("    broker: {user: 'a b', password: '${env:ACME_CALLBACK}'}\n", "")),
+                "merchants.acme.broker.user");
+        ConfigException extra = failure(withLogins("    broker: {user: t, password: '${env:ACME_CALLBACK}', role: x}\n", ""));
+        assertNames(extra, "merchants.acme.broker.role");
+        assertThat(extra.getMessage()).contains("password, user");
+        assertNames(failure(withLogins("    broker: {user: same, password: '${env:ACME_CALLBACK}'}\n",
+                "    broker: {user: same, password: another-password-0001}\n")), "merchants.shop-2.broker.user");
+        assertNames(failure(withLogins("    eventsQueue: false\n    broker: {user: t, password: '${env:ACME_CALLBACK}'}\n", "")),
+                "merchants.acme.eventsQueue");
+    }
 }

@@ -21,6 +21,7 @@ final class SimControlApi {
     private static final String NOTIFY = PREFIX + "notify";
     private static final String ORDERS = PREFIX + "orders/";
     private static final String STATS = PREFIX + "stats";
+    private static final String CALLS = PREFIX + "calls";
     private static final String FAULTS = PREFIX + "faults";
     private static final String REFUNDS = PREFIX + "refunds/";
     private static final String REFUND_DELAY = REFUNDS + "delay";
@@ -89,6 +90,10 @@ final class SimControlApi {
             if (path.equals(STATS)) {
                 requireMethod(method, "GET");
                 return stats();
+            }
+            if (path.equals(CALLS)) {
+                requireMethod(method, "GET");
+                return callLog(params.get("out_trade_no"));
             }
             if (path.equals(FAULTS)) {
                 return faults(method, params);
@@ -243,6 +248,22 @@ final class SimControlApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", snapshot);
         body.put("total", snapshot.values().stream().mapToLong(Long::longValue).sum());
+        return new JsonReply(200, body);
+    }
+
+    private JsonReply callLog(String outTradeNo) {
+        List<Map<String, Object>> entries = new java.util.ArrayList<>();
+        for (SimCallCounter.Logged l : calls.logged(outTradeNo == null || outTradeNo.isEmpty() ? null : outTradeNo)) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("at", l.atMillis());
+            e.put("path", l.path());
+            e.put("out_trade_no", l.outTradeNo());
+            e.put("out_refund_no", l.outRefundNo());
+            entries.add(e);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("calls", entries);
+        body.put("dropped", calls.dropped());
         return new JsonReply(200, body);
     }
 

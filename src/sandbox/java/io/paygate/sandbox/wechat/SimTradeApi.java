@@ -89,7 +89,8 @@ final class SimTradeApi {
      * @param certificate looks at the caller's client certificate; only asked on {@code /secapi} paths
      */
     String answer(String path, String method, byte[] body, Supplier<ClientCheck> certificate) throws InterruptedException {
-        calls.count(path);
+        String received = path;
+        calls.count(received);
         path = unaliased(path);
         long delayMs = faults.takeDelay();
         if (delayMs > 0) {
@@ -104,6 +105,7 @@ final class SimTradeApi {
         } catch (SimXml.RejectedXml e) {
             return unsigned(e.getMessage(), null);
         }
+        calls.log(received, blankToNull(request.get("out_trade_no")), blankToNull(request.get("out_refund_no")));
         String mchId = request.get("mch_id");
         if (isBlank(mchId)) {
             return unsigned("缺少参数mch_id", null);
@@ -196,5 +198,9 @@ final class SimTradeApi {
         if (!isBlank(value)) {
             fields.put(name, value);
         }
+    }
+
+    private static String blankToNull(String value) {
+        return isBlank(value) ? null : value;
     }
 }

@@ -116,8 +116,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Each path is also served under WeChat's sandbox prefix, {@code /sandboxnew} (e.g.
  * {@code POST /sandboxnew/pay/orderquery}), answered the same way (same orders and keys; WeChat's
- * sandbox signing key, {@code /sandboxnew/pay/getsignkey}, is not imitated) and counted under its
- * own path in the stats.
+ * sandbox signing key, {@code /sandboxnew/pay/getsignkey}, is not imitated) and counted (and logged
+ * in the call log) under its own path.
  *
  * <h2>Control endpoints (JSON answers; parameters in the query string or a form body)</h2>
  * Where mch_id is optional, it is needed only when several merchants have the same number (409).
@@ -152,6 +152,11 @@ import org.slf4j.LoggerFactory;
  *       per API path (unifiedorder, orderquery, closeorder, micropay, reverse, refund, refundquery,
  *       then the same seven under {@code /sandboxnew}), every API call received on either port, failed
  *       ones included; in memory only.</li>
+ *   <li>{@code GET /sandbox/wechat/calls[?out_trade_no=X]} &mdash; {@code {"calls":[{"at":epochMillis,
+ *       "path":"/pay/orderquery","out_trade_no":"X","out_refund_no":null},...],"dropped":N}}: the
+ *       API calls whose XML could be read and that named an order or a refund, oldest first, the
+ *       last 100000 kept (dropped counts the older ones); in memory only. For counting the calls
+ *       per order, e.g. that no order was charged twice.</li>
  *   <li>{@code POST /sandbox/wechat/faults?delay_ms=D[&count=C]} &mdash; the next C API calls
  *       (default 1) wait D ms (at most 600000) before answering.
  *       {@code POST /sandbox/wechat/faults?fail_with=SYSTEMERROR[&count=C]} &mdash; the next C

@@ -391,6 +391,7 @@ class WechatSimulatorTest {
                 .containsEntry("out_trade_no", "SBX-1");
         assertThat(answer.get("sign")).isEqualTo(testSign(answer, "MD5"));
         assertThat(simulator.calls()).containsEntry("/sandboxnew/pay/orderquery", 1L).containsEntry("/pay/orderquery", 0L);
+        assertThat(control("GET", "/sandbox/wechat/calls?out_trade_no=SBX-1").body()).contains("\"path\":\"/sandboxnew/pay/orderquery\"");
         // The certificate rule follows the path it stands for: /sandboxnew/secapi needs one too.
         assertThat(readXml(post("/sandboxnew/secapi/pay/refund", signedXml(query("out_trade_no", "SBX-1"), "MD5"))))
                 .containsEntry("return_code", "FAIL");
