@@ -46,7 +46,8 @@ try:
              "operation": "QUERY", "orderId": env["ORDER_ID"]}
     conn.send("/queue/payments.requests", json.dumps(query),
               headers={"Authorization": "Bearer " + env["API_TOKEN"],  # never logged, never copied
-                       "correlation-id": correlation_id})           # STOMP clients MUST set one
+                       "correlation-id": correlation_id,            # STOMP clients MUST set one
+                       "persistent": "true"})  # kept on disk by the broker (STOMP's default: memory only)
     frame = inbox.get(timeout=60)
     if frame.cmd == "ERROR":
         sys.exit("broker refused: " + frame.headers.get("message", ""))

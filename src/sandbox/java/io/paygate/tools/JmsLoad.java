@@ -158,7 +158,8 @@ public final class JmsLoad {
 
         @Override
         public String call(String id, String json, String authorization) throws Exception {
-            frame("SEND\ndestination:/queue/payments.requests\ncorrelation-id:" + id + "\nAuthorization:" + authorization
+            // persistent:true, as CORE and AMQP send by default: without it the broker keeps the request in memory only.
+            frame("SEND\ndestination:/queue/payments.requests\npersistent:true\ncorrelation-id:" + id + "\nAuthorization:" + authorization
                     + "\n\n" + json);
             String reply = read();
             if (reply == null || !reply.startsWith("MESSAGE")) {
