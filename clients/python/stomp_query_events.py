@@ -72,6 +72,6 @@ try:
         if frame.cmd == "ERROR":
             sys.exit("broker refused: " + frame.headers.get("message", ""))
         print(json.dumps(json.loads(frame.body), ensure_ascii=False))  # handle it (here: print) ...
-        conn.ack(frame.headers["message-id"], "events")                # ... then acknowledge
+        conn.ack(frame.headers["message-id"], "events")  # ... then acknowledge (STOMP 1.1: id, subscription)
 finally:
     conn.disconnect()
