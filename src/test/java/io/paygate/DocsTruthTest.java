@@ -28,7 +28,7 @@ class DocsTruthTest {
     /** A Markdown link target: ](...). */
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
     private static final Pattern FILE = Pattern.compile(
-            "^(?:\\./)?((?:src|docs|routes|config|scripts|integration-tests|\\.ci)/[A-Za-z0-9_./-]+|"
+            "^(?:\\./)?((?:src|docs|routes|config|scripts|clients|integration-tests|\\.ci)/[A-Za-z0-9_./-]+|"
                     + "(?:README|CHANGELOG|LICENSE)(?:\\.md)?|pom\\.xml)$");
     private static final Pattern KEY = Pattern.compile("^(gateway\\.[a-z0-9.-]*[a-z0-9])(?:=.*)?$");
     private static final Pattern ENDPOINT = Pattern.compile(

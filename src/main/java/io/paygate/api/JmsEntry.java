@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class JmsEntry {
     private static final Logger LOG = LoggerFactory.getLogger(JmsEntry.class);
     public static final String INVALID_REASON = "invalidReason";
+    /** The only properties of a reply (beside {@code JMSCorrelationID}); docs/asyncapi.yaml documents each. */
+    public static final List<String> RESULT_PROPERTIES = List.of("merchant", "orderId", "operation", "status", "storeId");
 
     private final PaymentApi api;
     private final ObjectMapper json;
@@ -212,7 +214,7 @@ public final class JmsEntry {
         ex.getMessage().setBody(body);
         PaymentResult answer = io.paygate.route.RouteProperties.ANSWER.get(ex);
         if (answer != null) {
-            // The answer made by this request: its properties come from the value, not from its JSON.
+            // The answer made by this request: its properties (RESULT_PROPERTIES) come from the value, not from its JSON.
             header(ex, "merchant", answer.merchant());
             header(ex, "orderId", answer.orderId());
             header(ex, "operation", answer.operation() == null ? null : answer.operation().name());
@@ -222,7 +224,7 @@ public final class JmsEntry {
             // A replay: only the stored JSON is at hand.
             try {
                 JsonNode stored = json.readTree(body);
-                for (String p : List.of("merchant", "orderId", "operation", "status", "storeId")) {
+                for (String p : RESULT_PROPERTIES) {
                     if (stored.path(p).isTextual()) {
                         ex.getMessage().setHeader(p, stored.get(p).asText());
                     }

@@ -285,6 +285,9 @@ public final class GatewaySettings {
         return dir(env, system, "GATEWAY_DATA_DIR", "gateway.data-dir", "data");
     }
 
+    /** The values {@code gateway.broker.protocols} may name (docs/asyncapi.yaml has a server for each). */
+    public static final java.util.List<String> BROKER_PROTOCOLS = java.util.List.of("CORE", "AMQP", "STOMP");
+
     /** The protocols of the embedded broker's acceptor ({@code gateway.broker.protocols}), in order, without repeats. */
     public java.util.List<String> brokerProtocols() {
         java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
@@ -293,7 +296,7 @@ public final class GatewaySettings {
             if (name.isEmpty()) {
                 continue;
             }
-            if (!java.util.List.of("CORE", "AMQP", "STOMP").contains(name)) {
+            if (!BROKER_PROTOCOLS.contains(name)) {
                 throw new ConfigException(configFile(), "gateway.broker.protocols",
                         "unknown protocol '" + p.trim() + "': CORE, AMQP and STOMP are served");
             }

@@ -26,6 +26,8 @@ import org.apache.camel.Exchange;
 public final class OutboxRelay {
     /** Artemis's duplicate detection property. */
     public static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
+    /** The properties of an event message to select by (beside {@link #DUPLICATE_ID}); docs/asyncapi.yaml documents each. */
+    public static final List<String> EVENT_PROPERTIES = List.of("merchant", "orderId", "type", "status", "storeId", "eventId");
 
     private final Ledger ledger;
     private final ObjectMapper json;
@@ -91,7 +93,7 @@ public final class OutboxRelay {
         io.paygate.route.RouteProperties.OUTBOX_EVENT_ID.set(ex, e.eventId());
         io.paygate.route.LogContext.event(ex, e.eventId(), text(event, "merchant"), text(event, "orderId"), text(event, "provider"));
         ex.getMessage().setHeader(DUPLICATE_ID, e.eventId());
-        for (String p : List.of("merchant", "orderId", "type", "status", "storeId", "eventId")) {
+        for (String p : EVENT_PROPERTIES) {
             if (event.path(p).isTextual()) {
                 ex.getMessage().setHeader(p, event.get(p).asText());
             }
