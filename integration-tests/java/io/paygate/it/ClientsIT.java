@@ -98,7 +98,7 @@ class ClientsIT {
                         assertThat(e.get("orderId").asText()).isEqualTo("CLIENTS-0001");
                     });
 
-            // Node.js, AMQP: a second payment's event, and only that one (STOMP acknowledged the first).
+            // Node.js, AMQP: a second payment's event, and only that one (STOMP took the first off the queue).
             Run second = run(dir, with(till, "ORDER_ID", "CLIENTS-0002"), PYTHON, CLIENTS.resolve("python/amqp_pay.py").toString());
             assertThat(second.exit()).as(second.out()).isZero();
             Run events = run(CLIENTS.resolve("node"), with(till, "MAX_EVENTS", "5", "TIMEOUT_SECONDS", "15"), "node",
