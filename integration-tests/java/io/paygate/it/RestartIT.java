@@ -61,9 +61,12 @@ class RestartIT {
                 gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
                 HttpResponse<String> r = Http.post(base + "/api/v1/payments", TOKEN, pay, "X-Trace-Me", "echo-check");
                 assertThat(r.statusCode()).isEqualTo(200);
-                // Answers carry only documented headers: nothing of the request comes back.
+                // Answers carry only documented headers (X-Request-Id: the id of the request's log lines, the
+                // payment's own requestId here): nothing of the request comes back.
                 assertThat(r.headers().map().keySet()).allSatisfy(h ->
-                        assertThat(h.toLowerCase()).isIn(":status", "content-type", "content-length", "transfer-encoding"));
+                        assertThat(h.toLowerCase()).isIn(":status", "content-type", "content-length", "transfer-encoding",
+                                "x-request-id"));
+                assertThat(r.headers().firstValue("X-Request-Id")).hasValue("restart-1");
                 assertThat(r.headers().map().toString()).doesNotContain("echo-check").doesNotContain(TOKEN);
                 HttpResponse<String> unknown = Http.get(base + "/no/such/path", null);
                 assertThat(unknown.statusCode()).isEqualTo(404);
