@@ -192,7 +192,7 @@ class AsyncApiDocumentTest {
     @Test
     void everyLoginIsAUserPasswordSchemeAndEveryOperationNamesOne() {
         Map<String, Object> schemes = map(map(doc.get("components")).get("securitySchemes"));
-        assertThat(schemes).containsOnlyKeys("esbLogin", "opsLogin");
+        assertThat(schemes).containsOnlyKeys("esbLogin", "opsLogin", "merchantLogin");
         for (Object s : schemes.values()) {
             assertThat(map(s)).containsEntry("type", "userPassword");
         }
@@ -219,6 +219,9 @@ class AsyncApiDocumentTest {
         for (String client : List.of(Destinations.REQUESTS, Destinations.RESULTS, Destinations.EVENTS)) {
             assertThat(loginOf).containsEntry(client, "esbLogin");
         }
+        // A merchant's own login reads its own results and events queues.
+        assertThat(loginOf).containsEntry("payments.results.{merchant}", "merchantLogin")
+                .containsEntry("payments.events::payments.events.{merchant}", "merchantLogin");
         assertThat(loginOf).doesNotContainKeys(Destinations.DELIVERIES, Destinations.REQUESTS_EXPIRED);
     }
 
