@@ -168,16 +168,6 @@ class LiveRoutesIT {
         }
     }
 
-    static double percentile(List<Long> values, double p) {
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        int i = (int) Math.ceil(p * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
-    }
-
     /**
      * Writes wechat.yaml in place with {@code path} for wechat-orderquery, then sends a QUERY every
      * ~20 ms until the simulator counts one on that path; returns the nanoseconds from the write.
@@ -318,10 +308,10 @@ class LiveRoutesIT {
                         + "HTTP load p99: %.1f ms without reloads (%d requests), %.1f ms during the reloads (%d requests)%n"
                         + "JMS request-reply p99: %.1f ms without reloads (%d requests), %.1f ms during the reloads (%d requests)%n"
                         + "load totals: %d HTTP PAY+QUERY pairs, %d JMS PAY request-replies, 0 failed, 0 lost%n",
-                effective.size(), percentile(effective, 0.5) / 1e6, percentile(effective, 0.99) / 1e6,
+                effective.size(), LiveConfigIT.percentile(effective, 0.5) / 1e6, LiveConfigIT.percentile(effective, 0.99) / 1e6,
                 Collections.max(effective) / 1e6,
-                percentile(httpQuiet, 0.99) / 1e6, httpQuiet.size(), percentile(httpBusy, 0.99) / 1e6, httpBusy.size(),
-                percentile(jmsQuiet, 0.99) / 1e6, jmsQuiet.size(), percentile(jmsBusy, 0.99) / 1e6, jmsBusy.size(),
+                LiveConfigIT.percentile(httpQuiet, 0.99) / 1e6, httpQuiet.size(), LiveConfigIT.percentile(httpBusy, 0.99) / 1e6, httpBusy.size(),
+                LiveConfigIT.percentile(jmsQuiet, 0.99) / 1e6, jmsQuiet.size(), LiveConfigIT.percentile(jmsBusy, 0.99) / 1e6, jmsBusy.size(),
                 http.n.get(), jms.sent.get());
         System.out.println("LiveRoutesIT: " + figures);
         Files.writeString(Path.of("target", "live-routes-it.txt"), figures);
