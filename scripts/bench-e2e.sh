@@ -8,22 +8,28 @@
 # (JmsLoad), with 1 and 8 clients. Prints one table: rates, p50/p99 and the ratio gateway/bare.
 #
 # Usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres]
+#                             [--jar PATH]
 #   (after `mvn -q package -DskipTests`; defaults: 10 s per row after a 5 s warm-up, the gateway
 #   warmed up for 20 s with 8 HTTP clients before the HTTP rows
 #   and 20 s with 8 JMS clients before the JMS rows, H2)
 # --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
-#   auth; PGHOST/PGPORT/PGUSER override), dropped at the end.
+#   auth; PGHOST/PGPORT/PGUSER override), dropped at the end. It also prints what the database did
+#   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
+#   orders created, background work of the gateway in that window included).
+# --jar PATH: run this gateway jar (another build, e.g. a baseline in a second worktree) with the
+#   routes/ of its own tree (PATH/../../routes); the stub and the load clients stay this tree's.
 # Every port is a free one picked at start. The data dir is under target/ (on disk, not /tmp).
 # JAVA_OPTS is given to the gateway (e.g. JFR flags); the stub and the clients run with defaults.
 set -euo pipefail
-seconds=10 warmup=5 gateway_warmup=20 store=h2
+seconds=10 warmup=5 gateway_warmup=20 store=h2 gateway_jar=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --gateway-warmup) gateway_warmup=$2; shift 2 ;;
     --store) store=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres]" >&2
+    --jar) gateway_jar=$2; shift 2 ;;
+    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres] [--jar PATH]" >&2
        exit 2 ;;
   esac
 done
@@ -32,6 +38,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jar="$root/target/payment-gateway.jar"
 tools="$root/target/payment-gateway-sandbox.jar"
 [ -f "$jar" ] && [ -f "$tools" ] || { echo "build first: mvn -q package -DskipTests" >&2; exit 1; }
+routes="$root/routes"
+if [ -n "$gateway_jar" ]; then
+  jar=$(cd "$(dirname "$gateway_jar")" && pwd)/$(basename "$gateway_jar")
+  routes=$(cd "$(dirname "$jar")/../routes" && pwd) || { echo "no routes/ next to $jar's target/" >&2; exit 2; }
+  [ -f "$jar" ] || { echo "no jar at $gateway_jar" >&2; exit 2; }
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 stub_port=$(free_port) http_port=$(free_port) broker_port=$(free_port)
 mkdir -p "$root/target"
@@ -57,7 +69,7 @@ await() { # await <seconds> <what> <command...>
 # A bench-only merchant: these values sign calls to the stub and nothing else.
 mch=1900000109 appid=wxbench0000000001 key=benchkey0000000000000000000000001 token=bench-token-000000000001
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, store $store"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, store $store, gateway $jar"
 (exec java -cp "$tools" io.paygate.tools.FastWechatStub --port "$stub_port" --mch "$mch" --appid "$appid" \
   --key "$key" --threads 8 > "$work/stub.log" 2>&1) &
 pids+=($!)
@@ -114,7 +126,7 @@ merchants:
       signType: HMAC-SHA256
 YAML
 # shellcheck disable=SC2086
-(cd "$work" && GATEWAY_CONFIG_DIR="$work/config" GATEWAY_ROUTES_DIR="$root/routes" GATEWAY_DATA_DIR="$work/data" \
+(cd "$work" && GATEWAY_CONFIG_DIR="$work/config" GATEWAY_ROUTES_DIR="$routes" GATEWAY_DATA_DIR="$work/data" \
   exec java ${JAVA_OPTS:-} -jar "$jar" > "$work/gateway.log" 2>&1) &
 pids+=($!)
 await 120 "the gateway (log: $work/gateway.log)" curl -sf -o /dev/null "http://127.0.0.1:$http_port/observe/health" \
@@ -126,9 +138,30 @@ warmup_jms() {
     --password bench-broker-password --token "$token" --merchant bench-shop --clients 8 \
     --seconds "$gateway_warmup" --warmup 0 > /dev/null
 }
+pg_counts() { # one line: orders, then the database's counters (pg_stat_* as of the last flush)
+  psql -X -A -t -F ' ' -d "$pgdb" -c "SELECT (SELECT count(*) FROM payment_order), d.xact_commit, d.xact_rollback,
+    (SELECT sum(coalesce(seq_scan,0) + coalesce(idx_scan,0)) FROM pg_stat_user_tables),
+    (SELECT sum(n_tup_ins) FROM pg_stat_user_tables), (SELECT sum(n_tup_upd) FROM pg_stat_user_tables),
+    (SELECT sum(n_tup_del) FROM pg_stat_user_tables)
+    FROM pg_stat_database d WHERE d.datname = current_database()"
+}
+# A backend reports its counters when it goes idle, at most once a second, or after 10 s idle.
+[ "$store" = postgres ] && { sleep 11; before_counts=$(pg_counts); }
 for c in 1 8; do
   row http "$c" io.paygate.tools.HttpLoad --url "http://127.0.0.1:$http_port" --token "$token" --merchant bench-shop
 done
+if [ "$store" = postgres ]; then
+  sleep 11
+  python3 - "$before_counts" "$(pg_counts)" <<'PY'
+import sys
+b, a = [list(map(int, x.split())) for x in sys.argv[1:3]]
+d = [y - x for x, y in zip(b, a)]
+n = d[0] or 1
+print("per PAY over the HTTP rows (%d orders; PostgreSQL counters, the gateway's background work included): "
+      "commits %.2f, rollbacks %.2f, table scans (seq+idx) %.2f, rows inserted %.2f, updated %.2f, deleted %.2f"
+      % (d[0], d[1] / n, d[2] / n, d[3] / n, d[4] / n, d[5] / n, d[6] / n))
+PY
+fi
 warmup_jms
 for c in 1 8; do
   row jms "$c" io.paygate.tools.JmsLoad --url "tcp://127.0.0.1:$broker_port" --user gateway \

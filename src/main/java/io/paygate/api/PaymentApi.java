@@ -147,45 +147,31 @@ public final class PaymentApi {
             error(ex, 400, partial(tree), PaymentError.invalid(List.of(new FieldError("(body)", "does not match PaymentRequest"))));
             return;
         }
-        Optional<String> stored = ledger.find(request.merchant(), request.orderId()).map(OrderRecord::provider);
-        FieldError unrouted = routingProblem(request, profile, stored);
-        if (unrouted != null) {
-            error(ex, 400, PaymentResult.answering(request), PaymentError.invalid(List.of(unrouted)));
-            return;
-        }
-        String provider = provider(request, profile, stored);
-        request = request.withProvider(provider);
-        // Validated: from here on the exchange's lines carry the request's own ids (docs/operations.md).
-        io.paygate.route.LogContext.request(ex, request.merchant(), request.orderId(), request.requestId(), provider);
-        LOG.info("{} request received{}{}", request.operation(), request.method() == null ? "" : ": " + request.method(),
-                request.amount() == null ? "" : ", " + request.amount() + " fen");
-        if (calls.connector(provider).isPresent()) {
-            RouteProperties.API_REQUEST.set(ex, request);
-        }
-        if (!profile.supports(provider)) {
-            problems.add(new FieldError("provider", "merchant " + profile.id() + " has no " + provider + " settings"));
-        }
-        if (request.notifyUrl() != null && !profile.callbackHosts().contains(URI.create(request.notifyUrl()).getHost().toLowerCase(java.util.Locale.ROOT))) {
-            problems.add(new FieldError("notifyUrl", "host is not one of the merchant's callbackHosts"));
-        }
-        if (!problems.isEmpty()) {
-            error(ex, 400, PaymentResult.answering(request), PaymentError.invalid(problems));
-            return;
-        }
-        ProviderConnector connector = calls.connector(provider).orElse(null);
-        if (connector == null) {
-            error(ex, 200, PaymentResult.answering(request), PaymentError.of(ErrorCode.UNSUPPORTED,
-                    "provider " + provider + " is not available in this build", false));
-            return;
-        }
-        Optional<PaymentError> refusal = connector.refuse(request, profile);
-        if (refusal.isPresent()) {
-            PaymentError e = refusal.get();
-            error(ex, e.code() == ErrorCode.INVALID_REQUEST ? 400 : 200, PaymentResult.answering(request), e);
-            return;
-        }
+        // One transaction from the routing read to the claim: the order's stored provider (an order
+        // stays with the provider that took it), the idempotency claim and, for a new PAY, the order
+        // row, which commits with its claim or not at all (issue 17: one commit, not three).
         String hash = Json.contentHash(json, tree);
-        Claim claim = claimOrWait(request, hash);
+        Intake intake = intake(request, profile, hash);
+        Routing routing = intake.routing();
+        request = routing.request();
+        if (routing.routed()) {
+            // Validated: from here on the exchange's lines carry the request's own ids (docs/operations.md).
+            io.paygate.route.LogContext.request(ex, request.merchant(), request.orderId(), request.requestId(),
+                    request.provider());
+            LOG.info("{} request received{}{}", request.operation(), request.method() == null ? "" : ": " + request.method(),
+                    request.amount() == null ? "" : ", " + request.amount() + " fen");
+            if (calls.connector(request.provider()).isPresent()) {
+                RouteProperties.API_REQUEST.set(ex, request);
+            }
+        }
+        if (routing.error() != null) {
+            error(ex, routing.status(), PaymentResult.answering(request), routing.error());
+            return;
+        }
+        Claim claim = intake.claim();
+        if (claim.kind() == IdempotencyStore.Kind.IN_FLIGHT) {
+            claim = waitInFlight(request, hash);
+        }
         Operation providerOperation = request.operation();
         boolean orphaned = false;
         switch (claim.kind()) {
@@ -222,23 +208,21 @@ public final class PaymentApi {
             }
             case NEW -> {
                 if (request.operation() == Operation.PAY) {
-                    try {
-                        ledger.create(request);
-                        if (request.method() == io.paygate.canonical.PayMethod.MICRO) {
-                            // The till's request holds its barcode payment from the start: no sweep
-                            // queries or reverses it while the charge and the till's wait are under way.
-                            // As long as the call may take (the merchant's own timeouts) and the wait.
-                            java.time.Instant now = java.time.Instant.now();
-                            Duration hold = microHold.apply(calls.call(request, profile, Operation.PAY, null, false));
-                            reconcileQueue.claimOrder(request.merchant(), request.orderId(),
-                                    io.paygate.store.ReconcileQueue.requestOwner(request.merchant(), request.requestId()),
-                                    now, now.plus(hold));
-                        }
-                    } catch (DuplicateOrderException e) {
-                        PaymentResult result = PaymentResult.answering(request).error(PaymentError.of(ErrorCode.DUPLICATE_ORDER,
-                                "order " + request.orderId() + " already exists; QUERY it, or PAY under a new orderId", false)).build();
-                        completeWith(ex, request, 409, result);
+                    if (intake.duplicate() != null) {
+                        // The order existed: the claim was completed with this answer in the same
+                        // commit, so a replay of the requestId gets it again.
+                        ApiAnswer.finish(ex, 409, intake.duplicateBody(), intake.duplicate());
                         return;
+                    }
+                    if (request.method() == io.paygate.canonical.PayMethod.MICRO) {
+                        // The till's request holds its barcode payment from the start: no sweep
+                        // queries or reverses it while the charge and the till's wait are under way.
+                        // As long as the call may take (the merchant's own timeouts) and the wait.
+                        java.time.Instant now = java.time.Instant.now();
+                        Duration hold = microHold.apply(calls.call(request, profile, Operation.PAY, null, false));
+                        reconcileQueue.claimOrder(request.merchant(), request.orderId(),
+                                io.paygate.store.ReconcileQueue.requestOwner(request.merchant(), request.requestId()),
+                                now, now.plus(hold));
                     }
                 } else if (request.operation() == Operation.REFUND) {
                     PaymentRequest.Refund r = request.refund();
@@ -261,6 +245,88 @@ public final class PaymentApi {
         OrderSnapshot order = request.operation() == Operation.PAY ? null
                 : ledger.find(request.merchant(), request.orderId()).map(OrderRecord::snapshot).orElse(null);
         ProviderCalls.put(ex, calls.call(request, profile, providerOperation, order, orphaned));
+    }
+
+    /** The routing's outcome: the request with its provider, or the error that refuses it. */
+    private record Routing(PaymentRequest request, boolean routed, int status, PaymentError error) {
+        static Routing refused(PaymentRequest request, boolean routed, int status, PaymentError error) {
+            return new Routing(request, routed, status, error);
+        }
+    }
+
+    /**
+     * What the intake transaction did: the routing, and when it let the request through, the claim;
+     * for a new PAY of an order that existed, the DUPLICATE_ORDER answer stored with the claim.
+     */
+    private record Intake(Routing routing, Claim claim, PaymentResult duplicate, String duplicateBody) {
+    }
+
+    /**
+     * Routing read, claim and (new PAY) order row in one transaction. When a concurrent request
+     * creates the same order between the read and the insert, the transaction rolls back (neither
+     * claim nor order stays) and runs again: then it sees the order and answers DUPLICATE_ORDER.
+     */
+    private Intake intake(PaymentRequest parsed, MerchantProfile profile, String hash) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return db.inTransaction(c -> {
+                    Optional<String> stored = ledger.findIn(c, parsed.merchant(), parsed.orderId()).map(OrderRecord::provider);
+                    Routing routing = route(parsed, profile, stored);
+                    if (routing.error() != null) {
+                        return new Intake(routing, null, null, null);
+                    }
+                    PaymentRequest r = routing.request();
+                    Claim claim = idempotency.claimIn(c, r.merchant(), r.requestId(), hash);
+                    if (claim.kind() != IdempotencyStore.Kind.NEW || r.operation() != Operation.PAY) {
+                        return new Intake(routing, claim, null, null);
+                    }
+                    if (stored.isPresent()) {
+                        PaymentResult duplicate = PaymentResult.answering(r).error(PaymentError.of(ErrorCode.DUPLICATE_ORDER,
+                                "order " + r.orderId() + " already exists; QUERY it, or PAY under a new orderId", false)).build();
+                        String body = write(duplicate);
+                        idempotency.completeIn(c, r.merchant(), r.requestId(), 409, body);
+                        return new Intake(routing, claim, duplicate, body);
+                    }
+                    ledger.createIn(c, r);
+                    return new Intake(routing, claim, null, null);
+                });
+            } catch (DuplicateOrderException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The routing of a parsed, valid request: its provider and the checks that depend on it. */
+    private Routing route(PaymentRequest request, MerchantProfile profile, Optional<String> stored) {
+        FieldError unrouted = routingProblem(request, profile, stored);
+        if (unrouted != null) {
+            return Routing.refused(request, false, 400, PaymentError.invalid(List.of(unrouted)));
+        }
+        String provider = provider(request, profile, stored);
+        request = request.withProvider(provider);
+        List<FieldError> problems = new ArrayList<>();
+        if (!profile.supports(provider)) {
+            problems.add(new FieldError("provider", "merchant " + profile.id() + " has no " + provider + " settings"));
+        }
+        if (request.notifyUrl() != null && !profile.callbackHosts().contains(URI.create(request.notifyUrl()).getHost().toLowerCase(java.util.Locale.ROOT))) {
+            problems.add(new FieldError("notifyUrl", "host is not one of the merchant's callbackHosts"));
+        }
+        if (!problems.isEmpty()) {
+            return Routing.refused(request, true, 400, PaymentError.invalid(problems));
+        }
+        ProviderConnector connector = calls.connector(provider).orElse(null);
+        if (connector == null) {
+            return Routing.refused(request, true, 200, PaymentError.of(ErrorCode.UNSUPPORTED,
+                    "provider " + provider + " is not available in this build", false));
+        }
+        Optional<PaymentError> refusal = connector.refuse(request, profile);
+        if (refusal.isPresent()) {
+            PaymentError e = refusal.get();
+            return Routing.refused(request, true, e.code() == ErrorCode.INVALID_REQUEST ? 400 : 200, e);
+        }
+        return new Routing(request, true, 0, null);
     }
 
     /**
@@ -312,9 +378,10 @@ public final class PaymentApi {
         try {
             // One transaction: the order's change, its event and the stored answer that reports it.
             String body = db.inTransaction(c -> {
+                io.paygate.store.TransitionOutcome applied = null;
                 if (result.status() != null && (sent == Operation.PAY || sent == Operation.QUERY || sent == Operation.CLOSE
                         || sent == Operation.REVERSE || sent == Operation.REFUND_QUERY)) {
-                    ledger.applyIn(c, new Transition(request.merchant(), request.orderId(), result.status(), source,
+                    applied = ledger.applyIn(c, new Transition(request.merchant(), request.orderId(), result.status(), source,
                             result.providerTradeId(), result.channelTradeId(), result.paidAmount(), result.couponAmount(),
                             io.paygate.canonical.Times.parse(result.paidAt()),
                             result.error() == null ? null : result.error().providerCode()));
@@ -323,7 +390,13 @@ public final class PaymentApi {
                     recordRefunds(c, request, result, sent, source, b,
                             RouteProperties.ANSWER_REJECTED.isTrue(ex), RouteProperties.NOTHING_SENT.isTrue(ex));
                 }
-                ledger.lock(c, request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
+                if (applied != null && applied.order() != null && !(sent == Operation.REFUND || sent == Operation.REFUND_QUERY)) {
+                    // The transition read the order under its row lock, in this transaction, and
+                    // nothing changed it since: its status is the one to answer, no second read.
+                    b.status(applied.order().status());
+                } else {
+                    ledger.lock(c, request.merchant(), request.orderId()).ifPresent(o -> b.status(o.status()));
+                }
                 String json = write(b.build());
                 idempotency.completeIn(c, request.merchant(), request.requestId(), status, json);
                 return json;
@@ -399,8 +472,9 @@ public final class PaymentApi {
         ApiAnswer.finish(ex, status, body, result);
     }
 
-    private Claim claimOrWait(PaymentRequest r, String hash) {
-        Claim claim = idempotency.claim(r.merchant(), r.requestId(), hash);
+    /** Waits up to gateway.api.in-flight-wait for an in-flight copy of the request to finish. */
+    private Claim waitInFlight(PaymentRequest r, String hash) {
+        Claim claim = new Claim(IdempotencyStore.Kind.IN_FLIGHT, null, null);
         long deadline = System.nanoTime() + inFlightWait.toNanos();
         while (claim.kind() == IdempotencyStore.Kind.IN_FLIGHT && System.nanoTime() < deadline) {
             try {

@@ -31,12 +31,20 @@ public final class Json {
     }
 
     /**
+     * Each mapper's key-sorting copy, made once: a copy per request cost a new mapper and its
+     * serializer caches on every PAY (issue 17). Weak keys: a mapper that is gone takes its copy
+     * along. The copy is configured once and only used afterwards, as Jackson requires.
+     */
+    private static final java.util.Map<ObjectMapper, ObjectMapper> SORTED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
      * A digest of the request's content compared as parsed JSON: key order and white space do not
      * matter, values do.
      */
     public static String contentHash(ObjectMapper m, JsonNode tree) {
         try {
-            ObjectMapper sorted = m.copy().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+            ObjectMapper sorted = SORTED.computeIfAbsent(m, k -> k.copy().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS));
             Object plain = sorted.treeToValue(tree, Object.class);
             byte[] canonical = sorted.writeValueAsString(plain).getBytes(StandardCharsets.UTF_8);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));

@@ -105,7 +105,17 @@ public final class IdempotencyStore {
     }
 
     public Claim claim(String merchant, String requestId, String hash) {
-        return db.inTransaction(c -> {
+        return db.inTransaction(c -> claimIn(c, merchant, requestId, hash));
+    }
+
+    /**
+     * The same inside the caller's transaction: a new PAY's claim commits with its order row, or
+     * neither does. When the key is taken, the caller's transaction so far is rolled back (the
+     * failed insert aborts it on PostgreSQL) before the existing record is read: call this before
+     * anything the transaction writes.
+     */
+    public Claim claimIn(Connection c, String merchant, String requestId, String hash) throws SQLException {
+        {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_record (merchant, request_id, "
                     + "request_hash, state, owner, created_at) VALUES (?,?,?,'IN_PROGRESS',?,?)")) {
                 ps.setString(1, merchant);
@@ -122,7 +132,7 @@ public final class IdempotencyStore {
                 c.rollback();
             }
             return existing(c, merchant, requestId, hash);
-        });
+        }
     }
 
     /** Re-reads a claim (used while waiting for an in-flight copy). */

@@ -47,8 +47,20 @@ public final class Ledger {
 
     /** Records a new order in status UNKNOWN, before the provider is called. */
     public OrderRecord create(PaymentRequest r) {
-        Instant now = clock.instant();
         return db.inTransaction(c -> {
+            createIn(c, r);
+            return find(c, r.merchant(), r.orderId()).orElseThrow();
+        });
+    }
+
+    /**
+     * The same inside the caller's transaction (a new PAY's order row commits with its idempotency
+     * claim). Throws {@link DuplicateOrderException} when the order exists; the caller's transaction
+     * must then be rolled back (PostgreSQL has aborted it).
+     */
+    public void createIn(Connection c, PaymentRequest r) throws SQLException {
+        Instant now = clock.instant();
+        {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO payment_order (" + ORDER_COLUMNS
                     + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, r.merchant());
@@ -80,15 +92,14 @@ public final class Ledger {
                 throw e;
             }
             history(c, r.merchant(), r.orderId(), null, PaymentStatus.UNKNOWN, true, Source.REQUEST, null, now);
-            return find(c, r.merchant(), r.orderId()).orElseThrow();
-        });
+        }
     }
 
     /** Applies a reported status under the transition rules; safe to call concurrently and repeatedly. */
     public TransitionOutcome apply(Transition t) {
         for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
             TransitionOutcome outcome = db.inTransaction(c -> {
-                TransitionOutcome o = tryApply(c, t);
+                TransitionOutcome o = tryApply(c, t, find(c, t.merchant(), t.orderId()));
                 if (o == null) {
                     c.rollback();
                 }
@@ -106,8 +117,8 @@ public final class Ledger {
      * it makes). The order's row is locked first, so concurrent callers take turns.
      */
     public TransitionOutcome applyIn(Connection c, Transition t) throws SQLException {
-        lock(c, t.merchant(), t.orderId());
-        TransitionOutcome outcome = tryApply(c, t);
+        // The locked row is the order as it is: tryApply starts from it instead of reading it again.
+        TransitionOutcome outcome = tryApply(c, t, lock(c, t.merchant(), t.orderId()));
         if (outcome == null) {
             throw new IllegalStateException("order " + t.orderId() + " changed under its row lock");
         }
@@ -120,8 +131,7 @@ public final class Ledger {
     }
 
     /** One compare-and-set attempt; null when another writer changed the row in between. */
-    private TransitionOutcome tryApply(Connection c, Transition t) throws SQLException {
-        Optional<OrderRecord> found = find(c, t.merchant(), t.orderId());
+    private TransitionOutcome tryApply(Connection c, Transition t, Optional<OrderRecord> found) throws SQLException {
         if (found.isEmpty()) {
             return new TransitionOutcome(TransitionOutcome.Kind.NO_ORDER, null, null);
         }
@@ -190,6 +200,11 @@ public final class Ledger {
 
     public Optional<OrderRecord> find(String merchant, String orderId) {
         return db.inTransaction(c -> find(c, merchant, orderId));
+    }
+
+    /** The same inside the caller's transaction. */
+    public Optional<OrderRecord> findIn(Connection c, String merchant, String orderId) throws SQLException {
+        return find(c, merchant, orderId);
     }
 
     public List<HistoryEntry> history(String merchant, String orderId) {
