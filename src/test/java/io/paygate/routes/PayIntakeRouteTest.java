@@ -1,0 +1,184 @@
+package io.paygate.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paygate.sandbox.wechat.WechatSimulator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A new PAY's intake (issue 17): the idempotency claim and the order row commit together or not at
+ * all, and the orders that already exist are still answered DUPLICATE_ORDER, replayably, also when
+ * two requests race for one orderId. The real routes and beans against the WeChat sandbox simulator,
+ * on the test store (H2, or PostgreSQL with -Ppostgres).
+ */
+class PayIntakeRouteTest extends RouteTestSupport {
+    private static final String TOKEN = "intake-test-token-000000";
+    private static final String KEY = "intakekey00000000000000000000000";
+
+    private static Path dir;
+    private static Fixture fixture;
+    private static WechatSimulator sim;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("intake-test");
+        sim = new WechatSimulator(0, List.of(new WechatSimulator.Merchant("1001", "wxappintake", KEY)), null);
+        sim.start();
+        // A short in-flight wait: a claim left behind would answer 409 after it instead of being processed.
+        Files.writeString(dir.resolve("application.properties"), String.join("\n",
+                "gateway.public-base-url=https://gw.example.com", "gateway.idempotency.wait=1", ""));
+        Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",
+                "merchants:",
+                "  shop:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN,
+                "    wechat: {baseUrl: 'http://127.0.0.1:" + sim.port() + "', appId: wxappintake, mchId: '1001', apiKey: "
+                        + KEY + "}", ""));
+        fixture = Fixture.load(dir, 8);
+    }
+
+    @AfterAll
+    static void stop() {
+        sim.close();
+        fixture.close();
+    }
+
+    @Override
+    protected Fixture fixture() {
+        return fixture;
+    }
+
+    @Override
+    protected List<String> routeFiles() {
+        return List.of("payment-api.yaml", "provider-operations.yaml", "wechat.yaml", "errors.yaml");
+    }
+
+    private static String pay(String requestId, String orderId, long amount) {
+        return "{\"requestId\":\"" + requestId + "\",\"merchant\":\"shop\",\"operation\":\"PAY\",\"orderId\":\""
+                + orderId + "\",\"amount\":" + amount + ",\"method\":\"SCAN\",\"subject\":\"Tea\"}";
+    }
+
+    private static long unifiedorders() {
+        return sim.calls().getOrDefault("/pay/unifiedorder", 0L);
+    }
+
+    private long count(String sql, String key) {
+        return fixture.db().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    private long claims(String requestId) {
+        return count("SELECT count(*) FROM idempotency_record WHERE merchant = 'shop' AND request_id = ?", requestId);
+    }
+
+    private long orders(String orderId) {
+        return count("SELECT count(*) FROM payment_order WHERE merchant = 'shop' AND order_id = ?", orderId);
+    }
+
+    private void sql(String statement) {
+        fixture.db().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void aFailedOrderInsertLeavesNoClaimBehindAndTheSameRequestIsThenProcessed() throws Exception {
+        // The order row cannot be written (a constraint this test adds, on H2 and PostgreSQL alike):
+        // the claim made before it in the intake must go with it, or the requestId stays IN_PROGRESS.
+        sql("ALTER TABLE payment_order ADD CONSTRAINT intake_test_refuses CHECK (order_id <> 'IN-FAIL-1')");
+        long calls = unifiedorders();
+        try {
+            Exchange ex = template.send("direct:payment-api", e -> {
+                e.getMessage().setHeader("Authorization", "Bearer " + TOKEN);
+                e.getMessage().setHeader("Content-Type", "application/json");
+                e.getMessage().setBody(pay("in-fail-1", "IN-FAIL-1", 10).getBytes(StandardCharsets.UTF_8));
+            });
+            assertThat(ex.getException()).as("the store's failure goes back to the entry route").isNotNull();
+        } finally {
+            sql("ALTER TABLE payment_order DROP CONSTRAINT intake_test_refuses");
+        }
+        assertThat(orders("IN-FAIL-1")).isZero();
+        assertThat(claims("in-fail-1")).as("the claim rolled back with the order row").isZero();
+        assertThat(unifiedorders()).as("nothing was sent").isEqualTo(calls);
+
+        // Sent again, the same request is new: processed, not "still being processed".
+        Answer again = call(TOKEN, pay("in-fail-1", "IN-FAIL-1", 10));
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.at("/status")).isEqualTo("NOTPAY");
+        assertThat(orders("IN-FAIL-1")).isEqualTo(1);
+        assertThat(claims("in-fail-1")).isEqualTo(1);
+    }
+
+    @Test
+    void aPayOfAnExistingOrderIsADuplicateOrderAndItsAnswerIsReplayed() throws Exception {
+        Answer first = call(TOKEN, pay("in-d1", "IN-DUP-1", 10));
+        assertThat(first.at("/status")).isEqualTo("NOTPAY");
+        long calls = unifiedorders();
+
+        Answer duplicate = call(TOKEN, pay("in-d2", "IN-DUP-1", 10));
+        assertThat(duplicate.status()).isEqualTo(409);
+        assertThat(duplicate.at("/error/code")).isEqualTo("DUPLICATE_ORDER");
+        Answer replay = call(TOKEN, pay("in-d2", "IN-DUP-1", 10));
+        assertThat(replay.status()).isEqualTo(409);
+        assertThat(replay.raw()).isEqualTo(duplicate.raw());
+        assertThat(unifiedorders()).isEqualTo(calls);
+        assertThat(orders("IN-DUP-1")).isEqualTo(1);
+    }
+
+    @Test
+    void requestsRacingForOneOrderMakeOneOrderAndOneProviderCall() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String orderId = "IN-RACE-" + round;
+                long calls = unifiedorders();
+                List<Callable<Answer>> racers = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String requestId = "in-race-" + round + "-" + i;
+                    racers.add(() -> call(TOKEN, pay(requestId, orderId, 20)));
+                }
+                List<Answer> answers = new ArrayList<>();
+                for (Future<Answer> f : pool.invokeAll(racers)) {
+                    answers.add(f.get());
+                }
+                assertThat(answers).filteredOn(a -> a.status() == 200).hasSize(1)
+                        .allMatch(a -> a.at("/status").equals("NOTPAY"));
+                assertThat(answers).filteredOn(a -> a.status() == 409).hasSize(5)
+                        .allMatch(a -> a.at("/error/code").equals("DUPLICATE_ORDER"));
+                assertThat(orders(orderId)).isEqualTo(1);
+                assertThat(unifiedorders() - calls).as("one unifiedorder").isEqualTo(1);
+                for (int i = 0; i < 6; i++) {
+                    // Every request's answer was stored with its claim: a replay gets it again.
+                    Answer replay = call(TOKEN, pay("in-race-" + round + "-" + i, orderId, 20));
+                    assertThat(replay.raw()).isEqualTo(answers.get(i).raw());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
