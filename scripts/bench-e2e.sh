@@ -129,7 +129,7 @@ YAML
 (cd "$work" && GATEWAY_CONFIG_DIR="$work/config" GATEWAY_ROUTES_DIR="$routes" GATEWAY_DATA_DIR="$work/data" \
   exec java ${JAVA_OPTS:-} -jar "$jar" > "$work/gateway.log" 2>&1) &
 pids+=($!)
-await 120 "the gateway (log: $work/gateway.log)" curl -sf -o /dev/null "http://127.0.0.1:$http_port/observe/health" \
+await 300 "the gateway (log: $work/gateway.log)" curl -sf -o /dev/null "http://127.0.0.1:$http_port/observe/health" \
   || { tail -30 "$work/gateway.log" >&2; exit 1; }
 java -cp "$jar:$tools" io.paygate.tools.HttpLoad --url "http://127.0.0.1:$http_port" --token "$token" \
   --merchant bench-shop --clients 8 --seconds "$gateway_warmup" --warmup 0 > /dev/null
