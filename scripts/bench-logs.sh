@@ -3,7 +3,7 @@
 # provider (FastWechatStub), one with gateway.log.format=json and gateway.metrics.enabled=true, the
 # other with plain logs and gateway.metrics.enabled=false. Both start and are warmed up first; then
 # the rows alternate (on, off, on, off, ...) so drift of a shared machine falls on both. Each gateway
-# writes its log to a file on disk (every PAY logs its request, provider call, answer and access
+# writes its log to a file on disk (every PAY logs its provider call, its answer and its access
 # line at INFO). Loaded with HttpLoad (POST /api/v1/payments, PAY SCAN of new orders, keep-alive).
 # Prints one line per row and the ratio on/off of the summed rates.
 #

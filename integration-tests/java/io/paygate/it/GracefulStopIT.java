@@ -74,6 +74,11 @@ class GracefulStopIT {
             assertThat(Duration.ofNanos(System.nanoTime() - termAt)).isLessThan(Duration.ofSeconds(45 + 15));
             assertThat(gateway.output()).contains("SIGTERM: health answers DOWN")
                     .doesNotContain("Forcing the routes to be shutdown now");
+            // Lines are written by an asynchronous appender: the ones logged during the drain and
+            // at the very end of the stop are all in the output (the jar shuts the logging down,
+            // which writes its queue, before it exits).
+            assertThat(gateway.output()).contains("PAY answered 200: SUCCESS (MICRO, 500 fen)")
+                    .containsPattern("Apache Camel \\S+ \\(payment-gateway\\) shutdown in");
         }
 
         // The next start finds the drained payment recorded, and nothing of the refused one.

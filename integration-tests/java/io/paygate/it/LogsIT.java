@@ -122,10 +122,13 @@ class LogsIT {
         List<JsonNode> lines = jsonLines();
         List<JsonNode> mine = lines.stream().filter(l -> REQUEST_ID.equals(l.path("requestId").asText())).toList();
         assertThat(mine).extracting(l -> l.path("message").asText())
-                .anySatisfy(m -> assertThat(m).isEqualTo("PAY request received: MICRO, 1 fen"))
                 .anySatisfy(m -> assertThat(m).startsWith("wechat PAY call: SUCCESS in "))
-                .anySatisfy(m -> assertThat(m).isEqualTo("PAY answered 200: SUCCESS"))
-                .anySatisfy(m -> assertThat(m).startsWith("POST /api/v1/payments 200 "));
+                .anySatisfy(m -> assertThat(m).isEqualTo("PAY answered 200: SUCCESS (MICRO, 1 fen)"))
+                .anySatisfy(m -> assertThat(m).startsWith("POST /api/v1/payments 200 "))
+                // Its receipt is a DEBUG line: at INFO a PAY writes the call's line, the answer's and the access line.
+                .noneSatisfy(m -> assertThat(m).contains("request received"));
+        assertThat(mine).filteredOn(l -> l.path("logger").asText().equals("io.paygate.api.PaymentApi"))
+                .extracting(l -> l.path("message").asText()).containsExactly("PAY answered 200: SUCCESS (MICRO, 1 fen)");
         for (JsonNode l : mine) {
             assertThat(l.path("merchant").asText()).as(l.toString()).isEqualTo("demo-shop");
             assertThat(l.path("orderId").asText()).as(l.toString()).isEqualTo(ORDER_ID);

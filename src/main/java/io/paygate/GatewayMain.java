@@ -7,7 +7,8 @@ import io.paygate.config.ConfigException;
  * key and exits 2; any other start-up failure exits 1 (the embedded parts hold non-daemon threads,
  * so the JVM is ended explicitly). {@code --check-config} checks the configuration and the routes
  * without starting anything ({@link ConfigCheck}). SIGTERM stops the gateway gracefully and it
- * exits 0 ({@link GracefulStop}).
+ * exits 0 ({@link GracefulStop}). Before it exits, the logging is shut down, so every line still
+ * queued for the console (log4j2.xml writes through an asynchronous appender) is written first.
  */
 public final class GatewayMain {
     private GatewayMain() {
@@ -18,7 +19,7 @@ public final class GatewayMain {
             // Reads and checks everything, starts nothing (ConfigCheck); 0 all well, 2 errors. Only
             // warnings are logged (log4j2.xml), so the output is the check's findings.
             System.setProperty("payment-gateway.log-level", "WARN");
-            System.exit(ConfigCheck.run(System.getenv(), System.getProperties(), System.out, System.err));
+            exit(ConfigCheck.run(System.getenv(), System.getProperties(), System.out, System.err));
             return;
         }
         Gateway gateway;
@@ -26,7 +27,7 @@ public final class GatewayMain {
             gateway = Gateway.configure(System.getenv(), System.getProperties());
         } catch (ConfigException e) {
             System.err.println("payment-gateway: configuration error: " + e.getMessage());
-            System.exit(2);
+            exit(2);
             return;
         }
         int code = 0;
@@ -43,6 +44,12 @@ public final class GatewayMain {
         } finally {
             gateway.close();
         }
+        exit(code);
+    }
+
+    /** Writes every queued log line (a stop, a failed start), then ends the JVM. */
+    private static void exit(int code) {
+        org.apache.logging.log4j.LogManager.shutdown();
         System.exit(code);
     }
 

@@ -17,6 +17,7 @@ import io.paygate.config.MerchantDirectory;
 import io.paygate.provider.ProviderCall;
 import io.paygate.route.RouteProperties;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.camel.Exchange;
 
@@ -41,6 +42,13 @@ public final class Metrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     /** gateway.metrics.enabled: when false, no per-request meter is recorded and the scrape is empty. */
     private final boolean enabled;
+    /**
+     * The per-request meters, one per tag set, made on first use: a request looks its meter up in
+     * one map instead of building and registering it again (labels are bounded, so are these maps).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<List<String>, Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<List<String>, Timer> providerCalls = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<List<String>, Counter> providerErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Metrics(MerchantDirectory merchants) {
         this(merchants, true);
@@ -83,9 +91,10 @@ public final class Metrics implements AutoCloseable {
                 : answer != null && answer.operation() != null ? answer.operation().name() : UNKNOWN;
         String outcome = answer != null && answer.error() != null ? answer.error().code().name()
                 : statusClass(ApiAnswer.status(ex));
-        Counter.builder("gateway.requests").description("Answers of the payment API (HTTP and JMS)")
+        requests.computeIfAbsent(List.of(merchant, provider, operation, outcome), k -> Counter.builder("gateway.requests")
+                .description("Answers of the payment API (HTTP and JMS)")
                 .tag("merchant", merchant).tag("provider", provider).tag("operation", operation).tag("outcome", outcome)
-                .register(registry).increment();
+                .register(registry)).increment();
     }
 
     /** Before a provider call (routes/payment-api.yaml, direct:provider-call): its start (also for its log line). */
@@ -106,16 +115,19 @@ public final class Metrics implements AutoCloseable {
         }
         String provider = call.provider();
         String operation = call.operation().name();
-        Timer.builder("gateway.provider.call").description("Provider calls, from the request sent to the result mapped")
+        providerCalls.computeIfAbsent(List.of(provider, operation), k -> Timer.builder("gateway.provider.call")
+                .description("Provider calls, from the request sent to the result mapped")
                 .tag("provider", provider).tag("operation", operation)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+                .register(registry)).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         PaymentResult result = ex.getMessage().getBody(PaymentResult.class);
         if (result != null && result.error() != null) {
-            Counter.builder("gateway.provider.errors").description("Provider calls whose result is an error, by its code")
-                    .tag("provider", provider).tag("operation", operation).tag("code", result.error().code().name())
-                    .register(registry).increment();
+            String code = result.error().code().name();
+            providerErrors.computeIfAbsent(List.of(provider, operation, code), k -> Counter.builder("gateway.provider.errors")
+                    .description("Provider calls whose result is an error, by its code")
+                    .tag("provider", provider).tag("operation", operation).tag("code", code)
+                    .register(registry)).increment();
         }
     }
 

@@ -158,8 +158,10 @@ public final class PaymentApi {
             // Validated: from here on the exchange's lines carry the request's own ids (docs/operations.md).
             io.paygate.route.LogContext.request(ex, request.merchant(), request.orderId(), request.requestId(),
                     request.provider());
-            LOG.info("{} request received{}{}", request.operation(), request.method() == null ? "" : ": " + request.method(),
-                    request.amount() == null ? "" : ", " + request.amount() + " fen");
+            // DEBUG: at INFO the answer's line names the operation, method, amount and outcome (docs/operations.md, "Logs").
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} request received{}", request.operation(), details(request));
+            }
             if (calls.connector(request.provider()).isPresent()) {
                 RouteProperties.API_REQUEST.set(ex, request);
             }
@@ -416,8 +418,10 @@ public final class PaymentApi {
     }
 
     /**
-     * The last line of a payment request's flow (routes/payment-api.yaml): the HTTP status and what
-     * the answer says (the order's status, or the error's code).
+     * The last line of a payment request's flow (routes/payment-api.yaml), its one INFO line before
+     * the access line: the HTTP status, what the answer says (the order's status, or the error's
+     * code) and, when the request was valid, its method and amount:
+     * {@code PAY answered 200: SUCCESS (MICRO, 500 fen)}.
      */
     public void answered(Exchange ex) {
         PaymentResult answer = RouteProperties.ANSWER.get(ex);
@@ -426,7 +430,15 @@ public final class PaymentApi {
         String outcome = answer == null ? "stored answer replayed"
                 : answer.error() != null ? answer.error().code().name()
                 : answer.status() != null ? answer.status().name() : "done";
-        LOG.info("{} answered {}: {}", operation == null ? "request" : operation, ApiAnswer.status(ex), outcome);
+        String details = request == null ? "" : details(request);
+        LOG.info("{} answered {}: {}{}", operation == null ? "request" : operation, ApiAnswer.status(ex), outcome,
+                details.isEmpty() ? "" : " (" + details.substring(2) + ")");
+    }
+
+    /** {@code ": MICRO, 500 fen"}, {@code ": MICRO"}, {@code ", 500 fen"} or nothing: what the request asked for. */
+    private static String details(PaymentRequest request) {
+        return (request.method() == null ? "" : ": " + request.method())
+                + (request.amount() == null ? "" : ", " + request.amount() + " fen");
     }
 
     /**

@@ -28,6 +28,11 @@ class MetricsSwitchTest {
             assertThat(off.registry().find("gateway.requests").counter()).isNull();
             assertThat(off.registry().find("gateway.callbacks").counter()).isNull();
             assertThat(on.registry().find("gateway.requests").counter().count()).isEqualTo(1.0);
+            // The meter of a tag set is made once and then reused: a second answer with the same
+            // labels counts on the same series, not on a second one.
+            on.answered(new DefaultExchange(camel));
+            assertThat(on.registry().find("gateway.requests").counters()).hasSize(1);
+            assertThat(on.registry().find("gateway.requests").counter().count()).isEqualTo(2.0);
             Exchange scrape = new DefaultExchange(camel);
             off.report(scrape);
             assertThat(scrape.getMessage().getBody(String.class)).isEqualTo("# metrics are off: gateway.metrics.enabled=false\n");
