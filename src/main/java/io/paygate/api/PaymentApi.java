@@ -185,7 +185,7 @@ public final class PaymentApi {
             return;
         }
         String hash = Json.contentHash(json, tree);
-        Claim claim = claimOrWait(request, hash);
+        Claim claim = claimOrWait(ex, request, hash);
         Operation providerOperation = request.operation();
         boolean orphaned = false;
         switch (claim.kind()) {
@@ -399,8 +399,14 @@ public final class PaymentApi {
         ApiAnswer.finish(ex, status, body, result);
     }
 
-    private Claim claimOrWait(PaymentRequest r, String hash) {
-        Claim claim = idempotency.claim(r.merchant(), r.requestId(), hash);
+    /**
+     * Claims the request's key. While another request of this process works on the same key, waits
+     * for its answer; when that one fails without an answer (the store went away mid-request), its
+     * record is taken over as {@code ORPHANED} and resolved as after a crash.
+     */
+    private Claim claimOrWait(Exchange ex, PaymentRequest r, String hash) {
+        boolean begun = begin(ex, r);
+        Claim claim = idempotency.claim(r.merchant(), r.requestId(), hash, begun);
         long deadline = System.nanoTime() + inFlightWait.toNanos();
         while (claim.kind() == IdempotencyStore.Kind.IN_FLIGHT && System.nanoTime() < deadline) {
             try {
@@ -409,9 +415,24 @@ public final class PaymentApi {
                 Thread.currentThread().interrupt();
                 break;
             }
-            claim = idempotency.recheck(r.merchant(), r.requestId(), hash);
+            begun = begun || begin(ex, r);
+            claim = idempotency.recheck(r.merchant(), r.requestId(), hash, begun);
         }
         return claim;
+    }
+
+    /** Notes that this exchange works on the request's key until it ends, if no other exchange of this process does. */
+    private boolean begin(Exchange ex, PaymentRequest r) {
+        if (!idempotency.begin(r.merchant(), r.requestId())) {
+            return false;
+        }
+        ex.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                idempotency.end(r.merchant(), r.requestId());
+            }
+        });
+        return true;
     }
 
     /** The caller's profile from {@code Authorization: Bearer <token>}; answers 401 otherwise. */
