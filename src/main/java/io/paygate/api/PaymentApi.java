@@ -206,7 +206,7 @@ public final class PaymentApi {
             case ORPHANED -> {
                 // The first attempt died mid-call: the provider may have seen it. Never pay twice:
                 // ask the provider what became of the order instead.
-                LOG.warn("request {} of merchant {} was interrupted by a restart; resolving it by query",
+                LOG.warn("request {} of merchant {} was interrupted (a restart, or the store's loss); resolving it by query",
                         request.requestId(), request.merchant());
                 orphaned = true;
                 if (request.operation() == Operation.PAY) {
