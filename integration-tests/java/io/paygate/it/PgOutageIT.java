@@ -125,7 +125,7 @@ class PgOutageIT {
             String base = sandbox.base();
             long begun = System.nanoTime();
             try (GatewayProcess gateway = GatewayProcess.gateway(dir, env)) {
-                gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(120));
+                gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(180));
                 long t0 = System.nanoTime();
                 System.out.printf("PgOutageIT: PostgreSQL and the gateway up in %d ms%n", ms(begun, t0));
                 List<Attempt> attempts = new CopyOnWriteArrayList<>();
@@ -138,6 +138,7 @@ class PgOutageIT {
                 long down;
                 long up;
                 long stoppedMs;
+                long startingMs;
                 long startedMs;
                 try {
                     // Both entries answer before the outage (a loaded machine's first requests are slow).
@@ -172,6 +173,7 @@ class PgOutageIT {
                             .containsPattern("(?m)^gateway_reconcile_backlog(\\{[^}]*\\})? NaN$");
 
                     Thread.sleep(Math.max(0, stoppedMs + OUTAGE.toMillis() - ms(t0)));
+                    startingMs = ms(t0);
                     pg.start();
                     startedMs = ms(t0);
                     up = awaitHealth(base, 200, UP_BOUND);
@@ -184,7 +186,7 @@ class PgOutageIT {
                     http.join(TimeUnit.SECONDS.toMillis(90));
                     jms.join(TimeUnit.SECONDS.toMillis(90));
                 }
-                String report = report(attempts, stoppedMs, startedMs, upMs);
+                String report = report(attempts, stoppedMs, startingMs, startedMs, upMs);
                 System.out.printf("PgOutageIT: health DOWN %d ms after the stop, UP %d ms after the start; %d requests%n%s",
                         down, up, attempts.size(), report);
                 assertThat(Http.get(base + "/observe/metrics", null).body()).as("metrics once the store is back")
@@ -314,9 +316,9 @@ class PgOutageIT {
         return JSON.readTree(Http.get(sandbox.simulator() + "/sandbox/wechat/faults", null).body()).path("delays_left").asLong();
     }
 
-    private static String report(List<Attempt> attempts, long stoppedMs, long startedMs, long upMs) {
-        StringBuilder b = new StringBuilder("stopped at " + stoppedMs + " ms, started at " + startedMs + " ms, UP at " + upMs
-                + " ms; failed or slow requests:\n");
+    private static String report(List<Attempt> attempts, long stoppedMs, long startingMs, long startedMs, long upMs) {
+        StringBuilder b = new StringBuilder("stopped at " + stoppedMs + " ms, started at " + startingMs + " ms (accepting at "
+                + startedMs + " ms), UP at " + upMs + " ms; failed or slow requests:\n");
         attempts.stream().filter(a -> !a.succeeded() || a.tookMs() > 1000).sorted(Comparator.comparingLong(Attempt::sentMs))
                 .forEach(a -> b.append("  ").append(a).append('\n'));
         return b.toString();
