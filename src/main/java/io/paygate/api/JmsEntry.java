@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paygate.canonical.ErrorCode;
 import io.paygate.canonical.FieldError;
 import io.paygate.canonical.PaymentError;
+import io.paygate.canonical.PaymentRequest;
 import io.paygate.canonical.PaymentResult;
 import java.util.HashMap;
 import java.util.List;
@@ -85,9 +86,35 @@ public final class JmsEntry {
         if (io.paygate.route.RouteProperties.JMS_CORRELATION.get(ex) == null) {
             receiveHeadersOnly(ex);
         }
+        api.error(ex, 408, answering(ex.getMessage().getBody(byte[].class)), PaymentError.of(ErrorCode.TIMEOUT,
+                "the request expired (JMSExpiration) before the gateway took it; it was not processed", true));
+    }
+
+    /**
+     * The order store could not be reached (routes/errors.yaml, {@code jms-errors}): the request is
+     * answered with a retryable error, as HTTP answers 503, and taken off the queue with that reply
+     * in one JMS transaction. Sent again with the same requestId once the store is back, it gets its
+     * final answer and is never charged twice (docs/messaging.md, "The store down").
+     */
+    public void storeUnavailable(Exchange ex) {
+        PaymentRequest request = io.paygate.route.RouteProperties.API_REQUEST.get(ex);
+        Object original = io.paygate.route.RouteProperties.JMS_ORIGINAL_BODY.get(ex);
+        PaymentResult.Builder b = request != null ? PaymentResult.answering(request)
+                : answering(original instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                        : original instanceof byte[] bytes ? bytes : null);
+        LOG.warn("the order store is unavailable: the request is answered PROVIDER_UNAVAILABLE (retryable)");
+        api.error(ex, 503, b, PaymentError.of(ErrorCode.PROVIDER_UNAVAILABLE, STORE_UNAVAILABLE, true));
+    }
+
+    /** The error message of a request the store's absence stopped, on every entry (routes/errors.yaml). */
+    public static final String STORE_UNAVAILABLE = "the gateway could not reach its order store; send the same request "
+            + "again, with the same requestId, in a moment: it is never charged twice";
+
+    /** An answer naming the request's requestId, merchant and orderId, as far as the body can be read. */
+    private PaymentResult.Builder answering(byte[] body) {
         PaymentResult.Builder b = PaymentResult.builder();
         try {
-            JsonNode tree = json.readTree(ex.getMessage().getBody(byte[].class));
+            JsonNode tree = body == null ? null : json.readTree(body);
             for (String f : List.of("requestId", "merchant", "orderId")) {
                 if (tree != null && tree.path(f).isTextual()) {
                     switch (f) {
@@ -98,10 +125,9 @@ public final class JmsEntry {
                 }
             }
         } catch (Exception e) {
-            // an unreadable expired request is answered all the same
+            // an unreadable request is answered all the same
         }
-        api.error(ex, 408, b, PaymentError.of(ErrorCode.TIMEOUT,
-                "the request expired (JMSExpiration) before the gateway took it; it was not processed", true));
+        return b;
     }
 
     /**

@@ -151,7 +151,8 @@ public final class PaymentApi {
         // stays with the provider that took it), the idempotency claim and, for a new PAY, the order
         // row, which commits with its claim or not at all (issue 17: one commit, not three).
         String hash = Json.contentHash(json, tree);
-        Intake intake = intake(request, profile, hash);
+        boolean begun = begin(ex, request);
+        Intake intake = intake(request, profile, hash, begun);
         Routing routing = intake.routing();
         request = routing.request();
         if (routing.routed()) {
@@ -172,7 +173,7 @@ public final class PaymentApi {
         }
         Claim claim = intake.claim();
         if (claim.kind() == IdempotencyStore.Kind.IN_FLIGHT) {
-            claim = waitInFlight(request, hash);
+            claim = waitInFlight(ex, request, hash, begun);
         }
         Operation providerOperation = request.operation();
         boolean orphaned = false;
@@ -194,7 +195,7 @@ public final class PaymentApi {
             case ORPHANED -> {
                 // The first attempt died mid-call: the provider may have seen it. Never pay twice:
                 // ask the provider what became of the order instead.
-                LOG.warn("request {} of merchant {} was interrupted by a restart; resolving it by query",
+                LOG.warn("request {} of merchant {} was interrupted (a restart, or the store's loss); resolving it by query",
                         request.requestId(), request.merchant());
                 orphaned = true;
                 if (request.operation() == Operation.PAY) {
@@ -268,7 +269,7 @@ public final class PaymentApi {
      * creates the same order between the read and the insert, the transaction rolls back (neither
      * claim nor order stays) and runs again: then it sees the order and answers DUPLICATE_ORDER.
      */
-    private Intake intake(PaymentRequest parsed, MerchantProfile profile, String hash) {
+    private Intake intake(PaymentRequest parsed, MerchantProfile profile, String hash, boolean begun) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return db.inTransaction(c -> {
@@ -278,7 +279,7 @@ public final class PaymentApi {
                         return new Intake(routing, null, null, null);
                     }
                     PaymentRequest r = routing.request();
-                    Claim claim = idempotency.claimIn(c, r.merchant(), r.requestId(), hash);
+                    Claim claim = idempotency.claimIn(c, r.merchant(), r.requestId(), hash, begun);
                     if (claim.kind() != IdempotencyStore.Kind.NEW || r.operation() != Operation.PAY) {
                         return new Intake(routing, claim, null, null);
                     }
@@ -484,8 +485,13 @@ public final class PaymentApi {
         ApiAnswer.finish(ex, status, body, result);
     }
 
-    /** Waits up to gateway.api.in-flight-wait for an in-flight copy of the request to finish. */
-    private Claim waitInFlight(PaymentRequest r, String hash) {
+    /**
+     * Waits up to gateway.api.in-flight-wait for an in-flight copy of the request to finish. While
+     * another request of this process works on the same key, waits for its answer; when that one
+     * fails without an answer (the store went away mid-request), its record is taken over as
+     * {@code ORPHANED} and resolved as after a crash.
+     */
+    private Claim waitInFlight(Exchange ex, PaymentRequest r, String hash, boolean begun) {
         Claim claim = new Claim(IdempotencyStore.Kind.IN_FLIGHT, null, null);
         long deadline = System.nanoTime() + inFlightWait.toNanos();
         while (claim.kind() == IdempotencyStore.Kind.IN_FLIGHT && System.nanoTime() < deadline) {
@@ -495,9 +501,24 @@ public final class PaymentApi {
                 Thread.currentThread().interrupt();
                 break;
             }
-            claim = idempotency.recheck(r.merchant(), r.requestId(), hash);
+            begun = begun || begin(ex, r);
+            claim = idempotency.recheck(r.merchant(), r.requestId(), hash, begun);
         }
         return claim;
+    }
+
+    /** Notes that this exchange works on the request's key until it ends, if no other exchange of this process does. */
+    private boolean begin(Exchange ex, PaymentRequest r) {
+        if (!idempotency.begin(r.merchant(), r.requestId())) {
+            return false;
+        }
+        ex.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                idempotency.end(r.merchant(), r.requestId());
+            }
+        });
+        return true;
     }
 
     /** The caller's profile from {@code Authorization: Bearer <token>}; answers 401 otherwise. */

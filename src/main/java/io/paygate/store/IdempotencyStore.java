@@ -40,6 +40,8 @@ public final class IdempotencyStore {
     private final Clock clock;
     private final String owner;
     private final Duration lease;
+    /** Keys a request of this process works on now ({@link #begin}). */
+    private final java.util.Set<String> working = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public IdempotencyStore(Database db, Clock clock, String owner) {
         this(db, clock, owner, DEFAULT_LEASE);
@@ -104,8 +106,33 @@ public final class IdempotencyStore {
         }
     }
 
+    /**
+     * Notes that a request of this process now works on the key, until {@link #end}: true when no
+     * other request of this process does. A record of this process's own that is still
+     * {@code IN_PROGRESS} while no request of it works on the key is the remains of an attempt that
+     * failed (the store went away mid-request): {@link #claim(String, String, String, boolean)} takes
+     * it over as {@link Kind#ORPHANED} instead of waiting for an answer that will never come.
+     */
+    public boolean begin(String merchant, String requestId) {
+        return working.add(key(merchant, requestId));
+    }
+
+    /** The request that {@link #begin}s the key has ended (answered or failed). */
+    public void end(String merchant, String requestId) {
+        working.remove(key(merchant, requestId));
+    }
+
+    private static String key(String merchant, String requestId) {
+        return merchant + '\u0000' + requestId;
+    }
+
     public Claim claim(String merchant, String requestId, String hash) {
-        return db.inTransaction(c -> claimIn(c, merchant, requestId, hash));
+        return claim(merchant, requestId, hash, false);
+    }
+
+    /** {@code begun}: the caller {@link #begin}s the key (so no other request of this process works on it). */
+    public Claim claim(String merchant, String requestId, String hash, boolean begun) {
+        return db.inTransaction(c -> claimIn(c, merchant, requestId, hash, begun));
     }
 
     /**
@@ -114,7 +141,7 @@ public final class IdempotencyStore {
      * failed insert aborts it on PostgreSQL) before the existing record is read: call this before
      * anything the transaction writes.
      */
-    public Claim claimIn(Connection c, String merchant, String requestId, String hash) throws SQLException {
+    public Claim claimIn(Connection c, String merchant, String requestId, String hash, boolean begun) throws SQLException {
         {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_record (merchant, request_id, "
                     + "request_hash, state, owner, created_at) VALUES (?,?,?,'IN_PROGRESS',?,?)")) {
@@ -131,16 +158,20 @@ public final class IdempotencyStore {
                 }
                 c.rollback();
             }
-            return existing(c, merchant, requestId, hash);
+            return existing(c, merchant, requestId, hash, begun);
         }
     }
 
     /** Re-reads a claim (used while waiting for an in-flight copy). */
     public Claim recheck(String merchant, String requestId, String hash) {
-        return db.inTransaction(c -> existing(c, merchant, requestId, hash));
+        return recheck(merchant, requestId, hash, false);
     }
 
-    private Claim existing(Connection c, String merchant, String requestId, String hash) throws SQLException {
+    public Claim recheck(String merchant, String requestId, String hash, boolean begun) {
+        return db.inTransaction(c -> existing(c, merchant, requestId, hash, begun));
+    }
+
+    private Claim existing(Connection c, String merchant, String requestId, String hash, boolean begun) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT request_hash, state, owner, http_status, response_body "
                 + "FROM idempotency_record WHERE merchant = ? AND request_id = ?")) {
             ps.setString(1, merchant);
@@ -156,7 +187,7 @@ public final class IdempotencyStore {
                     return new Claim(Kind.REPLAY, rs.getInt(4), rs.getString(5));
                 }
                 String holder = rs.getString(3);
-                if (holder.equals(owner) || isAlive(c, holder)) {
+                if (holder.equals(owner) ? !begun : isAlive(c, holder)) {
                     return new Claim(Kind.IN_FLIGHT, null, null);
                 }
                 try (PreparedStatement take = c.prepareStatement("UPDATE idempotency_record SET owner = ? WHERE "

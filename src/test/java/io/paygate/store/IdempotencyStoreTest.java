@@ -107,6 +107,33 @@ class IdempotencyStoreTest {
         assertThat(after.body()).isEqualTo("{\"status\":\"SUCCESS\"}");
     }
 
+    /**
+     * A request of this process claimed the key and failed without an answer (the store went away
+     * before it could complete the record). Its copy, sent again once no request of this process
+     * works on the key ({@code begin}), takes the record over instead of waiting for an answer that
+     * will never come; while the first still works on it, the copy waits (IN_FLIGHT).
+     */
+    @Test
+    void ownRecordLeftInProgressByAFailedRequestIsTakenOverOnceNoRequestWorksOnIt() {
+        IdempotencyStore live = new IdempotencyStore(db, Clock.systemUTC(), "process-live");
+        assertThat(live.begin(M, "r1")).isTrue();
+        assertThat(live.claim(M, "r1", HASH, true).kind()).isEqualTo(Kind.NEW);
+        // the copy arrives while the first request still works on the key
+        assertThat(live.begin(M, "r1")).isFalse();
+        assertThat(live.claim(M, "r1", HASH, false).kind()).isEqualTo(Kind.IN_FLIGHT);
+        assertThat(live.recheck(M, "r1", HASH, false).kind()).isEqualTo(Kind.IN_FLIGHT);
+        // the first request ends without completing the record (it failed)
+        live.end(M, "r1");
+        assertThat(live.begin(M, "r1")).isTrue();
+        assertThat(live.recheck(M, "r1", HASH, true).kind()).isEqualTo(Kind.ORPHANED);
+        assertThat(live.ownerOf(M, "r1")).contains("process-live");
+        // other content is still a conflict, and a completed record replays
+        assertThat(live.claim(M, "r1", OTHER_HASH, true).kind()).isEqualTo(Kind.CONFLICT);
+        live.complete(M, "r1", 200, "{\"status\":\"NOTPAY\"}");
+        assertThat(live.claim(M, "r1", HASH, true).kind()).isEqualTo(Kind.REPLAY);
+        live.end(M, "r1");
+    }
+
     @Test
     void recordLeftInProgressByADeadProcessIsOrphaned() {
         first.claim(M, "r1", HASH);
