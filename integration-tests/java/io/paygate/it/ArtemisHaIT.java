@@ -56,7 +56,7 @@ class ArtemisHaIT {
     private static final String MERCHANT = "ha-shop";
     private static final String NOTIFY_OK = "<return_code><![CDATA[SUCCESS]]></return_code>";
     private static final int JMS_CLIENTS = 3;
-    private static final long KILL_AFTER_MS = 6_000;
+    private static final long KILL_AFTER_MS = 4_000;
     private static final long LOAD_AFTER_KILL_MS = 10_000;
     /** A client sends a request again (same requestId) when its reply has not come within this. */
     private static final long ATTEMPT_TIMEOUT_MS = 8_000;
@@ -83,12 +83,20 @@ class ArtemisHaIT {
         int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
         String failoverUrl = "(tcp://127.0.0.1:" + primaryPort + ",tcp://127.0.0.1:" + backupPort + ")?ha=true&reconnectAttempts=-1";
+        // the two instances made side by side (each "artemis create" is a JVM of its own)
+        java.util.concurrent.CompletableFuture<Path> creating = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return ExternalBrokerIT.createBroker(dir, "backup", backupPort, MERCHANT, BROKER_PW,
+                        xml -> pair(xml, primaryPort, backupPort, false));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         Path primaryHome = ExternalBrokerIT.createBroker(dir, "primary", primaryPort, MERCHANT, BROKER_PW,
                 xml -> pair(xml, primaryPort, backupPort, true));
-        Path backupHome = ExternalBrokerIT.createBroker(dir, "backup", backupPort, MERCHANT, BROKER_PW,
-                xml -> pair(xml, primaryPort, backupPort, false));
-        assertThat(Files.readString(backupHome.resolve("etc/broker.xml"))).contains("<backup/>").doesNotContain("<primary>")
-                .doesNotContain("HA-PAIR");
+        Path backupHome = creating.get(120, TimeUnit.SECONDS);
+        assertThat(Files.readString(backupHome.resolve("etc/broker.xml"))).contains("        <backup/>\n")
+                .doesNotContain("        <primary>\n").doesNotContain("<!-- HA-PAIR");
         String base = "http://127.0.0.1:" + httpPort;
         String sim = "http://127.0.0.1:" + simPort;
         try (CallbackServer callbacks = new CallbackServer(SECRET);
@@ -110,6 +118,11 @@ class ArtemisHaIT {
                 } finally {
                     stop.set(true);
                     String out = gateway.output();
+                    if (Boolean.getBoolean("paygate.test.ha.keep-logs")) {
+                        Files.writeString(Path.of("target/artemisha-gateway.log"), out);
+                        Files.writeString(Path.of("target/artemisha-primary.log"), primary.output());
+                        Files.writeString(Path.of("target/artemisha-backup.log"), backup.output());
+                    }
                     assertThat(out).doesNotContain(KEY).doesNotContain(SECRET).doesNotContain(BROKER_PW).doesNotContain(TOKEN);
                 }
                 System.out.printf("ArtemisHaIT: brokers up and in sync after %d ms, gateway healthy after %d ms more, "
@@ -174,7 +187,7 @@ class ArtemisHaIT {
                      GatewayProcess gateway, CallbackServer callbacks) throws Exception {
         List<String> httpOrders = new CopyOnWriteArrayList<>();
         Set<String> notified = ConcurrentHashMap.newKeySet();
-        ExecutorService pool = Executors.newFixedThreadPool(JMS_CLIENTS + 1);
+        ExecutorService pool = Executors.newFixedThreadPool(JMS_CLIENTS + 2);
         try {
             List<Future<?>> work = new ArrayList<>();
             for (int k = 0; k < JMS_CLIENTS; k++) {
@@ -202,11 +215,44 @@ class ArtemisHaIT {
                 return null;
             }));
 
+            // The load runs: every client has its replies and the callbacks come, then a while more.
+            long loadFrom = System.nanoTime();
+            long ready = loadFrom + TimeUnit.SECONDS.toNanos(60);
+            while (replies.size() < 2 * JMS_CLIENTS || callbacks.calls.isEmpty()) {
+                assertThat(System.nanoTime()).as("JMS replies and callbacks before the kill: %d, %d", replies.size(),
+                        callbacks.calls.size()).isLessThan(ready);
+                for (Future<?> f : work) {
+                    if (f.isDone()) {
+                        f.get();
+                    }
+                }
+                Thread.sleep(100);
+            }
+            System.out.printf("ArtemisHaIT: the load ran %d ms before its first replies and callbacks%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadFrom));
             Thread.sleep(KILL_AFTER_MS);
-            assertThat(replies).as("JMS replies before the kill").isNotEmpty();
-            assertThat(callbacks.calls).as("callbacks before the kill").isNotEmpty();
             int answeredBeforeKill = replies.size();
+            // The health the gateway reports through the failover (printed: DOWN while it is between brokers).
+            List<String> healthSeen = new CopyOnWriteArrayList<>();
             killedAt.set(System.nanoTime());
+            work.add(pool.submit(() -> {
+                String last = "";
+                while (!stop.get()) {
+                    String now;
+                    try {
+                        HttpResponse<String> h = Http.get(base + "/observe/health", null);
+                        now = h.statusCode() + " broker " + json.readTree(h.body()).at("/checks/broker").asText();
+                    } catch (Exception e) {
+                        now = e.toString();
+                    }
+                    if (!now.equals(last)) {
+                        healthSeen.add("+" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt.get()) + " ms " + now);
+                        last = now;
+                    }
+                    Thread.sleep(200);
+                }
+                return null;
+            }));
             primary.kill9();
             backup.awaitOutput("AMQ221007", Duration.ofSeconds(60));
             long backupActive = System.nanoTime();
@@ -289,6 +335,7 @@ class ArtemisHaIT {
                             + "load ended %d ms after the kill; every callback in %d ms more; %d events delivered more than once "
                             + "(same eventId)%n", requests.size(), JMS_CLIENTS, resent.get(), sendFailures.get(), notified.size(),
                     TimeUnit.NANOSECONDS.toMillis(loadEnded - kill), TimeUnit.NANOSECONDS.toMillis(callbacksDone - loadEnded), duplicates);
+            System.out.printf("ArtemisHaIT: the gateway's health after the kill: %s%n", healthSeen);
         } finally {
             stop.set(true);
             pool.shutdownNow();
@@ -310,7 +357,9 @@ class ArtemisHaIT {
      * fails, is sent again with the same requestId and a new correlation id.
      */
     private void jmsClient(String failoverUrl, int client) throws Exception {
+        long t0 = System.nanoTime();
         try (JmsClient c = new JmsClient(failoverUrl, "merchant-systems", JmsIT.CLIENT_PASSWORD)) {
+            System.out.printf("ArtemisHaIT: client %d connected in %d ms%n", client, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             TemporaryQueue replyQueue = c.session.createTemporaryQueue();
             MessageConsumer consumer = c.session.createConsumer(replyQueue);
             MessageProducer producer = c.session.createProducer(c.session.createQueue("payments.requests"));
