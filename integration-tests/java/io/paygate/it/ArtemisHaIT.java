@@ -122,6 +122,7 @@ class ArtemisHaIT {
                 } finally {
                     stop.set(true);
                     String out = gateway.output();
+                    // -Dpaygate.test.ha.keep-logs=true keeps the three logs under target/ for a look after the run
                     if (Boolean.getBoolean("paygate.test.ha.keep-logs")) {
                         Files.writeString(Path.of("target/artemisha-gateway.log"), out);
                         Files.writeString(Path.of("target/artemisha-primary.log"), primary.output());
