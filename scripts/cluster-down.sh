@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops what scripts/cluster-up.sh started (the two gateways, the simulator, the broker), by the
+# Stops what scripts/cluster-up.sh started (the two gateways, the simulator, the broker pair), by the
 # process ids it recorded under cluster/: SIGTERM, then SIGKILL after 30 s. PostgreSQL keeps running
 # and the database paygate_cluster keeps its rows. With --purge, also drops that database and
 # deletes cluster/ (secrets, broker journal, simulator state, logs).
@@ -36,6 +36,10 @@ stop() {
 stop "gateway 1" "$CLUSTER/gateway1/pid"
 stop "gateway 2" "$CLUSTER/gateway2/pid"
 stop "simulator" "$CLUSTER/simulator/pid"
+# The backup before the primary, so that it does not take over from a primary stopping.
+stop "backup broker" "$CLUSTER/broker-backup/pid"
+stop "primary broker" "$CLUSTER/broker-primary/pid"
+# the single broker of an older cluster-up.sh
 stop "broker" "$CLUSTER/broker/pid"
 
 if [ "${1:-}" = "--purge" ]; then

@@ -2,7 +2,9 @@
 # Two gateways on one machine, as in production but small (docs/deployment.md, "Several gateways"):
 #   - the PostgreSQL database paygate_cluster at 127.0.0.1:5432 (created if missing; the local server
 #     is started with pg_ctlcluster if it is down),
-#   - one external Artemis broker from the distribution (tcp://127.0.0.1:61626, docs/broker.xml),
+#   - an external Artemis primary/backup pair with replication, from the distribution, configured with
+#     docs/broker.xml and its HA-PAIR block (primary tcp://127.0.0.1:61626, backup tcp://127.0.0.1:61627);
+#     the gateways connect with the failover URL (both)?ha=true&reconnectAttempts=-1,
 #   - one standalone WeChat simulator (http 18091, https 18092) that both gateways call,
 #   - gateway 1 on http://127.0.0.1:8081 and gateway 2 on http://127.0.0.1:8082, one merchant
 #     (cluster-shop), gateway.reconcile.cluster=true.
@@ -23,7 +25,9 @@ PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 PGUSER=${PGUSER:-postgres}
 DB=${CLUSTER_DB:-paygate_cluster}
-BROKER_PORT=61626
+PRIMARY_PORT=61626
+BACKUP_PORT=61627
+BROKER_URL="(tcp://127.0.0.1:$PRIMARY_PORT,tcp://127.0.0.1:$BACKUP_PORT)?ha=true&reconnectAttempts=-1"
 SIM_PORT=18091
 SIM_TLS_PORT=18092
 GATEWAY_PORTS=(8081 8082)
@@ -61,6 +65,10 @@ if [ ! -f "$CLUSTER/secrets.env" ]; then
     } > "$CLUSTER/secrets.env"
     umask 022
 fi
+# The brokers' cluster password (the pair's own secret), added to a secrets.env of an older version.
+if ! grep -q '^BROKER_CLUSTER_PASSWORD=' "$CLUSTER/secrets.env"; then
+    echo "BROKER_CLUSTER_PASSWORD=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" >> "$CLUSTER/secrets.env"
+fi
 # shellcheck disable=SC1091
 . "$CLUSTER/secrets.env"
 
@@ -78,7 +86,8 @@ if [ "$(psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'")
 fi
 STORE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB"
 
-# 2. The broker: one Artemis instance from the distribution, configured with docs/broker.xml.
+# 2. The brokers: a primary/backup pair with replication, each an Artemis instance from the
+# distribution configured with docs/broker.xml and its HA-PAIR block in force (docs/deployment.md).
 if [ -z "${ARTEMIS_HOME:-}" ]; then
     ARTEMIS_HOME=$ROOT/target/artemis/apache-artemis-$ARTEMIS_VERSION
     if [ ! -x "$ARTEMIS_HOME/bin/artemis" ]; then
@@ -90,27 +99,56 @@ if [ -z "${ARTEMIS_HOME:-}" ]; then
         fi
     fi
 fi
-BROKER=$CLUSTER/broker
-if [ ! -d "$BROKER/etc" ]; then
-    say "creating the broker instance in $BROKER"
-    "$ARTEMIS_HOME/bin/artemis" create "$BROKER" --user gateway --password "$BROKER_PASSWORD" --role gateway \
+if running "$CLUSTER/broker/pid"; then
+    die "a single broker of an older cluster-up.sh is running: scripts/cluster-down.sh first"
+fi
+
+# Creates the instance $1 (primary or backup) listening on port $2, its partner on port $3.
+create_broker() {
+    local role=$1 port=$2 other=$3 home=$CLUSTER/broker-$1
+    [ -d "$home/etc" ] && return 0
+    say "creating the $role broker instance in $home"
+    "$ARTEMIS_HOME/bin/artemis" create "$home" --user gateway --password "$BROKER_PASSWORD" --role gateway \
         --require-login --silent --no-web --no-autotune --no-amqp-acceptor --no-mqtt-acceptor \
-        --no-stomp-acceptor --no-hornetq-acceptor > "$CLUSTER/broker-create.log"
-    sed -e "s#tcp://127.0.0.1:61616#tcp://127.0.0.1:$BROKER_PORT#" \
+        --no-stomp-acceptor --no-hornetq-acceptor > "$CLUSTER/broker-$role-create.log"
+    # The HA-PAIR block in force: its marker lines gone, this broker's and the other's address, the
+    # pair's cluster password; on the backup, <backup/> for the <primary> element.
+    sed -e '/^ *<!-- HA-PAIR$/d' -e '/^ *HA-PAIR -->$/d' \
+        -e "s#tcp://127.0.0.1:61616#tcp://127.0.0.1:$port#" \
+        -e "s#<connector name=\"this-broker\">tcp://primary.example:61616<#<connector name=\"this-broker\">tcp://127.0.0.1:$port<#" \
+        -e "s#<connector name=\"other-broker\">tcp://backup.example:61616<#<connector name=\"other-broker\">tcp://127.0.0.1:$other<#" \
+        -e "s#<cluster-password>CHANGE-ME<#<cluster-password>$BROKER_CLUSTER_PASSWORD<#" \
         -e "s#payments.events.demo-shop#payments.events.cluster-shop#" \
-        -e "s#merchant = 'demo-shop'#merchant = 'cluster-shop'#" "$ROOT/docs/broker.xml" > "$BROKER/etc/broker.xml"
-    printf '\nmerchant-systems = %s\n' "$CLIENT_PASSWORD" >> "$BROKER/etc/artemis-users.properties"
-    printf '\nclient = merchant-systems\n' >> "$BROKER/etc/artemis-roles.properties"
-fi
-if running "$BROKER/pid"; then
-    say "broker already running (pid $(cat "$BROKER/pid"))"
-else
-    : > "$BROKER/broker.log"
-    JAVA_ARGS="-Xms64m -Xmx512m" nohup "$BROKER/bin/artemis" run > "$BROKER/broker.log" 2>&1 &
-    echo $! > "$BROKER/pid"
-    await_log "$BROKER/broker.log" AMQ221007 "$BROKER/pid" 90
-    say "broker up: tcp://127.0.0.1:$BROKER_PORT"
-fi
+        -e "s#merchant = 'demo-shop'#merchant = 'cluster-shop'#" "$ROOT/docs/broker.xml" > "$home/etc/broker.xml"
+    if [ "$role" = backup ]; then
+        sed -i -e '/^ *<primary>$/,/^ *<\/primary>$/c\        <backup/>' "$home/etc/broker.xml"
+    fi
+    grep -q "tcp://127.0.0.1:$other<" "$home/etc/broker.xml" || die "docs/broker.xml has no HA-PAIR block as expected"
+    printf '\nmerchant-systems = %s\n' "$CLIENT_PASSWORD" >> "$home/etc/artemis-users.properties"
+    printf '\nclient = merchant-systems\n' >> "$home/etc/artemis-roles.properties"
+}
+
+# Starts the instance $1 unless it runs; waits for the text $2 in its log.
+start_broker() {
+    local role=$1 ready=$2 home=$CLUSTER/broker-$1
+    if running "$home/pid"; then
+        say "$role broker already running (pid $(cat "$home/pid"))"
+        return 0
+    fi
+    : > "$home/broker.log"
+    JAVA_ARGS="-Xms64m -Xmx512m" nohup "$home/bin/artemis" run > "$home/broker.log" 2>&1 &
+    echo $! > "$home/pid"
+    await_log "$home/broker.log" "$ready" "$home/pid" 120
+}
+
+create_broker primary $PRIMARY_PORT $BACKUP_PORT
+create_broker backup $BACKUP_PORT $PRIMARY_PORT
+# The primary first (AMQ221007: active; after a failover, once it has taken over from the backup
+# again), then the backup (AMQ221031: synchronized with the primary and announced).
+start_broker primary AMQ221007
+say "primary broker up: tcp://127.0.0.1:$PRIMARY_PORT"
+start_broker backup AMQ221031
+say "backup broker up and in sync: tcp://127.0.0.1:$BACKUP_PORT"
 
 # 3. The WeChat simulator both gateways call.
 SIM=$CLUSTER/simulator
@@ -133,14 +171,14 @@ for n in 1 2; do
     home=$CLUSTER/gateway$n
     mkdir -p "$home/config" "$home/data"
     cat > "$home/config/application.properties" <<EOF
-# gateway $n of scripts/cluster-up.sh: shared database and broker, its own port and data folder
+# gateway $n of scripts/cluster-up.sh: shared database and broker pair, its own port and data folder
 gateway.http.host=127.0.0.1
 gateway.http.port=$port
 gateway.public-base-url=http://127.0.0.1:$port
 gateway.store.url=$STORE_URL
 gateway.store.user=$PGUSER
 gateway.store.pool-size=8
-gateway.broker.url=tcp://127.0.0.1:$BROKER_PORT
+gateway.broker.url=$BROKER_URL
 gateway.broker.user=gateway
 gateway.broker.password=\${env:CLUSTER_BROKER_PASSWORD}
 gateway.reconcile.cluster=true
@@ -181,4 +219,5 @@ for n in 1 2; do
     say "gateway $n up: http://127.0.0.1:$port (log $home/gateway.log)"
 done
 say "merchant cluster-shop; its token and the other secrets are in $CLUSTER/secrets.env"
+say "broker failover URL (gateways and merchant systems): $BROKER_URL"
 say "stop with scripts/cluster-down.sh"

@@ -31,24 +31,8 @@ class ExternalBrokerIT {
      * with {@code gatewayPassword} and the test clients' users of JmsIT; started and ready.
      */
     static GatewayProcess startBroker(Path dir, int brokerPort, String merchant, String gatewayPassword) throws Exception {
-        Path instance = dir.resolve("broker");
-        Process create = new ProcessBuilder(ARTEMIS.resolve("bin/artemis").toString(), "create", instance.toString(),
-                "--user", "gateway", "--password", gatewayPassword, "--role", "gateway", "--require-login",
-                "--silent", "--no-web", "--no-autotune", "--no-amqp-acceptor", "--no-mqtt-acceptor",
-                "--no-stomp-acceptor", "--no-hornetq-acceptor").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("create.log").toFile()).start();
-        assertThat(create.waitFor()).as(Files.readString(dir.resolve("create.log"))).isZero();
-        String brokerXml = Files.readString(GatewayProcess.PROJECT.resolve("docs/broker.xml"))
-                .replace("tcp://127.0.0.1:61616", "tcp://127.0.0.1:" + brokerPort)
-                .replace("payments.events.demo-shop", "payments.events." + merchant)
-                .replace("merchant = 'demo-shop'", "merchant = '" + merchant + "'");
-        Files.writeString(instance.resolve("etc/broker.xml"), brokerXml);
-        Files.writeString(instance.resolve("etc/artemis-users.properties"),
-                "\nmerchant-systems = " + JmsIT.CLIENT_PASSWORD + "\nops = " + JmsIT.OPS_PASSWORD + "\n", StandardOpenOption.APPEND);
-        Files.writeString(instance.resolve("etc/artemis-roles.properties"),
-                "\nclient = merchant-systems\nops = ops\n", StandardOpenOption.APPEND);
-        GatewayProcess broker = GatewayProcess.startCommand(dir, Map.of("JAVA_ARGS", "-Xms64m -Xmx512m"),
-                List.of(instance.resolve("bin/artemis").toString(), "run"));
+        Path instance = createBroker(dir, "broker", brokerPort, merchant, gatewayPassword, xml -> xml);
+        GatewayProcess broker = runBroker(dir, instance);
         try {
             broker.awaitOutput("AMQ221007", Duration.ofSeconds(60));
         } catch (Throwable t) {
@@ -56,6 +40,39 @@ class ExternalBrokerIT {
             throw t;
         }
         return broker;
+    }
+
+    /**
+     * A broker instance from the distribution in {@code dir/name} (not started): docs/broker.xml with its
+     * acceptor on {@code brokerPort} and its example merchant replaced, then changed by {@code edit}; the
+     * users and roles of {@link #startBroker}.
+     */
+    static Path createBroker(Path dir, String name, int brokerPort, String merchant, String gatewayPassword,
+                             java.util.function.UnaryOperator<String> edit) throws Exception {
+        Path instance = dir.resolve(name);
+        Path log = dir.resolve(name + "-create.log");
+        Process create = new ProcessBuilder(ARTEMIS.resolve("bin/artemis").toString(), "create", instance.toString(),
+                "--user", "gateway", "--password", gatewayPassword, "--role", "gateway", "--require-login",
+                "--silent", "--no-web", "--no-autotune", "--no-amqp-acceptor", "--no-mqtt-acceptor",
+                "--no-stomp-acceptor", "--no-hornetq-acceptor").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        assertThat(create.waitFor()).as(Files.readString(log)).isZero();
+        String brokerXml = Files.readString(GatewayProcess.PROJECT.resolve("docs/broker.xml"))
+                .replace("tcp://127.0.0.1:61616", "tcp://127.0.0.1:" + brokerPort)
+                .replace("payments.events.demo-shop", "payments.events." + merchant)
+                .replace("merchant = 'demo-shop'", "merchant = '" + merchant + "'");
+        Files.writeString(instance.resolve("etc/broker.xml"), edit.apply(brokerXml));
+        Files.writeString(instance.resolve("etc/artemis-users.properties"),
+                "\nmerchant-systems = " + JmsIT.CLIENT_PASSWORD + "\nops = " + JmsIT.OPS_PASSWORD + "\n", StandardOpenOption.APPEND);
+        Files.writeString(instance.resolve("etc/artemis-roles.properties"),
+                "\nclient = merchant-systems\nops = ops\n", StandardOpenOption.APPEND);
+        return instance;
+    }
+
+    /** {@code <instance>/bin/artemis run}: the broker in the foreground of its own process (its output is its log). */
+    static GatewayProcess runBroker(Path dir, Path instance) throws Exception {
+        return GatewayProcess.startCommand(dir, Map.of("JAVA_ARGS", "-Xms64m -Xmx512m"),
+                List.of(instance.resolve("bin/artemis").toString(), "run"));
     }
 
     @Test

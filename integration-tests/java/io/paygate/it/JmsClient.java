@@ -17,7 +17,12 @@ final class JmsClient implements AutoCloseable {
     private final ActiveMQConnectionFactory factory;
 
     JmsClient(int port, String user, String password) throws JMSException {
-        factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port + "?reconnectAttempts=0");
+        this("tcp://127.0.0.1:" + port + "?reconnectAttempts=0", user, password);
+    }
+
+    /** The same with a broker URL of its own, e.g. a primary/backup pair's failover URL. */
+    JmsClient(String url, String user, String password) throws JMSException {
+        factory = new ActiveMQConnectionFactory(url);
         connection = factory.createConnection(user, password);
         connection.start();
         session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);

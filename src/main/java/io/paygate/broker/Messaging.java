@@ -42,6 +42,10 @@ public final class Messaging implements AutoCloseable {
         pool.setMaxConnections(4);
         pool.setMaxSessionsPerConnection(500);
         pool.setConnectionIdleTimeout(0);
+        // A connection that reconnects for ever (a primary/backup pair's failover URL with
+        // reconnectAttempts=-1) rides out a failover: the pool keeps it and its sessions rather than
+        // closing it on the FAILOVER notice; only the transactions open at that moment roll back.
+        pool.setFaultTolerantConnections(factory.getReconnectAttempts() == -1);
         this.component = JmsComponent.jmsComponent(pool);
         component.setTransactionManager(new JmsTransactionManager(pool));
     }
@@ -215,12 +219,21 @@ public final class Messaging implements AutoCloseable {
         return broker.queueDepth(queue);
     }
 
-    /** The broker is up: the embedded one is active, or a connection to the external one opens. */
+    /**
+     * The broker is up: the embedded one is active, or the gateway's connection to the external one
+     * opens and is connected now (not between a primary and its backup in a failover).
+     */
     public boolean isHealthy() {
         if (broker != null) {
             return broker.isActive();
         }
         try (Connection c = pool.createConnection()) {
+            Connection provider = c instanceof org.messaginghub.pooled.jms.JmsPoolConnection pooled ? pooled.getConnection() : c;
+            if (provider instanceof org.apache.activemq.artemis.jms.client.ActiveMQConnection artemis) {
+                org.apache.activemq.artemis.api.core.client.ClientSessionFactory sessions = artemis.getSessionFactory();
+                return sessions != null && !sessions.isClosed() && sessions.getConnection() != null
+                        && !sessions.getConnection().isDestroyed();
+            }
             return true;
         } catch (Exception e) {
             return false;
