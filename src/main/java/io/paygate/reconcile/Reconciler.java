@@ -88,6 +88,20 @@ public final class Reconciler {
         this.clock = clock;
     }
 
+    /**
+     * The pending-order sweep's workers (routes/reconcile.yaml, {@code reconcileExecutor}):
+     * {@code concurrency} daemon threads, so at most that many orders of a sweep are worked on (and
+     * provider calls made) at once.
+     */
+    public static java.util.concurrent.ExecutorService executor(int concurrency) {
+        AtomicLong n = new AtomicLong();
+        return java.util.concurrent.Executors.newFixedThreadPool(concurrency, r -> {
+            Thread thread = new Thread(r, "reconcile-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /** Provider calls made by reconciliation since start (metrics, benchmarks). */
     public long calls() {
         return calls.get();
@@ -186,6 +200,7 @@ public final class Reconciler {
         io.paygate.route.LogContext.order(ex, task.merchant(), task.orderId(), task.provider(),
                 "reconcile-" + io.paygate.route.LogContext.httpRequestId(null).substring(0, 16));
         RouteProperties.RECONCILE_OPERATION.set(ex, claimed ? task.first().name() : null);
+        RouteProperties.RECONCILE_FRESH_CLAIM.set(ex, claimed);
         RouteProperties.RECONCILE_CLOSE_IF_UNPAID.set(ex, task.closeIfUnpaid());
         RouteProperties.RECONCILE_REVERSE_IF_PENDING.set(ex, task.reverseIfPending());
     }
@@ -195,7 +210,10 @@ public final class Reconciler {
         Task task = RouteProperties.RECONCILE_TASK.get(ex);
         Operation op = Operation.valueOf(RouteProperties.RECONCILE_OPERATION.get(ex));
         RouteProperties.RECONCILE_SKIP.set(ex, false);
-        if (!task.isRefund() && !queue.renewOrder(task.merchant(), task.orderId(), task.owner(),
+        // The first call right after the claim: the claim is a few milliseconds old, nothing to renew.
+        boolean fresh = RouteProperties.RECONCILE_FRESH_CLAIM.isTrue(ex);
+        RouteProperties.RECONCILE_FRESH_CLAIM.set(ex, false);
+        if (!task.isRefund() && !fresh && !queue.renewOrder(task.merchant(), task.orderId(), task.owner(),
                 clock.instant().plus(t.claimLease()))) {
             // The claim is no longer ours (it lapsed and another took the order) or the order is final.
             RouteProperties.RECONCILE_SKIP.set(ex, true);

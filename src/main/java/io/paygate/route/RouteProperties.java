@@ -54,6 +54,8 @@ public final class RouteProperties {
     public static final Property<Boolean> RECONCILE_CLOSING = new Property<>("reconcileClosing", Boolean.class);
     /** Reverse the barcode payment when the query finds it still paying. */
     public static final Property<Boolean> RECONCILE_REVERSE_IF_PENDING = new Property<>("reconcileReverseIfPending", Boolean.class);
+    /** The task's claim was taken by its start just now: its first provider call needs no renewal. */
+    public static final Property<Boolean> RECONCILE_FRESH_CLAIM = new Property<>("reconcileFreshClaim", Boolean.class);
     /** The claim is no longer the task's: nothing is recorded. */
     public static final Property<Boolean> RECONCILE_SKIP = new Property<>("reconcileSkip", Boolean.class);
 
