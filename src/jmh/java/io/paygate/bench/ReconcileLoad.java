@@ -82,7 +82,8 @@ public final class ReconcileLoad {
             GatewayBeans beans = new GatewayBeans(settings, merchants, db);
             beans.bindAll((name, bean) -> camel.getRegistry().bind(name, bean));
             List<Resource> routes = new ArrayList<>();
-            for (String f : List.of("payment-api.yaml", "wechat.yaml", "errors.yaml", "reconcile.yaml")) {
+            for (String f : List.of("payment-api.yaml", "provider-operations.yaml", "wechat.yaml", "errors.yaml",
+                    "reconcile.yaml")) {
                 routes.add(ResourceHelper.resolveMandatoryResource(camel, "file:routes/" + f));
             }
             camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
