@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # A bounded soak: the gateway jar against the fast provider stub of scripts/bench-e2e.sh
 # (FastWechatStub), driven at a FIXED rate over HTTP by io.paygate.tools.SoakLoad (PAY SCAN of new
-# orders, every 10th request a QUERY of the order made just before), for a fixed number of minutes.
-# Every minute: a full GC in the gateway (`jcmd <pid> GC.run`), then its heap used
-# (`jcmd <pid> GC.heap_info`) and its resident memory (VmRSS of /proc/<pid>/status); one table row
-# a minute with the load's counts for that minute, and at the end the slope (mean of the last 5
-# minutes minus mean of the first 5, per minute between their centres) and the error count.
+# orders, every 10th request a QUERY of the last order whose PAY was answered), for a fixed number
+# of minutes. Every minute: a full GC in the gateway (`jcmd <pid> GC.run`), then its heap used and
+# committed (`jcmd <pid> GC.heap_info`) and its resident memory (VmRSS of /proc/<pid>/status); one
+# table row a minute (the load's counts of a minute can come a few seconds later: the whole table is
+# printed again at the end with them), and at the end the slope (mean of the last 5 minutes minus
+# mean of the first 5, per minute between their centres) and the error count.
 #
 # Usage: scripts/soak.sh [--rate R|half] [--minutes M] [--store h2|postgres] [--peak-seconds S]
 #   (after `mvn -q package -DskipTests`; defaults: --rate half, --minutes 25, --store h2)
@@ -122,33 +123,47 @@ if [ "$rate" = half ]; then
 fi
 echo "soak rate: $rate requests/s (90% PAY, 10% QUERY)"
 
-sample() { # prints "<heap used MiB after full GC> <RSS MiB>" of the gateway
+sample() { # prints "<heap used MiB after full GC> <RSS MiB> <heap committed MiB>" of the gateway
   jcmd "$gateway" GC.run > /dev/null
-  local heap rss
-  heap=$(jcmd "$gateway" GC.heap_info | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -1)
+  local info heap committed rss
+  info=$(jcmd "$gateway" GC.heap_info)
+  heap=$(echo "$info" | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -1)
+  committed=$(echo "$info" | sed -n 's/.* total \([0-9]*\)K.*/\1/p' | head -1)
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$gateway/status")
-  awk -v h="$heap" -v r="$rss" 'BEGIN {printf "%.1f %.1f\n", h / 1024, r / 1024}'
+  awk -v h="$heap" -v r="$rss" -v c="$committed" 'BEGIN {printf "%.1f %.1f %.1f\n", h / 1024, r / 1024, c / 1024}'
 }
-echo "minute 0 (before the load): $(sample) (heap MiB after GC, RSS MiB)"
+echo "minute 0 (before the load): $(sample) (heap MiB used after GC, RSS MiB, heap MiB committed)"
 java -cp "$jar:$tools" io.paygate.tools.SoakLoad --url "http://127.0.0.1:$http_port" --token "$token" \
   --merchant bench-shop --rate "$rate" --minutes "$minutes" > "$work/load.txt" 2> "$work/load.err" &
 load=$!
 pids+=($load)
 begin=$SECONDS
 : > "$work/mem.txt"
-printf '| minute | heap used after full GC (MiB) | RSS (MiB) | PAY | QUERY | errors | p50 ms | p99 ms | load avg |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+header() {
+  printf '| minute | heap used after full GC (MiB) | RSS (MiB) | heap committed (MiB) | PAY | QUERY | errors | p50 ms | p99 ms | load avg |\n'
+  printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+}
+row() { # row <minute> <heap> <rss> <committed> <load avg>
+  local line
+  line=$(grep "^minute=$1 " "$work/load.txt" || true)
+  field() { echo "$line" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+  printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(field pay)" "$(field query)" \
+    "$(field errors)" "$(field p50)" "$(field p99)" "$5"
+}
+header
 for m in $(seq 1 "$minutes"); do
   while [ $((SECONDS - begin)) -lt $((m * 60 + 3)) ]; do sleep 1; done
   kill -0 "$gateway" 2>/dev/null || { echo "the gateway died: $(tail -20 "$work/gateway.log")" >&2; exit 1; }
   mem=$(sample)
-  echo "$m $mem" >> "$work/mem.txt"
-  line=$(grep "^minute=$m " "$work/load.txt" || true)
-  field() { echo "$line" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
-  printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$m" ${mem} "$(field pay)" "$(field query)" \
-    "$(field errors)" "$(field p50)" "$(field p99)" "$(cut -d' ' -f1 /proc/loadavg)"
+  echo "$m $mem $(cut -d' ' -f1 /proc/loadavg)" >> "$work/mem.txt"
+  # shellcheck disable=SC2086
+  row $m $mem "$(cut -d' ' -f1 /proc/loadavg)"
 done
 wait "$load" && load_rc=0 || load_rc=$?
+echo
+echo "The whole table, with every minute's load counts:"
+header
+while read -r m heap rss committed avg; do row "$m" "$heap" "$rss" "$committed" "$avg"; done < "$work/mem.txt"
 tail -1 "$work/load.txt"
 [ -s "$work/load.err" ] && cat "$work/load.err"
 python3 - "$work/mem.txt" <<'PY'

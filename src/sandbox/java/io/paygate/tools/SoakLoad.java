@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code --rate} requests a second, paced by one thread against the wall clock (start + n / rate,
  * so a slow answer does not lower the offered rate) and sent by up to {@code --clients} threads
  * sharing one keep-alive HTTP/1.1 client, for {@code --minutes}. Every {@code --query-every}-th
- * request is a QUERY of the order made by the PAY before it (200 with status NOTPAY counts); the
+ * request is a QUERY of the last order whose PAY was answered (200 with status NOTPAY counts); the
  * others are PAY SCAN of new orders, as in HttpLoad. A request that finds every client busy and the
  * short queue full is not sent and counted as {@code dropped}, an error.
  *
@@ -112,7 +112,9 @@ public final class SoakLoad {
         long end = start + TimeUnit.MINUTES.toNanos(minutes);
         long intervalNanos = (long) (1e9 / rate);
         int printed = 0;
-        String lastPay = null;
+        // The last order whose PAY was answered (a QUERY of an order still being created would
+        // find nothing at the provider).
+        AtomicReference<String> lastPaid = new AtomicReference<>();
         for (long n = 0; ; n++) {
             long due = start + n * intervalNanos;
             if (due >= end) {
@@ -129,16 +131,14 @@ public final class SoakLoad {
                 printed = printDue(perMinuteCounts, start, printed, false);
             }
             Minute minute = perMinuteCounts[(int) ((due - start) / TimeUnit.MINUTES.toNanos(1))];
-            boolean query = queryEvery > 0 && lastPay != null && n % queryEvery == 0;
+            String paid = lastPaid.get();
+            boolean query = queryEvery > 0 && paid != null && n % queryEvery == 0;
             String id = "S" + run + "-" + n;
             String body = query
                     ? "{\"requestId\":\"" + id + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"QUERY\","
-                            + "\"orderId\":\"" + lastPay + "\"}"
+                            + "\"orderId\":\"" + paid + "\"}"
                     : "{\"requestId\":\"" + id + "\",\"merchant\":\"" + merchant + "\",\"operation\":\"PAY\","
                             + "\"orderId\":\"" + id + "\",\"amount\":1,\"method\":\"SCAN\",\"subject\":\"soak\"}";
-            if (!query) {
-                lastPay = id;
-            }
             HttpRequest request = HttpRequest.newBuilder(payments).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
@@ -150,6 +150,9 @@ public final class SoakLoad {
                         HttpResponse<String> answer = http.send(request,
                                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                         ok = answer.statusCode() == 200 && answer.body().contains("\"NOTPAY\"");
+                        if (ok && !query) {
+                            lastPaid.set(id);
+                        }
                         if (!ok && firstFailure.compareAndSet(null, answer.statusCode() + " " + answer.body())) {
                             System.err.println("first failure: " + answer.statusCode() + " " + answer.body());
                         }
