@@ -37,6 +37,8 @@ public final class GatewayBeans {
     private final PaymentApi api;
     private final Health health;
     private final io.paygate.reconcile.Reconciler reconciler;
+    /** The pending-order sweep's workers (routes/reconcile.yaml): gateway.reconcile.concurrency daemon threads. */
+    private final java.util.concurrent.ExecutorService reconcileExecutor;
     private final io.paygate.reconcile.MicroWait microWait;
     /** Each provider module's beans, by registry name (what its route file names). */
     private final Map<String, Object> providerBeans = new java.util.LinkedHashMap<>();
@@ -116,6 +118,7 @@ public final class GatewayBeans {
                         io.paygate.reconcile.Reconciler::sweepsRun)
                 .description("Pending-order reconciliation sweeps run by this instance").register(metrics.registry());
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
+        this.reconcileExecutor = io.paygate.reconcile.Reconciler.executor(settings.intValue("gateway.reconcile.concurrency", 1, 64));
         this.providerHttpClient = providerHttpClient(settings);
         this.quartz = io.paygate.reconcile.SweepScheduler.component(settings, db);
     }
@@ -156,6 +159,7 @@ public final class GatewayBeans {
         registry.accept("ledger", ledger);
         registry.accept("refunds", refunds);
         registry.accept("reconciler", reconciler);
+        registry.accept("reconcileExecutor", reconcileExecutor);
         registry.accept("microWait", microWait);
         registry.accept("idempotencyStore", idempotency);
         registry.accept("notificationIntake", intake);

@@ -73,6 +73,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.micro.sweep-ms", "1000");
         DEFAULTS.put("gateway.reconcile.batch", "500");
         DEFAULTS.put("gateway.reconcile.per-merchant", "50");
+        // How many orders of one sweep are worked on at once (provider calls in flight per sweep).
+        DEFAULTS.put("gateway.reconcile.concurrency", "4");
         DEFAULTS.put("gateway.routes.reload", "true");
         DEFAULTS.put("gateway.routes.reload-debounce-ms", "500");
         DEFAULTS.put("gateway.reconcile.claim-lease", "120");
@@ -321,6 +323,7 @@ public final class GatewaySettings {
         intValue("gateway.broker.port", 0, 65535);
         brokerProtocols();
         intValue("gateway.config.watch-ms", 0, 3_600_000);
+        intValue("gateway.reconcile.concurrency", 1, 64);
         intValue("gateway.config.settle-ms", 0, 60_000);
         // Per-provider timeouts and timings, whole seconds, wherever they are set: a bad value stops
         // start-up (and --check-config) instead of failing every call of that provider later.

@@ -88,6 +88,20 @@ public final class Reconciler {
         this.clock = clock;
     }
 
+    /**
+     * The pending-order sweep's workers (routes/reconcile.yaml, {@code reconcileExecutor}):
+     * {@code concurrency} daemon threads, so at most that many orders of a sweep are worked on (and
+     * provider calls made) at once.
+     */
+    public static java.util.concurrent.ExecutorService executor(int concurrency) {
+        AtomicLong n = new AtomicLong();
+        return java.util.concurrent.Executors.newFixedThreadPool(concurrency, r -> {
+            Thread thread = new Thread(r, "reconcile-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /** Provider calls made by reconciliation since start (metrics, benchmarks). */
     public long calls() {
         return calls.get();
@@ -119,6 +133,56 @@ public final class Reconciler {
                     abandoned, t.maxAge().toSeconds());
         }
         return tasks;
+    }
+
+    /** How many tasks of a sweep are claimed together (one transaction) by {@link #claimChunk}. */
+    static final int CLAIM_CHUNK = 10;
+
+    /**
+     * The sweep's tasks in chunks of {@value #CLAIM_CHUNK}, in order (routes/reconcile.yaml: the
+     * chunks are worked on gateway.reconcile.concurrency at a time, each chunk's tasks one after the other).
+     */
+    public List<List<Task>> chunks(List<Task> tasks) {
+        List<List<Task>> out = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i += CLAIM_CHUNK) {
+            out.add(List.copyOf(tasks.subList(i, Math.min(tasks.size(), i + CLAIM_CHUNK))));
+        }
+        return out;
+    }
+
+    /**
+     * Claims a chunk's orders when its turn comes, together (one transaction), with the same
+     * compare-and-set as {@link #start}: the body becomes the tasks to run, without the orders
+     * another sweep holds or that are final or no longer due by now. Refunds are claimed one by one
+     * by their start. Each task's first provider call renews the claim only if the lease might run
+     * out during the call ({@link #prepare}).
+     */
+    public List<Task> claimChunk(List<Task> chunk, Exchange ex) {
+        Instant now = clock.instant();
+        Instant until = now.plus(t.claimLease());
+        List<Task> orders = new ArrayList<>();
+        for (Task task : chunk) {
+            if (!task.isRefund()) {
+                orders.add(task);
+            }
+        }
+        boolean[] claimed = queue.claimOrders(orders.stream()
+                .map(o -> new ReconcileQueue.OrderKey(o.merchant(), o.orderId())).toList(), orders.isEmpty() ? null
+                : orders.get(0).owner(), now, until);
+        Map<Task, Instant> claims = new HashMap<>();
+        for (int i = 0; i < claimed.length; i++) {
+            if (claimed[i]) {
+                claims.put(orders.get(i), until);
+            }
+        }
+        RouteProperties.RECONCILE_CLAIMS.set(ex, claims);
+        List<Task> run = new ArrayList<>();
+        for (Task task : chunk) {
+            if (task.isRefund() || claims.containsKey(task)) {
+                run.add(task);
+            }
+        }
+        return run;
     }
 
     /** How many pending-order sweeps ran in this process. */
@@ -178,14 +242,23 @@ public final class Reconciler {
     public void start(Exchange ex) {
         Task task = ex.getMessage().getBody(Task.class);
         Instant now = clock.instant();
-        boolean claimed = task.isRefund()
-                ? queue.claimRefund(task.merchant(), task.refundId(), task.owner(), now, now.plus(t.claimLease()))
-                : queue.claimOrder(task.merchant(), task.orderId(), task.owner(), now, now.plus(t.claimLease()));
+        Map<Task, Instant> chunkClaims = RouteProperties.RECONCILE_CLAIMS.get(ex);
+        Instant until = chunkClaims == null ? null : chunkClaims.get(task);
+        boolean claimed;
+        if (until != null) {
+            claimed = true; // claimed with its chunk (claimChunk)
+        } else {
+            until = now.plus(t.claimLease());
+            claimed = task.isRefund()
+                    ? queue.claimRefund(task.merchant(), task.refundId(), task.owner(), now, until)
+                    : queue.claimOrder(task.merchant(), task.orderId(), task.owner(), now, until);
+        }
         RouteProperties.RECONCILE_TASK.set(ex, task);
         // One id for this sweep of this order: its calls' lines share it (docs/operations.md, "Logs").
         io.paygate.route.LogContext.order(ex, task.merchant(), task.orderId(), task.provider(),
                 "reconcile-" + io.paygate.route.LogContext.httpRequestId(null).substring(0, 16));
         RouteProperties.RECONCILE_OPERATION.set(ex, claimed ? task.first().name() : null);
+        RouteProperties.RECONCILE_CLAIM_UNTIL.set(ex, claimed ? until : null);
         RouteProperties.RECONCILE_CLOSE_IF_UNPAID.set(ex, task.closeIfUnpaid());
         RouteProperties.RECONCILE_REVERSE_IF_PENDING.set(ex, task.reverseIfPending());
     }
@@ -195,7 +268,11 @@ public final class Reconciler {
         Task task = RouteProperties.RECONCILE_TASK.get(ex);
         Operation op = Operation.valueOf(RouteProperties.RECONCILE_OPERATION.get(ex));
         RouteProperties.RECONCILE_SKIP.set(ex, false);
-        if (!task.isRefund() && !queue.renewOrder(task.merchant(), task.orderId(), task.owner(),
+        // The first call after the claim: renewed below only if the claim might lapse during the call.
+        Instant claimUntil = RouteProperties.RECONCILE_CLAIM_UNTIL.get(ex);
+        RouteProperties.RECONCILE_CLAIM_UNTIL.set(ex, null);
+        boolean first = claimUntil != null;
+        if (!task.isRefund() && !first && !queue.renewOrder(task.merchant(), task.orderId(), task.owner(),
                 clock.instant().plus(t.claimLease()))) {
             // The claim is no longer ours (it lapsed and another took the order) or the order is final.
             RouteProperties.RECONCILE_SKIP.set(ex, true);
@@ -233,9 +310,20 @@ public final class Reconciler {
         ProviderCall call = providerCalls.call(request, profile.get(), op,
                 ledger.find(task.merchant(), task.orderId()).map(io.paygate.store.OrderRecord::snapshot).orElse(null), false);
         Duration callTime = call.connectTimeout().plus(call.readTimeout()).plusSeconds(30);
-        if (!task.isRefund() && callTime.compareTo(t.claimLease()) > 0) {
+        Instant callEnd = clock.instant().plus(callTime);
+        if (!task.isRefund() && first && claimUntil.isBefore(callEnd)) {
+            // The claim (taken with its chunk, a while ago) might lapse during the call: renewed
+            // now, and if it is no longer ours (it lapsed and another took the order) or the order
+            // became final, the order is left alone.
+            Instant lease = clock.instant().plus(t.claimLease());
+            if (!queue.renewOrder(task.merchant(), task.orderId(), task.owner(), lease.isAfter(callEnd) ? lease : callEnd)) {
+                RouteProperties.RECONCILE_SKIP.set(ex, true);
+                RouteProperties.RECONCILE_CALL.set(ex, false);
+                return;
+            }
+        } else if (!task.isRefund() && !first && callTime.compareTo(t.claimLease()) > 0) {
             // A merchant whose provider may take longer than the claim lease: the claim lasts the call.
-            queue.renewOrder(task.merchant(), task.orderId(), task.owner(), clock.instant().plus(callTime));
+            queue.renewOrder(task.merchant(), task.orderId(), task.owner(), callEnd);
         }
         ProviderCalls.put(ex, call);
         calls.incrementAndGet();

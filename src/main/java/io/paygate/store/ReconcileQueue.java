@@ -19,6 +19,10 @@ import java.util.List;
 public final class ReconcileQueue {
     private static final String OPEN = "'NOTPAY', 'USERPAYING', 'UNKNOWN'";
 
+    /** A claim's compare-and-set: table, id column, the "still open" condition. */
+    private static final String CLAIM = "UPDATE %s SET claim_owner = ?, claim_until = ? WHERE merchant = ? AND %s = ?"
+            + " AND (claim_until IS NULL OR claim_until < ?) AND (next_check_at IS NULL OR next_check_at <= ?)%s";
+
     private final Database db;
 
     public ReconcileQueue(Database db) {
@@ -164,6 +168,41 @@ public final class ReconcileQueue {
         return claim("payment_order", "order_id", " AND status IN (" + OPEN + ")", merchant, orderId, owner, now, until);
     }
 
+    /** One order by its key. */
+    public record OrderKey(String merchant, String orderId) {
+    }
+
+    /**
+     * {@link #claimOrder} for several orders in one transaction (one statement per order, sent as
+     * one JDBC batch, one commit): which of them the caller now holds, in the order given. The same
+     * compare-and-set as one by one, so two sweeps never hold the same order.
+     */
+    public boolean[] claimOrders(List<OrderKey> orders, String owner, Instant now, Instant until) {
+        boolean[] claimed = new boolean[orders.size()];
+        if (orders.isEmpty()) {
+            return claimed;
+        }
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(CLAIM.formatted("payment_order", "order_id",
+                    " AND status IN (" + OPEN + ")"))) {
+                for (OrderKey o : orders) {
+                    ps.setString(1, owner);
+                    Ledger.setTime(ps, 2, until);
+                    ps.setString(3, o.merchant());
+                    ps.setString(4, o.orderId());
+                    Ledger.setTime(ps, 5, now);
+                    Ledger.setTime(ps, 6, now);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    claimed[i] = counts[i] == 1;
+                }
+            }
+            return claimed;
+        });
+    }
+
     /**
      * Extends the caller's own claim before its next provider call: false when the claim is no
      * longer the caller's (it lapsed and another took the order) or the order became final; the
@@ -198,9 +237,7 @@ public final class ReconcileQueue {
     private boolean claim(String table, String idColumn, String stillOpen, String merchant, String id, String owner,
                           Instant now, Instant until) {
         return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET claim_owner = ?, claim_until = ? "
-                    + "WHERE merchant = ? AND " + idColumn + " = ? AND (claim_until IS NULL OR claim_until < ?)"
-                    + " AND (next_check_at IS NULL OR next_check_at <= ?)" + stillOpen)) {
+            try (PreparedStatement ps = c.prepareStatement(CLAIM.formatted(table, idColumn, stillOpen))) {
                 ps.setString(1, owner);
                 Ledger.setTime(ps, 2, until);
                 ps.setString(3, merchant);

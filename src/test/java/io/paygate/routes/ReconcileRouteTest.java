@@ -178,6 +178,60 @@ class ReconcileRouteTest extends RouteTestSupport {
         assertThat(claimed).hasSizeBetween(6, 12);
         assertThat(simCalls("/pay/orderquery") - before).isEqualTo(6);
         assertThat(claimed.stream().distinct()).hasSize(6);
+        finish("RC-O", 6);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void twoOverlappingChunkedSweepsQueryEachOrderOnce() throws Exception {
+        // 23 orders: chunks of 10, 10 and 3, claimed a chunk at a time, gateway.reconcile.concurrency chunks at once.
+        for (int i = 0; i < 23; i++) {
+            pay("RC-C" + i, null);
+        }
+        long before = simCalls("/pay/orderquery");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<List<Task>>> sweeps = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            sweeps.add(pool.submit(() -> {
+                go.await();
+                return (List<Task>) template.requestBody("direct:reconcile-sweep", null, List.class);
+            }));
+        }
+        go.countDown();
+        List<String> found = new ArrayList<>();
+        for (Future<List<Task>> f : sweeps) {
+            f.get().stream().map(Task::orderId).filter(id -> id.startsWith("RC-C")).forEach(found::add);
+        }
+        pool.shutdown();
+        // Both sweeps may find all 23 due; each order is queried once, by whichever claimed it.
+        assertThat(found).hasSizeBetween(23, 46);
+        assertThat(found.stream().distinct()).hasSize(23);
+        assertThat(simCalls("/pay/orderquery") - before).isEqualTo(23);
+        finish("RC-C", 23);
+    }
+
+    /**
+     * Pays a test's orders at the simulator and sweeps until they are final, so that they are not
+     * due again (backoff 1 s) in another test that counts the simulator's queries.
+     */
+    private void finish(String prefix, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            sim("POST", "/sandbox/wechat/pay?out_trade_no=" + prefix + i);
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            sweep();
+            boolean open = false;
+            for (int i = 0; i < n; i++) {
+                open |= status(prefix + i) != PaymentStatus.SUCCESS;
+            }
+            if (!open) {
+                return;
+            }
+            Thread.sleep(1100);
+        }
+        throw new AssertionError(prefix + " orders still open");
     }
 
     @Test

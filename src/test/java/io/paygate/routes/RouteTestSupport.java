@@ -108,9 +108,13 @@ abstract class RouteTestSupport extends CamelTestSupport {
         });
     }
 
-    /** One sweep by hand (the reconcile route's work without its trigger): what was due, each task run. */
+    /**
+     * One sweep by hand (the reconcile route's work without its Quartz trigger,
+     * {@code direct:reconcile-sweep}: gateway.reconcile.concurrency tasks at once): what was due.
+     */
+    @SuppressWarnings("unchecked")
     protected List<io.paygate.reconcile.Reconciler.Task> sweep() {
-        return run(reconciler().dueOrders(null));
+        return template.requestBody("direct:reconcile-sweep", null, List.class);
     }
 
     /** One barcode sweep by hand. */
