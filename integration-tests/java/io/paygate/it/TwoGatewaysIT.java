@@ -151,7 +151,8 @@ class TwoGatewaysIT {
 
     private void run(String sim, int brokerPort, CallbackServer callbacks) throws Exception {
         long start = System.currentTimeMillis();
-        long end = start + LOAD_MS;
+        // The load runs until LOAD_MS - KILL_AT_MS after the kill (a loaded machine may start it late).
+        java.util.concurrent.atomic.AtomicLong endAt = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
         BlockingQueue<String> paid = new LinkedBlockingQueue<>();
         Set<String> notified = ConcurrentHashMap.newKeySet();
         Set<String> queriedByClient = ConcurrentHashMap.newKeySet();
@@ -173,7 +174,7 @@ class TwoGatewaysIT {
             List<Future<?>> work = new ArrayList<>();
             // HTTP PAY on both gateways in turn; every other order is then paid and notified.
             work.add(pool.submit(() -> {
-                for (int i = 0; System.currentTimeMillis() < end; i++) {
+                for (int i = 0; System.currentTimeMillis() < endAt.get(); i++) {
                     String orderId = "TW-H-" + i;
                     httpOrders.add(orderId);
                     HttpResponse<String> r = http(orderId + "-pay", payJson(orderId + "-pay", orderId), i);
@@ -194,7 +195,7 @@ class TwoGatewaysIT {
             // REFUND of paid orders.
             work.add(pool.submit(() -> {
                 int i = 0;
-                while (System.currentTimeMillis() < end) {
+                while (System.currentTimeMillis() < endAt.get()) {
                     String orderId = paid.poll(500, TimeUnit.MILLISECONDS);
                     if (orderId == null) {
                         continue;
@@ -208,7 +209,7 @@ class TwoGatewaysIT {
             }));
             // QUERY of unpaid orders (which the sweeps also query: those are left out of the overlap check).
             work.add(pool.submit(() -> {
-                for (int i = 0; System.currentTimeMillis() < end; i++) {
+                for (int i = 0; System.currentTimeMillis() < endAt.get(); i++) {
                     if (httpOrders.size() > 2) {
                         String orderId = httpOrders.get((httpOrders.size() - 2) | 1);
                         queriedByClient.add(orderId);
@@ -224,7 +225,7 @@ class TwoGatewaysIT {
             // JMS PAY request-reply, consumed by whichever gateway.
             work.add(pool.submit(() -> {
                 MessageProducer producer = jms.session.createProducer(jms.session.createQueue("payments.requests"));
-                for (int i = 0; System.currentTimeMillis() < end; i++) {
+                for (int i = 0; System.currentTimeMillis() < endAt.get(); i++) {
                     String orderId = "TW-J-" + i;
                     String corr = "twin-corr-" + i;
                     TextMessage m = jms.session.createTextMessage(payJson(orderId + "-pay", orderId));
@@ -245,8 +246,12 @@ class TwoGatewaysIT {
             long sweeps1 = sweeps(nodes.get(0)) + sweeps(nodes.get(1));
             double window = (System.currentTimeMillis() - sweepsFrom) / 1000.0;
             Thread.sleep(Math.max(0, start + KILL_AT_MS - System.currentTimeMillis()));
+            // Killed under load: not before both gateways have answered some of each kind.
+            await(Duration.ofSeconds(60), "some answers before the kill", () -> answers.size() >= 6 && jmsReplies.size() >= 6
+                    && (!paid.isEmpty() || !refunds.isEmpty()));
 
             killedAt = System.currentTimeMillis();
+            endAt.set(killedAt + LOAD_MS - KILL_AT_MS);
             nodes.get(0).process().kill9();
             long survivorSweeps0 = sweeps(nodes.get(1));
             long survivorFrom = System.currentTimeMillis();
@@ -279,7 +284,7 @@ class TwoGatewaysIT {
             double survivorWindow = (System.currentTimeMillis() - survivorFrom) / 1000.0;
 
             System.out.printf("TwoGatewaysIT: %d HTTP requests (%d re-sent), %d JMS requests; kill at +%d ms, load ended +%d ms;"
-                    + " still UNKNOWN after %d ms: %s%n", answers.size(), resent.get(), jmsOrders.size(), KILL_AT_MS,
+                    + " still UNKNOWN after %d ms: %s%n", answers.size(), resent.get(), jmsOrders.size(), killedAt - start,
                     loadEnded - killedAt, settled - killedAt, stillUnknown);
             // Exactly one answer: every JMS request one reply; every HTTP request, sent again, replays its answer.
             assertThat(jmsReplies.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey).toList())
@@ -295,20 +300,28 @@ class TwoGatewaysIT {
             JsonNode calls = json.readTree(Http.get(sim + "/sandbox/wechat/calls", null).body());
             assertThat(calls.path("dropped").asLong()).isZero();
             Map<String, Long> unified = new TreeMap<>();
+            Map<String, List<Long>> unifiedAt = new HashMap<>();
             Map<String, Long> refundCalls = new TreeMap<>();
             Map<String, List<Long>> queries = new HashMap<>();
             for (JsonNode c : calls.path("calls")) {
                 String path = c.path("path").asText();
                 if (path.equals("/pay/unifiedorder")) {
                     unified.merge(c.path("out_trade_no").asText(), 1L, Long::sum);
+                    unifiedAt.computeIfAbsent(c.path("out_trade_no").asText(), k -> new ArrayList<>()).add(c.path("at").asLong());
                 } else if (path.equals("/secapi/pay/refund")) {
                     refundCalls.merge(c.path("out_refund_no").asText(), 1L, Long::sum);
                 } else if (path.equals("/pay/orderquery")) {
                     queries.computeIfAbsent(c.path("out_trade_no").asText(), k -> new ArrayList<>()).add(c.path("at").asLong());
                 }
             }
-            assertThat(unified.entrySet().stream().filter(e -> e.getValue() > 1).toList()).as("orders charged twice").isEmpty();
-            // (a PAY cut off before its provider call is resolved by a QUERY when it is sent again: no unifiedorder)
+            // A PAY the dead gateway cut off is sent to WeChat again by the survivor (unifiedorder with the
+            // same out_trade_no and terms answers the same order, charged once when the buyer pays): at most
+            // two per order, the first before the kill and the second after it. Any other repeat is a bug.
+            unifiedAt.values().forEach(l -> l.sort(Long::compare));
+            assertThat(unified.entrySet().stream().filter(e -> e.getValue() > 2
+                    || e.getValue() == 2 && !(unifiedAt.get(e.getKey()).get(0) < killedAt && unifiedAt.get(e.getKey()).get(1) >= killedAt))
+                    .map(e -> e.getKey() + " " + unifiedAt.get(e.getKey())).toList())
+                    .as("orders sent to the provider twice other than once before the kill and once after it").isEmpty();
             assertThat(unified.keySet()).isSubsetOf(java.util.stream.Stream.concat(httpOrders.stream(),
                     jmsOrders.values().stream()).toList());
             assertThat(refundCalls.entrySet().stream().filter(e -> e.getValue() > 1).toList()).as("refunds sent twice").isEmpty();
@@ -353,10 +366,9 @@ class TwoGatewaysIT {
             assertThat((double) survivorSweeps).as("survivor's sweeps in %.1f s", survivorWindow)
                     .isLessThanOrEqualTo(survivorWindow / SWEEP_SECONDS + 2).isGreaterThanOrEqualTo(survivorWindow / SWEEP_SECONDS / 3);
 
-            // A PAY cut off before its provider call stays UNKNOWN: the QUERY finds no order at the provider
-            // and the gateway never sends a PAY twice. An order the provider took must be settled.
-            assertThat(stillUnknown.keySet()).as("orders the provider took, still UNKNOWN 90 s after the load: %s",
-                    stillUnknown).doesNotContainAnyElementsOf(unified.keySet());
+            // Nothing is left UNKNOWN: a PAY cut off before (or during) its provider call is sent to WeChat
+            // again by the survivor and answered with the order WeChat holds.
+            assertThat(stillUnknown).as("orders still UNKNOWN 90 s after the load").isEmpty();
             List<Long> cut = new ArrayList<>(cutOffAnswered);
             cut.sort(Long::compare);
             System.out.printf("TwoGatewaysIT: %d HTTP requests (%d re-sent to the survivor), %d JMS requests, %d notified, %d refunds,"
