@@ -100,7 +100,7 @@ class TwoGatewaysIT {
                     nodes.add(new Node("http://127.0.0.1:" + httpPort, p));
                 }
                 for (Node n : nodes) {
-                    n.process().awaitHealthy(n.base() + "/observe/health", Duration.ofSeconds(120));
+                    n.process().awaitHealthy(n.base() + "/observe/health", Duration.ofSeconds(240));
                 }
                 run(sim, brokerPort, callbacks);
             } finally {
