@@ -236,7 +236,7 @@ class TwoGatewaysIT {
                     m.setJMSCorrelationID(corr);
                     producer.send(m);
                     jmsOrders.put(corr, orderId);
-                    Thread.sleep(150);
+                    Thread.sleep(250);
                 }
                 return null;
             }));
@@ -264,8 +264,20 @@ class TwoGatewaysIT {
             long loadEnded = System.currentTimeMillis();
 
             // Every JMS request gets its reply (those the dead gateway held come back to the survivor).
-            await(Duration.ofSeconds(90), "a reply to every JMS request",
-                    () -> jmsOrders.keySet().stream().allMatch(jmsReplies::containsKey));
+            try {
+                await(Duration.ofSeconds(90), "a reply to every JMS request",
+                        () -> jmsOrders.keySet().stream().allMatch(jmsReplies::containsKey));
+            } catch (AssertionError e) {
+                Map<String, String> missing = new TreeMap<>();
+                jmsOrders.forEach((corr, order) -> {
+                    if (!jmsReplies.containsKey(corr)) {
+                        missing.put(order, stored(order).path("status").asText("not in the ledger"));
+                    }
+                });
+                throw new AssertionError("no JMS reply (of " + jmsOrders.size() + ") for these orders, with their status: "
+                        + missing + "\nsurvivor's log:\n" + nodes.get(1).process().output().lines()
+                        .filter(l -> l.contains("WARN") || l.contains("ERROR")).limit(60).toList(), e);
+            }
             // Nothing is left UNKNOWN: the survivor resolves what the dead one cut off.
             long unknownDeadline = System.currentTimeMillis() + 90_000;
             while (!listed("UNKNOWN").isEmpty() && System.currentTimeMillis() < unknownDeadline) {
