@@ -364,11 +364,28 @@ class TwoGatewaysIT {
                 String type = json.readTree(c.body()).path("type").asText();
                 eventIds.computeIfAbsent(c.orderId() + " " + type, k -> ConcurrentHashMap.newKeySet()).add(c.eventId());
             }
-            await(Duration.ofSeconds(60), "the callbacks of every final event", () -> {
-                rebuild(eventIds, callbacks);
-                return notified.stream().allMatch(o -> eventIds.containsKey(o + " PAYMENT_SUCCEEDED"))
-                        && refunds.keySet().stream().allMatch(o -> eventIds.containsKey(o + " REFUND_SUCCEEDED"));
-            });
+            try {
+                await(Duration.ofSeconds(60), "the callbacks of every final event", () -> {
+                    rebuild(eventIds, callbacks);
+                    return notified.stream().allMatch(o -> eventIds.containsKey(o + " PAYMENT_SUCCEEDED"))
+                            && refunds.keySet().stream().allMatch(o -> eventIds.containsKey(o + " REFUND_SUCCEEDED"));
+                });
+            } catch (AssertionError e) {
+                List<String> missing = new ArrayList<>();
+                notified.stream().filter(o -> !eventIds.containsKey(o + " PAYMENT_SUCCEEDED")).forEach(o -> missing.add(o));
+                refunds.keySet().stream().filter(o -> !eventIds.containsKey(o + " REFUND_SUCCEEDED")).forEach(o -> missing.add(o));
+                StringBuilder why = new StringBuilder("final events without a callback, of " + notified.size() + " paid and "
+                        + refunds.size() + " refunded orders:");
+                for (String o : missing) {
+                    why.append("\n").append(o).append(": ").append(stored(o));
+                    for (Node n : nodes) {
+                        n.process().output().lines().filter(l -> l.contains(o + " ") || l.contains(o + "\"") || l.contains(o + "-"))
+                                .forEach(l -> why.append("\n  ").append(n.base(), n.base().lastIndexOf(':'), n.base().length())
+                                        .append(' ').append(l));
+                    }
+                }
+                throw new AssertionError(why.toString(), e);
+            }
             long callbacksDone = System.currentTimeMillis();
             assertThat(eventIds.entrySet().stream().filter(e -> e.getValue().size() != 1).map(Map.Entry::getKey).toList())
                     .as("orders and event types with more than one eventId").isEmpty();
