@@ -37,10 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
  * request-reply, signed pay notifications to either) and one of them is killed with kill -9 in the
  * middle. The merchant's client re-sends what the dead one did not answer to the survivor with the
  * same requestId. Afterwards: every request has exactly one answer (an HTTP re-send replays it;
- * one JMS reply per correlation id); the simulator saw one unifiedorder per order, or two for a PAY
- * the dead gateway cut off (one before the kill, the survivor's after it: WeChat answers the same
- * out_trade_no and terms with the same order, paid once), and one refund per refund number; every
- * final event reached the merchant's callback with one eventId per order and type; nothing is left
+ * one JMS reply per correlation id); the simulator saw at most two unifiedorder per order (a PAY
+ * taken over from a gateway that died, or whose heartbeat was late past the lease, is sent again:
+ * WeChat answers the same out_trade_no and terms with the same order, paid once), and one refund per
+ * refund number, none for a refund the ledger has FAILED; every final event (REFUND_FAILED for a
+ * REFUND cut off before its provider call) reached the merchant's callback with one eventId per
+ * order and type; nothing is left
  * UNKNOWN (a cut-off PAY the provider never saw is sent again, not left to a QUERY that finds
  * nothing); each sweep of the clustered schedule ran on one gateway per period; and no order was
  * queried by both at once. The survivor finishes the dead gateway's work within the bound of
