@@ -37,11 +37,19 @@ import org.junit.jupiter.api.io.TempDir;
  * request-reply, signed pay notifications to either) and one of them is killed with kill -9 in the
  * middle. The merchant's client re-sends what the dead one did not answer to the survivor with the
  * same requestId. Afterwards: every request has exactly one answer (an HTTP re-send replays it;
- * one JMS reply per correlation id), the simulator saw at most one unifiedorder per order and one
- * refund per refund number, every final event reached the merchant's callback with one eventId per
- * order and type, nothing is left UNKNOWN, each sweep of the clustered schedule ran on one gateway
- * per period, and no order was queried by both at once. The times the survivor needed are printed
- * ("TwoGatewaysIT:" lines) for docs/deployment.md.
+ * one JMS reply per correlation id); the simulator saw at most two unifiedorder per order (a PAY
+ * taken over from a gateway that died, or whose heartbeat was late past the lease, is sent again:
+ * WeChat answers the same out_trade_no and terms with the same order, paid once), and one refund per
+ * refund number, none for a refund the ledger has FAILED; every final event (REFUND_FAILED for a
+ * REFUND cut off before its provider call) reached the merchant's callback with one eventId per
+ * order and type; nothing is left
+ * UNKNOWN (a cut-off PAY the provider never saw is sent again, not left to a QUERY that finds
+ * nothing); each sweep of the clustered schedule ran on one gateway per period; and no order was
+ * queried by both at once. The survivor finishes the dead gateway's work within the bound of
+ * docs/deployment.md ("When an instance dies": the idempotency lease, 5 s here, for cut-off requests
+ * and the dead one's reconciliation claims; the relay's 15 s lease for its unpublished events); the
+ * waits below are that bound plus a margin for a loaded machine. The times the survivor needed are
+ * printed ("TwoGatewaysIT:" lines) for docs/deployment.md.
  * Only with the tests on PostgreSQL (-Ppostgres): the embedded H2 file opens in one process only.
  */
 class TwoGatewaysIT {
@@ -74,10 +82,6 @@ class TwoGatewaysIT {
     @Test
     void twoGatewaysKilledUnderLoadStayCorrect(@TempDir Path dir) throws Exception {
         assumeTrue(TestStore.external(), "runs with the tests on PostgreSQL (-Ppostgres)");
-        // Not yet part of CI: its runs so far found no double charge, double refund or duplicate reply,
-        // but not every final event reached the callback within its wait after the kill (docs/deployment.md).
-        // Run it with -Dpaygate.test.two-gateways=true.
-        assumeTrue(Boolean.getBoolean("paygate.test.two-gateways"), "-Dpaygate.test.two-gateways=true runs it");
         int brokerPort = GatewayProcess.freePort();
         int simPort = GatewayProcess.freePort();
         int tlsPort = GatewayProcess.freePort();
@@ -100,7 +104,7 @@ class TwoGatewaysIT {
                     nodes.add(new Node("http://127.0.0.1:" + httpPort, p));
                 }
                 for (Node n : nodes) {
-                    n.process().awaitHealthy(n.base() + "/observe/health", Duration.ofSeconds(120));
+                    n.process().awaitHealthy(n.base() + "/observe/health", Duration.ofSeconds(240));
                 }
                 run(sim, brokerPort, callbacks);
             } finally {
@@ -151,7 +155,8 @@ class TwoGatewaysIT {
 
     private void run(String sim, int brokerPort, CallbackServer callbacks) throws Exception {
         long start = System.currentTimeMillis();
-        long end = start + LOAD_MS;
+        // The load runs until LOAD_MS - KILL_AT_MS after the kill (a loaded machine may start it late).
+        java.util.concurrent.atomic.AtomicLong endAt = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
         BlockingQueue<String> paid = new LinkedBlockingQueue<>();
         Set<String> notified = ConcurrentHashMap.newKeySet();
         Set<String> queriedByClient = ConcurrentHashMap.newKeySet();
@@ -173,7 +178,7 @@ class TwoGatewaysIT {
             List<Future<?>> work = new ArrayList<>();
             // HTTP PAY on both gateways in turn; every other order is then paid and notified.
             work.add(pool.submit(() -> {
-                for (int i = 0; System.currentTimeMillis() < end; i++) {
+                for (int i = 0; System.currentTimeMillis() < endAt.get(); i++) {
                     String orderId = "TW-H-" + i;
                     httpOrders.add(orderId);
                     HttpResponse<String> r = http(orderId + "-pay", payJson(orderId + "-pay", orderId), i);
@@ -194,7 +199,7 @@ class TwoGatewaysIT {
             // REFUND of paid orders.
             work.add(pool.submit(() -> {
                 int i = 0;
-                while (System.currentTimeMillis() < end) {
+                while (System.currentTimeMillis() < endAt.get()) {
                     String orderId = paid.poll(500, TimeUnit.MILLISECONDS);
                     if (orderId == null) {
                         continue;
@@ -208,7 +213,7 @@ class TwoGatewaysIT {
             }));
             // QUERY of unpaid orders (which the sweeps also query: those are left out of the overlap check).
             work.add(pool.submit(() -> {
-                for (int i = 0; System.currentTimeMillis() < end; i++) {
+                for (int i = 0; System.currentTimeMillis() < endAt.get(); i++) {
                     if (httpOrders.size() > 2) {
                         String orderId = httpOrders.get((httpOrders.size() - 2) | 1);
                         queriedByClient.add(orderId);
@@ -224,7 +229,7 @@ class TwoGatewaysIT {
             // JMS PAY request-reply, consumed by whichever gateway.
             work.add(pool.submit(() -> {
                 MessageProducer producer = jms.session.createProducer(jms.session.createQueue("payments.requests"));
-                for (int i = 0; System.currentTimeMillis() < end; i++) {
+                for (int i = 0; System.currentTimeMillis() < endAt.get(); i++) {
                     String orderId = "TW-J-" + i;
                     String corr = "twin-corr-" + i;
                     TextMessage m = jms.session.createTextMessage(payJson(orderId + "-pay", orderId));
@@ -233,7 +238,7 @@ class TwoGatewaysIT {
                     m.setJMSCorrelationID(corr);
                     producer.send(m);
                     jmsOrders.put(corr, orderId);
-                    Thread.sleep(150);
+                    Thread.sleep(250);
                 }
                 return null;
             }));
@@ -245,8 +250,12 @@ class TwoGatewaysIT {
             long sweeps1 = sweeps(nodes.get(0)) + sweeps(nodes.get(1));
             double window = (System.currentTimeMillis() - sweepsFrom) / 1000.0;
             Thread.sleep(Math.max(0, start + KILL_AT_MS - System.currentTimeMillis()));
+            // Killed under load: not before both gateways have answered some of each kind.
+            await(Duration.ofSeconds(60), "some answers before the kill", () -> answers.size() >= 6 && jmsReplies.size() >= 6
+                    && (!paid.isEmpty() || !refunds.isEmpty()));
 
             killedAt = System.currentTimeMillis();
+            endAt.set(killedAt + LOAD_MS - KILL_AT_MS);
             nodes.get(0).process().kill9();
             long survivorSweeps0 = sweeps(nodes.get(1));
             long survivorFrom = System.currentTimeMillis();
@@ -257,8 +266,20 @@ class TwoGatewaysIT {
             long loadEnded = System.currentTimeMillis();
 
             // Every JMS request gets its reply (those the dead gateway held come back to the survivor).
-            await(Duration.ofSeconds(90), "a reply to every JMS request",
-                    () -> jmsOrders.keySet().stream().allMatch(jmsReplies::containsKey));
+            try {
+                await(Duration.ofSeconds(90), "a reply to every JMS request",
+                        () -> jmsOrders.keySet().stream().allMatch(jmsReplies::containsKey));
+            } catch (AssertionError e) {
+                Map<String, String> missing = new TreeMap<>();
+                jmsOrders.forEach((corr, order) -> {
+                    if (!jmsReplies.containsKey(corr)) {
+                        missing.put(order, stored(order).path("status").asText("not in the ledger"));
+                    }
+                });
+                throw new AssertionError("no JMS reply (of " + jmsOrders.size() + ") for these orders, with their status: "
+                        + missing + "\nsurvivor's log:\n" + nodes.get(1).process().output().lines()
+                        .filter(l -> l.contains("WARN") || l.contains("ERROR")).limit(60).toList(), e);
+            }
             // Nothing is left UNKNOWN: the survivor resolves what the dead one cut off.
             long unknownDeadline = System.currentTimeMillis() + 90_000;
             while (!listed("UNKNOWN").isEmpty() && System.currentTimeMillis() < unknownDeadline) {
@@ -274,12 +295,18 @@ class TwoGatewaysIT {
                 return order.path("refunds").size() > 0 && !"PROCESSING".equals(order.at("/refunds/0/status").asText());
             }));
             long refundsFinal = System.currentTimeMillis();
+            // A refund's final event: REFUND_SUCCEEDED, or REFUND_FAILED for a REFUND the dead gateway cut off
+            // before its provider call (the survivor's REFUND_QUERY and the sweep's find no such refund: it
+            // was never made, the merchant is told so and may ask again).
+            Map<String, String> refundEvent = new TreeMap<>();
+            refunds.keySet().forEach(o -> refundEvent.put(o,
+                    "SUCCESS".equals(stored(o).at("/refunds/0/status").asText()) ? "REFUND_SUCCEEDED" : "REFUND_FAILED"));
             Thread.sleep(3_000);
             long survivorSweeps = sweeps(nodes.get(1)) - survivorSweeps0;
             double survivorWindow = (System.currentTimeMillis() - survivorFrom) / 1000.0;
 
             System.out.printf("TwoGatewaysIT: %d HTTP requests (%d re-sent), %d JMS requests; kill at +%d ms, load ended +%d ms;"
-                    + " still UNKNOWN after %d ms: %s%n", answers.size(), resent.get(), jmsOrders.size(), KILL_AT_MS,
+                    + " still UNKNOWN after %d ms: %s%n", answers.size(), resent.get(), jmsOrders.size(), killedAt - start,
                     loadEnded - killedAt, settled - killedAt, stillUnknown);
             // Exactly one answer: every JMS request one reply; every HTTP request, sent again, replays its answer.
             assertThat(jmsReplies.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey).toList())
@@ -295,25 +322,37 @@ class TwoGatewaysIT {
             JsonNode calls = json.readTree(Http.get(sim + "/sandbox/wechat/calls", null).body());
             assertThat(calls.path("dropped").asLong()).isZero();
             Map<String, Long> unified = new TreeMap<>();
+            Map<String, List<Long>> unifiedAt = new HashMap<>();
             Map<String, Long> refundCalls = new TreeMap<>();
             Map<String, List<Long>> queries = new HashMap<>();
             for (JsonNode c : calls.path("calls")) {
                 String path = c.path("path").asText();
                 if (path.equals("/pay/unifiedorder")) {
                     unified.merge(c.path("out_trade_no").asText(), 1L, Long::sum);
+                    unifiedAt.computeIfAbsent(c.path("out_trade_no").asText(), k -> new ArrayList<>()).add(c.path("at").asLong());
                 } else if (path.equals("/secapi/pay/refund")) {
                     refundCalls.merge(c.path("out_refund_no").asText(), 1L, Long::sum);
                 } else if (path.equals("/pay/orderquery")) {
                     queries.computeIfAbsent(c.path("out_trade_no").asText(), k -> new ArrayList<>()).add(c.path("at").asLong());
                 }
             }
-            assertThat(unified.entrySet().stream().filter(e -> e.getValue() > 1).toList()).as("orders charged twice").isEmpty();
-            // (a PAY cut off before its provider call is resolved by a QUERY when it is sent again: no unifiedorder)
+            // A PAY the dead gateway cut off is sent to WeChat again by the survivor (unifiedorder with the
+            // same out_trade_no and terms answers the same order, charged once when the buyer pays): at most
+            // two per order. Any other repeat is a bug.
+            unifiedAt.values().forEach(l -> l.sort(Long::compare));
+            // (On a machine so loaded that a live gateway's heartbeat is late past the 5 s lease, the other takes
+            // its request over as well: a second unifiedorder of the same terms, still one order at WeChat.)
+            assertThat(unified.entrySet().stream().filter(e -> e.getValue() > 2)
+                    .map(e -> e.getKey() + " " + unifiedAt.get(e.getKey())).toList())
+                    .as("orders sent to the provider more than once again").isEmpty();
             assertThat(unified.keySet()).isSubsetOf(java.util.stream.Stream.concat(httpOrders.stream(),
                     jmsOrders.values().stream()).toList());
             assertThat(refundCalls.entrySet().stream().filter(e -> e.getValue() > 1).toList()).as("refunds sent twice").isEmpty();
             // (a REFUND cut off before its provider call is resolved by a REFUND_QUERY when sent again: no refund call)
             assertThat(refundCalls.keySet()).isSubsetOf(refunds.values());
+            assertThat(refundEvent.entrySet().stream().filter(e -> e.getValue().equals("REFUND_FAILED"))
+                    .map(e -> refunds.get(e.getKey())).filter(refundCalls::containsKey).toList())
+                    .as("refunds FAILED in the ledger that the provider was asked to make").isEmpty();
             List<String> overlapping = new ArrayList<>();
             queries.forEach((order, times) -> {
                 if (queriedByClient.contains(order)) {
@@ -337,11 +376,29 @@ class TwoGatewaysIT {
                 String type = json.readTree(c.body()).path("type").asText();
                 eventIds.computeIfAbsent(c.orderId() + " " + type, k -> ConcurrentHashMap.newKeySet()).add(c.eventId());
             }
-            await(Duration.ofSeconds(60), "the callbacks of every final event", () -> {
-                rebuild(eventIds, callbacks);
-                return notified.stream().allMatch(o -> eventIds.containsKey(o + " PAYMENT_SUCCEEDED"))
-                        && refunds.keySet().stream().allMatch(o -> eventIds.containsKey(o + " REFUND_SUCCEEDED"));
-            });
+            try {
+                await(Duration.ofSeconds(60), "the callbacks of every final event", () -> {
+                    rebuild(eventIds, callbacks);
+                    return notified.stream().allMatch(o -> eventIds.containsKey(o + " PAYMENT_SUCCEEDED"))
+                            && refunds.keySet().stream().allMatch(o -> eventIds.containsKey(o + " " + refundEvent.get(o)));
+                });
+            } catch (AssertionError e) {
+                List<String> missing = new ArrayList<>();
+                notified.stream().filter(o -> !eventIds.containsKey(o + " PAYMENT_SUCCEEDED")).forEach(o -> missing.add(o));
+                refunds.keySet().stream().filter(o -> !eventIds.containsKey(o + " " + refundEvent.get(o))).forEach(o -> missing.add(o));
+                StringBuilder why = new StringBuilder("final events without a callback, of " + notified.size() + " paid and "
+                        + refunds.size() + " refunded orders:");
+                for (String o : missing) {
+                    why.append("\n").append(o).append(": ").append(stored(o));
+                    for (Node n : nodes) {
+                        n.process().output().lines().filter(l -> l.contains(o + " ") || l.contains(o + "\"") || l.contains(o + "-"))
+                                .forEach(l -> why.append("\n  ").append(n.base(), n.base().lastIndexOf(':'), n.base().length())
+                                        .append(' ').append(l));
+                    }
+                }
+                throw new AssertionError(why.toString(), e);
+            }
+            long callbacksDone = System.currentTimeMillis();
             assertThat(eventIds.entrySet().stream().filter(e -> e.getValue().size() != 1).map(Map.Entry::getKey).toList())
                     .as("orders and event types with more than one eventId").isEmpty();
 
@@ -353,10 +410,9 @@ class TwoGatewaysIT {
             assertThat((double) survivorSweeps).as("survivor's sweeps in %.1f s", survivorWindow)
                     .isLessThanOrEqualTo(survivorWindow / SWEEP_SECONDS + 2).isGreaterThanOrEqualTo(survivorWindow / SWEEP_SECONDS / 3);
 
-            // A PAY cut off before its provider call stays UNKNOWN: the QUERY finds no order at the provider
-            // and the gateway never sends a PAY twice. An order the provider took must be settled.
-            assertThat(stillUnknown.keySet()).as("orders the provider took, still UNKNOWN 90 s after the load: %s",
-                    stillUnknown).doesNotContainAnyElementsOf(unified.keySet());
+            // Nothing is left UNKNOWN: a PAY cut off before (or during) its provider call is sent to WeChat
+            // again by the survivor and answered with the order WeChat holds.
+            assertThat(stillUnknown).as("orders still UNKNOWN 90 s after the load").isEmpty();
             List<Long> cut = new ArrayList<>(cutOffAnswered);
             cut.sort(Long::compare);
             System.out.printf("TwoGatewaysIT: %d HTTP requests (%d re-sent to the survivor), %d JMS requests, %d notified, %d refunds,"
@@ -364,8 +420,8 @@ class TwoGatewaysIT {
                     notified.size(), refunds.size(), queriedByClient.size(), sweepQueried);
             System.out.printf("TwoGatewaysIT: cut-off HTTP requests answered by the survivor after the kill in ms: %s%n", cut);
             System.out.printf("TwoGatewaysIT: load ended %d ms after the kill; no order UNKNOWN %d ms after the kill;"
-                            + " every refund final %d ms after the kill%n", loadEnded - killedAt, settled - killedAt,
-                    refundsFinal - killedAt);
+                            + " every refund final %d ms after the kill; every final event's callback %d ms after the kill%n",
+                    loadEnded - killedAt, settled - killedAt, refundsFinal - killedAt, callbacksDone - killedAt);
             System.out.printf("TwoGatewaysIT: sweeps before the kill %d in %.1f s (both); survivor after it %d in %.1f s%n",
                     sweeps1 - sweeps0, window, survivorSweeps, survivorWindow);
         } finally {

@@ -90,7 +90,8 @@ public final class GatewayBeans {
 
         this.health = new Health(db);
         io.paygate.reconcile.ReconcileTimings timings = io.paygate.reconcile.ReconcileTimings.from(settings);
-        io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db);
+        io.paygate.store.ReconcileQueue queue = new io.paygate.store.ReconcileQueue(db, idempotency.owner(),
+                settings.seconds("gateway.idempotency.lease"));
         this.metrics = new io.paygate.api.Metrics(merchants, settings.bool("gateway.metrics.enabled"));
         this.routeReloads = new io.paygate.route.RouteReloads(settings.bool("gateway.routes.reload"), metrics.registry());
         this.configHistory = new io.paygate.store.ConfigHistory(db);

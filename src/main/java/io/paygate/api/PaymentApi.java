@@ -194,12 +194,16 @@ public final class PaymentApi {
             }
             case ORPHANED -> {
                 // The first attempt died mid-call: the provider may have seen it. Never pay twice:
-                // ask the provider what became of the order instead.
-                LOG.warn("request {} of merchant {} was interrupted (a restart, or the store's loss); resolving it by query",
-                        request.requestId(), request.merchant());
+                // send the PAY again only where the provider answers a repeat with the same order
+                // (WeChat's unifiedorder), else ask the provider what became of the order.
+                PaymentRequest cut = request;
+                boolean resend = cut.operation() == Operation.PAY
+                        && calls.connector(cut.provider()).map(k -> k.payResendSafe(cut)).orElse(false);
+                LOG.warn("request {} of merchant {} was interrupted (a restart, or the store's loss); resolving it by {}",
+                        request.requestId(), request.merchant(), resend ? "sending it again" : "query");
                 orphaned = true;
                 if (request.operation() == Operation.PAY) {
-                    providerOperation = Operation.QUERY;
+                    providerOperation = resend ? Operation.PAY : Operation.QUERY;
                     if (ledger.find(request.merchant(), request.orderId()).isEmpty()) {
                         ledger.create(request);
                     }

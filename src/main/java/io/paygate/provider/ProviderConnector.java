@@ -40,4 +40,15 @@ public interface ProviderConnector {
     default String url(ProviderCall call, String path) {
         return call.baseUrl() + path;
     }
+
+    /**
+     * Whether a PAY whose first attempt was cut off (the idempotency record of a process that died
+     * mid-request, {@code ORPHANED}) may be sent to the provider again as it was. True only where the
+     * provider documents that the same merchant order number with the same terms is answered with
+     * the same order and never charges twice (WeChat's {@code unifiedorder}: the buyer pays later,
+     * once). Otherwise (the default) the gateway asks with a QUERY instead, never paying twice.
+     */
+    default boolean payResendSafe(PaymentRequest request) {
+        return false;
+    }
 }

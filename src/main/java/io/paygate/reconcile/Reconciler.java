@@ -115,7 +115,7 @@ public final class Reconciler {
     public List<Task> dueOrders(Exchange ex) {
         sweeps.incrementAndGet();
         Instant now = clock.instant();
-        String owner = "sweep:" + instance + ":" + UUID.randomUUID();
+        String owner = owner("sweep");
         List<Task> tasks = new ArrayList<>();
         Map<String, Integer> perMerchant = new HashMap<>();
         for (DueRefund r : queue.dueRefunds(now, now.minus(t.minAge()), now.minus(t.maxAge()), Math.max(1, t.batch() / 2))) {
@@ -185,6 +185,15 @@ public final class Reconciler {
         return run;
     }
 
+    /**
+     * A claim owner for one sweep: with the process's id at its end when the queue knows it (a
+     * claim of a process that died is then taken over once its heartbeat is stale).
+     */
+    private String owner(String kind) {
+        String process = queue.ownerSuffix();
+        return process.isEmpty() ? kind + ":" + instance + ":" + UUID.randomUUID() : kind + ":" + UUID.randomUUID() + process;
+    }
+
     /** How many pending-order sweeps ran in this process. */
     public long sweepsRun() {
         return sweeps.get();
@@ -193,7 +202,7 @@ public final class Reconciler {
     /** The barcode sweep (every gateway.micro.sweep-ms): barcode payments due for a query or reversal. */
     public List<Task> dueBarcodes(Exchange ex) {
         Instant now = clock.instant();
-        String owner = "micro:" + instance + ":" + UUID.randomUUID();
+        String owner = owner("micro");
         return plan(queue.dueOrders(now, now.minus(t.minAge()), now.minus(t.earliestPollDelay()), now.minus(t.maxAge()),
                 true, t.batch()), now, owner, new HashMap<>(), t.batch());
     }

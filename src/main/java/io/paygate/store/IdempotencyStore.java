@@ -60,6 +60,11 @@ public final class IdempotencyStore {
         heartbeat();
     }
 
+    /** This process life's owner id (its row in gateway_instance). */
+    public String owner() {
+        return owner;
+    }
+
     /** Tells other processes sharing the store that this one is alive. */
     public void heartbeat() {
         db.inTransaction(c -> {

@@ -14,19 +14,55 @@ import java.util.List;
  * are due for a look, and claims on them. A claim is a compare-and-set on {@code claim_until}: it
  * succeeds for one caller only while no other claim is live, so two overlapping sweeps, a barcode
  * request still waiting for its result, or (clustered) two gateway instances never query or reverse
- * the same order at once. A claim that is never released (a crash) lapses at {@code claim_until}.
+ * the same order at once. A claim that is never released (a crash) lapses at {@code claim_until};
+ * a sweep's claim of a process that died is free earlier, once that process's heartbeat in
+ * {@code gateway_instance} is older than the idempotency lease.
  */
 public final class ReconcileQueue {
     private static final String OPEN = "'NOTPAY', 'USERPAYING', 'UNKNOWN'";
 
     /** A claim's compare-and-set: table, id column, the "still open" condition. */
     private static final String CLAIM = "UPDATE %s SET claim_owner = ?, claim_until = ? WHERE merchant = ? AND %s = ?"
-            + " AND (claim_until IS NULL OR claim_until < ?) AND (next_check_at IS NULL OR next_check_at <= ?)%s";
+            + " AND " + free("") + " AND (next_check_at IS NULL OR next_check_at <= ?)%s";
 
     private final Database db;
+    /** This process's owner id in gateway_instance (its heartbeat), or null: claims carry no process. */
+    private final String process;
+    /** A claim of a process whose heartbeat is older than this is free (the idempotency lease). */
+    private final java.time.Duration deadAfter;
 
     public ReconcileQueue(Database db) {
+        this(db, null, java.time.Duration.ofSeconds(15));
+    }
+
+    /**
+     * @param process   this process's owner id in {@code gateway_instance} (the one whose heartbeat
+     *                  {@link IdempotencyStore} keeps): the sweeps' claims carry it, so that when this
+     *                  process dies another takes its claims over once its heartbeat is older than
+     *                  {@code deadAfter}, not only when the claim lapses ({@code claim-lease}, 120 s)
+     * @param deadAfter the idempotency lease ({@code gateway.idempotency.lease})
+     */
+    public ReconcileQueue(Database db, String process, java.time.Duration deadAfter) {
         this.db = db;
+        this.process = process;
+        this.deadAfter = deadAfter;
+    }
+
+    /**
+     * The end of a sweep's claim owner: {@code "@" + process}, so the claim is known as this
+     * process's (empty when the queue has no process id).
+     */
+    public String ownerSuffix() {
+        return process == null ? "" : "@" + process;
+    }
+
+    /**
+     * SQL: the claim on the row (alias {@code t}) is free: none, lapsed, or held by a sweep of a
+     * process whose heartbeat is older than {@link #deadAfter}. Two parameters: now, and now − deadAfter.
+     */
+    private static String free(String t) {
+        return "(" + t + "claim_until IS NULL OR " + t + "claim_until < ? OR ((" + t + "claim_owner LIKE 'sweep:%@%' OR " + t + "claim_owner LIKE 'micro:%@%') AND NOT EXISTS "
+                + "(SELECT 1 FROM gateway_instance g WHERE " + t + "claim_owner LIKE ('%@' || g.owner) AND g.heartbeat_at > ?)))";
     }
 
     /** The claim owner of a request in progress (a till's barcode payment holds its order from creation). */
@@ -54,7 +90,7 @@ public final class ReconcileQueue {
                                     Instant createdAfter, boolean barcode, int limit) {
         String sql = "SELECT merchant, order_id, provider, method, status, created_at, expire_at, check_count "
                 + "FROM payment_order WHERE status IN (" + OPEN + ") AND created_at >= ? "
-                + "AND (claim_until IS NULL OR claim_until < ?) "
+                + "AND " + free("") + " "
                 + "AND (next_check_at <= ? OR (next_check_at IS NULL AND ((method = 'MICRO' AND created_at <= ?) "
                 + "OR (method <> 'MICRO' AND created_at <= ?) OR (method IS NULL AND created_at <= ?))))"
                 + (barcode ? " AND method = 'MICRO'" : " AND (method IS NULL OR method <> 'MICRO')")
@@ -64,10 +100,11 @@ public final class ReconcileQueue {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 Ledger.setTime(ps, 1, createdAfter);
                 Ledger.setTime(ps, 2, now);
-                Ledger.setTime(ps, 3, now);
-                Ledger.setTime(ps, 4, microFirstCheckBefore);
-                Ledger.setTime(ps, 5, firstCheckBefore);
+                Ledger.setTime(ps, 3, now.minus(deadAfter));
+                Ledger.setTime(ps, 4, now);
+                Ledger.setTime(ps, 5, microFirstCheckBefore);
                 Ledger.setTime(ps, 6, firstCheckBefore);
+                Ledger.setTime(ps, 7, firstCheckBefore);
                 ps.setMaxRows(limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -131,7 +168,7 @@ public final class ReconcileQueue {
     public List<DueRefund> dueRefunds(Instant now, Instant firstCheckBefore, Instant createdAfter, int limit) {
         String sql = "SELECT r.merchant, r.order_id, r.refund_id, o.provider, r.created_at, r.check_count "
                 + "FROM order_refund r JOIN payment_order o ON o.merchant = r.merchant AND o.order_id = r.order_id "
-                + "WHERE r.status = 'PROCESSING' AND r.created_at >= ? AND (r.claim_until IS NULL OR r.claim_until < ?) "
+                + "WHERE r.status = 'PROCESSING' AND r.created_at >= ? AND " + free("r.") + " "
                 + "AND (r.next_check_at <= ? OR (r.next_check_at IS NULL AND r.created_at <= ?)) "
                 + "ORDER BY COALESCE(r.next_check_at, r.created_at), r.merchant, r.refund_id";
         return db.inTransaction(c -> {
@@ -139,8 +176,9 @@ public final class ReconcileQueue {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 Ledger.setTime(ps, 1, createdAfter);
                 Ledger.setTime(ps, 2, now);
-                Ledger.setTime(ps, 3, now);
-                Ledger.setTime(ps, 4, firstCheckBefore);
+                Ledger.setTime(ps, 3, now.minus(deadAfter));
+                Ledger.setTime(ps, 4, now);
+                Ledger.setTime(ps, 5, firstCheckBefore);
                 ps.setMaxRows(limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -191,7 +229,8 @@ public final class ReconcileQueue {
                     ps.setString(3, o.merchant());
                     ps.setString(4, o.orderId());
                     Ledger.setTime(ps, 5, now);
-                    Ledger.setTime(ps, 6, now);
+                    Ledger.setTime(ps, 6, now.minus(deadAfter));
+                    Ledger.setTime(ps, 7, now);
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
@@ -243,7 +282,8 @@ public final class ReconcileQueue {
                 ps.setString(3, merchant);
                 ps.setString(4, id);
                 Ledger.setTime(ps, 5, now);
-                Ledger.setTime(ps, 6, now);
+                Ledger.setTime(ps, 6, now.minus(deadAfter));
+                Ledger.setTime(ps, 7, now);
                 return ps.executeUpdate() == 1;
             }
         });

@@ -85,6 +85,17 @@ public final class WechatConnector implements ProviderConnector {
         return "wechat";
     }
 
+    /**
+     * A cut-off PAY other than a barcode one is sent again: {@code unifiedorder} with the same
+     * out_trade_no and the same terms answers the same prepay_id / code_url (an ended order: ORDERPAID,
+     * ORDERCLOSED; other terms: OUT_TRADE_NO_USED), and nothing is charged until the buyer pays it,
+     * once (docs/protocols/wechat.md). A barcode PAY ({@code micropay}) charges at once: it is queried.
+     */
+    @Override
+    public boolean payResendSafe(io.paygate.canonical.PaymentRequest request) {
+        return request.method() != PayMethod.MICRO;
+    }
+
     /** The operation's route in routes/wechat.yaml. */
     @Override
     public String route(ProviderCall call) {
