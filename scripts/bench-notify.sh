@@ -52,7 +52,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 await() { # await <seconds> <command...>
   local until=$((SECONDS + $1)); shift
-  until "$@"; do [ $SECONDS -lt $until ] || { echo "timed out: $*" >&2; exit 1; }; sleep 0.2; done
+  until "$@"; do [ $SECONDS -lt $until ] || { echo "timed out: $*" >&2; return 1; }; sleep 0.2; done
 }
 
 # 1. The gateway, on its own ports; demo-shop's WeChat base URL and notifyUrl moved with them.
@@ -80,7 +80,7 @@ grep -q "127.0.0.1:$callback_port" "$work/config/merchants.yaml" || { echo "noti
   java "${jfr_opt[@]}" -jar "$jar" > gateway.log 2>&1) &
 gateway=$!
 pids+=($gateway)
-await 90 curl -sf -o /dev/null http://127.0.0.1:$http_port/observe/health
+await 180 curl -sf -o /dev/null http://127.0.0.1:$http_port/observe/health || { tail -20 "$work/gateway.log" >&2; exit 1; }
 echo "gateway ($(git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo "$tree")): WeChat Pay notifications" \
      "of $orders new orders, $concurrency concurrent senders (after $warmup warm-up orders); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 timeout $((orders / 2 + 300)) java -cp "$work/tool/payment-gateway.jar:$work/tool/payment-gateway-sandbox.jar" io.paygate.tools.NotifyLoad \
