@@ -80,7 +80,7 @@ grep -q "127.0.0.1:$callback_port" "$work/config/merchants.yaml" || { echo "noti
   java "${jfr_opt[@]}" -jar "$jar" > gateway.log 2>&1) &
 gateway=$!
 pids+=($gateway)
-await 180 curl -sf -o /dev/null http://127.0.0.1:$http_port/observe/health || { tail -20 "$work/gateway.log" >&2; exit 1; }
+await 600 curl -sf -o /dev/null http://127.0.0.1:$http_port/observe/health || { tail -20 "$work/gateway.log" >&2; exit 1; }
 echo "gateway ($(git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo "$tree")): WeChat Pay notifications" \
      "of $orders new orders, $concurrency concurrent senders (after $warmup warm-up orders); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 timeout $((orders / 2 + 300)) java -cp "$work/tool/payment-gateway.jar:$work/tool/payment-gateway-sandbox.jar" io.paygate.tools.NotifyLoad \
