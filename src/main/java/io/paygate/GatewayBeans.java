@@ -189,7 +189,8 @@ public final class GatewayBeans {
         // On a store shared by several gateways one relays at a time (a lease); the embedded store is this gateway's alone.
         io.paygate.store.Leases relayLeases = settings.get("gateway.store.url").isBlank() ? null
                 : new io.paygate.store.Leases(db, clock);
-        registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100, relayProbe, relayLeases, clock));
+        registry.accept("outboxRelay", new io.paygate.events.OutboxRelay(ledger, json, 100, relayProbe, relayLeases, clock,
+                messaging.connectionFactory()));
         health.addCheck("broker", messaging::isHealthy);
         registry.accept("callbackDelivery", new io.paygate.delivery.CallbackDelivery(merchants, ledger, json, clock, metrics));
         // Queue depths of the embedded broker; an external broker is watched with its own metrics.

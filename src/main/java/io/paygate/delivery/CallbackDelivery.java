@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code X-Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(callbackSecret, t + "." + body)>}.
  * A failed attempt schedules the next one as a new message (Artemis scheduled delivery) after the
  * merchant's retrySchedule entry, so a slow merchant never holds back the others; after the last
- * attempt the event goes to payments.deliveries.DLQ with its attempt log. Every attempt is stored.
+ * attempt the event goes to payments.deliveries.DLQ with its attempt log. Every attempt is stored
+ * (committed before the delivery's JMS transaction; concurrent attempts share a commit, {@link AttemptLog}).
  */
 public final class CallbackDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDelivery.class);
@@ -37,6 +38,8 @@ public final class CallbackDelivery {
     private final ObjectMapper json;
     private final Clock clock;
     private final io.paygate.api.Metrics metrics;
+    /** Every attempt is stored before its delivery's JMS transaction commits; concurrent ones share a commit. */
+    private final AttemptLog attempts;
 
     public CallbackDelivery(MerchantDirectory merchants, Ledger ledger, ObjectMapper json, Clock clock,
                             io.paygate.api.Metrics metrics) {
@@ -45,6 +48,11 @@ public final class CallbackDelivery {
         this.ledger = ledger;
         this.json = json;
         this.clock = clock;
+        this.attempts = new AttemptLog(ledger);
+    }
+
+    private void record(String eventId, String merchant, String orderId, int attempt, String outcome, Integer httpStatus) {
+        attempts.record(new Ledger.DeliveryAttempt(eventId, merchant, orderId, attempt, clock.instant(), outcome, httpStatus));
     }
 
     /** Where and how this attempt goes; sets {@code deliveryNext=skip} when there is nowhere to send it. */
@@ -84,7 +92,7 @@ public final class CallbackDelivery {
             // The profile changed since the order was made: never call a host it does not allow.
             LOG.warn("event {} of merchant {} not delivered: host of its notifyUrl is not in callbackHosts", eventId, merchant);
             metrics.callback("REFUSED_HOST", io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.get(ex));
-            ledger.recordDelivery(eventId, merchant, orderId, io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.get(ex), "REFUSED_HOST", null);
+            record(eventId, merchant, orderId, io.paygate.route.RouteProperties.DELIVERY_ATTEMPT.get(ex), "REFUSED_HOST", null);
             io.paygate.route.RouteProperties.DELIVERY_NEXT.set(ex, "skip");
             return;
         }
@@ -112,7 +120,7 @@ public final class CallbackDelivery {
         String outcome = ok ? "DELIVERED" : failure != null ? "ERROR " + failure.getClass().getSimpleName() : "HTTP_" + status;
         metrics.callback(ok ? "DELIVERED" : failure != null || status == null ? "ERROR"
                 : status >= 400 && status < 600 ? "HTTP_" + status / 100 + "XX" : "HTTP_OTHER", attempt);
-        ledger.recordDelivery(eventId, merchant, orderId, attempt, outcome.length() > 32 ? outcome.substring(0, 32) : outcome,
+        record(eventId, merchant, orderId, attempt, outcome.length() > 32 ? outcome.substring(0, 32) : outcome,
                 failure == null ? status : null);
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setBody(io.paygate.route.RouteProperties.EVENT_JSON.get(ex));

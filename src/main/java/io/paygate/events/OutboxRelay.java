@@ -10,13 +10,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.apache.camel.Exchange;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 
 /**
- * Publishes the ledger's outbox to topic {@code payments.events} (routes/events.yaml): read the
- * pending rows, send each with the contract's properties, then mark it sent. A crash between the
- * send and the mark sends the event again after the restart with the same {@code eventId} and the
- * same Artemis duplicate-detection id, so the broker drops the copy: exactly once in effect.
+ * Publishes the ledger's outbox to topic {@code payments.events} (routes/events.yaml): read a batch
+ * of pending rows (oldest first), send them with the contract's properties in one JMS transaction,
+ * then mark the batch sent in one ledger transaction; a full batch is followed at once by the next
+ * one, so a backlog is drained without waiting for the timer. A crash between the send and the
+ * mark sends the events again after the restart with the same {@code eventId} and the same Artemis
+ * duplicate-detection id, so the broker drops the copies: exactly once in effect. A crash before
+ * the JMS commit sends nothing of the batch. (Artemis refuses a whole transaction holding such a
+ * copy, so a refused batch is sent again one event at a time, where each copy alone is dropped.)
  *
  * <p>On a store shared by several gateways, one relays at a time: the one holding the lease
  * {@value #LEASE_KEY} ({@link Leases}), renewed while it relays. The events keep their order, and
@@ -24,6 +33,7 @@ import org.apache.camel.Exchange;
  * its lease and sends again is still covered by the duplicate detection.
  */
 public final class OutboxRelay {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutboxRelay.class);
     /** Artemis's duplicate detection property. */
     public static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
     /** The properties of an event message to select by (beside {@link #DUPLICATE_ID}); docs/asyncapi.yaml documents each. */
@@ -35,6 +45,7 @@ public final class OutboxRelay {
     private final RelayProbe probe;
     private final Leases leases;
     private final Clock clock;
+    private final ConnectionFactory broker;
     private final String holder = UUID.randomUUID().toString();
     /** Until when this relay holds the lease, as far as it knows (renewed at half its time). */
     private volatile Instant heldUntil = Instant.EPOCH;
@@ -44,14 +55,17 @@ public final class OutboxRelay {
     static final Duration LEASE = Duration.ofSeconds(15);
 
     public OutboxRelay(Ledger ledger, ObjectMapper json, int batch) {
-        this(ledger, json, batch, RelayProbe.NONE, null, Clock.systemUTC());
+        this(ledger, json, batch, RelayProbe.NONE, null, Clock.systemUTC(), null);
     }
 
     /**
      * @param probe  told before each send and after it ({@link RelayProbe#NONE} in production)
      * @param leases the store's leases when several gateways share it; null: this gateway alone relays
+     * @param broker where {@link #relay()} sends (null: only {@link #pending()} and the per-event steps work)
      */
-    public OutboxRelay(Ledger ledger, ObjectMapper json, int batch, RelayProbe probe, Leases leases, Clock clock) {
+    public OutboxRelay(Ledger ledger, ObjectMapper json, int batch, RelayProbe probe, Leases leases, Clock clock,
+                       ConnectionFactory broker) {
+        this.broker = broker;
         this.ledger = ledger;
         this.json = json;
         this.batch = batch;
@@ -66,6 +80,68 @@ public final class OutboxRelay {
             return List.of();
         }
         return ledger.pendingEvents(batch);
+    }
+
+    /**
+     * Relays until the outbox has no pending event (or the lease is lost): each batch sent in one
+     * JMS transaction, then marked sent in one ledger transaction. Returns how many were sent.
+     */
+    public int relay() throws Exception {
+        int sent = 0;
+        while (true) {
+            List<OutboxEvent> events = pending();
+            if (events.isEmpty()) {
+                return sent;
+            }
+            publish(events);
+            List<String> ids = events.stream().map(OutboxEvent::eventId).toList();
+            ids.forEach(probe::afterSend);
+            ledger.markPublished(ids);
+            sent += events.size();
+            if (events.size() < batch) {
+                return sent;
+            }
+        }
+    }
+
+    private void publish(List<OutboxEvent> events) throws Exception {
+        try (Connection connection = broker.createConnection()) {
+            try (Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+                send(session, events);
+                session.commit();
+                return;
+            } catch (JMSException e) {
+                // Artemis refuses a whole transaction that holds a duplicate (an event sent before a crash and
+                // not marked): such a batch goes again one event at a time, where a duplicate is only dropped.
+                LOG.info("a batch of {} events was refused as a transaction ({}); sending it one event at a time",
+                        events.size(), e.getMessage() == null ? e.getClass().getSimpleName() : cut(e.getMessage()));
+            }
+            try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+                send(session, events);
+            }
+        }
+    }
+
+    private static String cut(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80);
+    }
+
+    private void send(Session session, List<OutboxEvent> events) throws Exception {
+        try (MessageProducer producer = session.createProducer(session.createTopic(io.paygate.broker.Destinations.EVENTS))) {
+            for (OutboxEvent e : events) {
+                TextMessage m = session.createTextMessage(e.payload());
+                m.setStringProperty(DUPLICATE_ID, e.eventId());
+                JsonNode event = json.readTree(e.payload());
+                for (String p : EVENT_PROPERTIES) {
+                    if (event.path(p).isTextual()) {
+                        m.setStringProperty(p, event.get(p).asText());
+                    }
+                }
+                probe.beforeSend(e.eventId());
+                producer.send(m, jakarta.jms.DeliveryMode.PERSISTENT, jakarta.jms.Message.DEFAULT_PRIORITY,
+                        jakarta.jms.Message.DEFAULT_TIME_TO_LIVE);
+            }
+        }
     }
 
     private boolean holdsLease() {
@@ -83,32 +159,5 @@ public final class OutboxRelay {
         }
         heldUntil = Instant.EPOCH;
         return false;
-    }
-
-    /** One event as a message: its JSON, its id for duplicate detection, and the properties to select by. */
-    public void prepare(Exchange ex) throws Exception {
-        OutboxEvent e = ex.getMessage().getBody(OutboxEvent.class);
-        JsonNode event = json.readTree(e.payload());
-        ex.getMessage().getHeaders().clear();
-        io.paygate.route.RouteProperties.OUTBOX_EVENT_ID.set(ex, e.eventId());
-        io.paygate.route.LogContext.event(ex, e.eventId(), text(event, "merchant"), text(event, "orderId"), text(event, "provider"));
-        ex.getMessage().setHeader(DUPLICATE_ID, e.eventId());
-        for (String p : EVENT_PROPERTIES) {
-            if (event.path(p).isTextual()) {
-                ex.getMessage().setHeader(p, event.get(p).asText());
-            }
-        }
-        ex.getMessage().setBody(e.payload());
-        probe.beforeSend(e.eventId());
-    }
-
-    private static String text(JsonNode event, String field) {
-        return event.path(field).isTextual() ? event.get(field).asText() : null;
-    }
-
-    public void published(Exchange ex) {
-        String eventId = io.paygate.route.RouteProperties.OUTBOX_EVENT_ID.get(ex);
-        probe.afterSend(eventId);
-        ledger.markPublished(eventId);
     }
 }

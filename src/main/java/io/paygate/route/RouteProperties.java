@@ -89,8 +89,6 @@ public final class RouteProperties {
     public static final Property<Object> JMS_ORIGINAL_BODY = new Property<>("jmsOriginalBody", Object.class);
     /** The request's headers as received, for payments.requests.invalid. */
     public static final Property<java.util.Map> JMS_ORIGINAL_HEADERS = new Property<>("jmsOriginalHeaders", java.util.Map.class);
-    /** The outbox event being published to payments.events. */
-    public static final Property<String> OUTBOX_EVENT_ID = new Property<>("outboxEventId", String.class);
     /** The event a callback delivers, as published. */
     public static final Property<String> EVENT_JSON = new Property<>("eventJson", String.class);
     /** The id of the event being delivered (or resent). */

@@ -307,21 +307,34 @@ public final class Ledger {
 
     /** Records one callback delivery attempt (shown by GET /api/v1/payments/{merchant}/{orderId}). */
     public void recordDelivery(String eventId, String merchant, String orderId, int attempt, String outcome, Integer httpStatus) {
+        recordDeliveries(List.of(new DeliveryAttempt(eventId, merchant, orderId, attempt, clock.instant(), outcome, httpStatus)));
+    }
+
+    /** A callback delivery attempt to record; {@code at} is when it ended. */
+    public record DeliveryAttempt(String eventId, String merchant, String orderId, int attempt, Instant at, String outcome,
+                                  Integer httpStatus) {
+    }
+
+    /** Records callback delivery attempts, all in one transaction (io.paygate.delivery.AttemptLog's group commit). */
+    public void recordDeliveries(List<DeliveryAttempt> attempts) {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO delivery_attempt (event_id, merchant, order_id, "
                     + "attempt, at, outcome, http_status) VALUES (?,?,?,?,?,?,?)")) {
-                ps.setString(1, eventId);
-                ps.setString(2, merchant);
-                ps.setString(3, orderId);
-                ps.setInt(4, attempt);
-                setTime(ps, 5, clock.instant());
-                ps.setString(6, outcome);
-                if (httpStatus == null) {
-                    ps.setNull(7, Types.INTEGER);
-                } else {
-                    ps.setInt(7, httpStatus);
+                for (DeliveryAttempt a : attempts) {
+                    ps.setString(1, a.eventId());
+                    ps.setString(2, a.merchant());
+                    ps.setString(3, a.orderId());
+                    ps.setInt(4, a.attempt());
+                    setTime(ps, 5, a.at());
+                    ps.setString(6, a.outcome());
+                    if (a.httpStatus() == null) {
+                        ps.setNull(7, Types.INTEGER);
+                    } else {
+                        ps.setInt(7, a.httpStatus());
+                    }
+                    ps.addBatch();
                 }
-                ps.executeUpdate();
+                ps.executeBatch();
             }
             return null;
         });
@@ -335,6 +348,23 @@ public final class Ledger {
                 setTime(ps, 1, clock.instant());
                 ps.setString(2, eventId);
                 ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Marks outbox rows sent, all in one transaction (the relay's batch). */
+    public void markPublished(java.util.Collection<String> eventIds) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_event SET published_at = ? WHERE event_id = ? "
+                    + "AND published_at IS NULL")) {
+                Instant now = clock.instant();
+                for (String id : eventIds) {
+                    setTime(ps, 1, now);
+                    ps.setString(2, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
             return null;
         });

@@ -35,13 +35,20 @@ import javax.crypto.spec.SecretKeySpec;
  * WeChat's {@code SUCCESS} reply. Prints notifications per second and latency percentiles.
  *
  * <p>{@code --warmup M} first creates and notifies M further orders, untimed. {@code --duplicates K}
- * sends each notification K times in a row (the K-1 repeats find the order already paid).
+ * sends each notification K times in a row (the K-1 repeats find the order already paid). The
+ * signed bodies are all made before the timed phase, so the senders only send.
  * {@code --callback-port P} answers the merchant callbacks ({@code notifyUrl}) with 200 on
- * 127.0.0.1:P and reports how many arrived.
+ * 127.0.0.1:P (16 threads, nothing but counting, so it is never the bottleneck); it waits for the
+ * warm-up's callbacks before the timed phase, then reports the callbacks of the timed orders that
+ * arrived during the timed phase (their rate next to the notifications'), the backlog (timed orders
+ * paid but not yet called back) when the last notification was answered, and how long the rest took.
+ * {@code --pg-url jdbc:postgresql://...} (a gateway on that PostgreSQL database) also reports the
+ * database's committed transactions ({@code pg_stat_database.xact_commit}) per timed notification,
+ * during the timed phase (approximate: backends report their counts late) and until the last callback.
  *
  * <pre>
  * java -cp payment-gateway.jar io.paygate.tools.NotifyLoad [--url http://127.0.0.1:8080] [--orders 2000]
- *      [--concurrency 8] [--duplicates 1] [--warmup 0] [--callback-port P] [--merchant demo-shop]
+ *      [--concurrency 8] [--duplicates 1] [--warmup 0] [--callback-port P] [--pg-url J] [--merchant demo-shop]
  *      [--token sandbox-demo-token-0001] [--appid wxd930ea5d5a258f4f] [--mch-id 10000100]
  *      [--api-key 192006250b4c09247ec02edce69f6a2d]
  * </pre>
@@ -80,7 +87,7 @@ public final class NotifyLoad {
 
     public static void main(String[] args) throws Exception {
         ToolOptions o = new ToolOptions(args, Set.of("url", "orders", "concurrency", "duplicates", "warmup",
-                "callback-port", "merchant", "token", "appid", "mch-id", "api-key"));
+                "callback-port", "pg-url", "merchant", "token", "appid", "mch-id", "api-key"));
         int orders = o.intValue("orders", 2000);
         int concurrency = o.intValue("concurrency", 8);
         int duplicates = o.intValue("duplicates", 1);
@@ -92,23 +99,37 @@ public final class NotifyLoad {
             System.exit(2);
         }
         AtomicLong callbacks = new AtomicLong();
+        NotifyLoad load = new NotifyLoad(o);
+        // The timed orders whose callback arrived (each counted once: delivery is at least once).
+        java.util.concurrent.atomic.AtomicIntegerArray called = new java.util.concurrent.atomic.AtomicIntegerArray(warmup + orders);
+        AtomicInteger calledOrders = new AtomicInteger();
+        java.util.regex.Pattern orderOf = java.util.regex.Pattern.compile(
+                "\"orderId\"\\s*:\\s*\"" + java.util.regex.Pattern.quote("NL" + load.run + "-") + "(\\d+)\"");
         HttpServer callbackServer = null;
         if (callbackPort > 0) {
-            callbackServer = HttpServer.create(new InetSocketAddress("127.0.0.1", callbackPort), 64);
+            callbackServer = HttpServer.create(new InetSocketAddress("127.0.0.1", callbackPort), 256);
             callbackServer.createContext("/", exchange -> {
+                byte[] body;
                 try (InputStream in = exchange.getRequestBody()) {
-                    in.readAllBytes();
+                    body = in.readAllBytes();
                 }
                 if ("POST".equals(exchange.getRequestMethod())) {
                     callbacks.incrementAndGet();
+                    var m = orderOf.matcher(new String(body, StandardCharsets.UTF_8));
+                    if (m.find()) {
+                        int i = Integer.parseInt(m.group(1));
+                        if (i < called.length() && called.compareAndSet(i, 0, 1)) {
+                            calledOrders.incrementAndGet();
+                        }
+                    }
                 }
                 exchange.sendResponseHeaders(200, -1);
                 exchange.close();
             });
-            callbackServer.setExecutor(Executors.newFixedThreadPool(4));
+            callbackServer.setExecutor(Executors.newFixedThreadPool(16));
             callbackServer.start();
         }
-        NotifyLoad load = new NotifyLoad(o);
+        String pgUrl = o.get("pg-url", "");
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try {
             int total = warmup + orders;
@@ -118,28 +139,42 @@ public final class NotifyLoad {
                 System.err.println("order creation failed " + load.errors.get() + " times; stopping");
                 System.exit(1);
             }
-            // 2. Warm-up notifications (not timed, not counted).
+            // 2. Warm-up notifications (not timed, not counted), then their callbacks.
+            byte[][] bodies = new byte[total][];
+            for (int i = 0; i < total; i++) {
+                bodies[i] = load.notification(i).getBytes(StandardCharsets.UTF_8);
+            }
             if (warmup > 0) {
                 load.forEach(pool, concurrency, warmup, i -> {
                     for (int k = 0; k < duplicates; k++) {
-                        load.notifyOrder(i);
+                        load.notifyOrder(i, bodies[i]);
                     }
                 });
                 long failed = load.errors.getAndSet(0);
                 if (failed > 0) {
                     System.err.println("warm-up: " + failed + " notifications failed");
                 }
+                if (callbackServer != null) {
+                    long until = System.nanoTime() + 60_000_000_000L;
+                    while (calledOrders.get() < warmup && System.nanoTime() < until) {
+                        Thread.sleep(50);
+                    }
+                }
             }
             // 3. Measured notifications.
             long[] first = new long[orders];
             long[] repeats = new long[orders * (duplicates - 1)];
+            long commits0 = commits(pgUrl);
+            int called0 = calledOrders.get();
             long start = System.nanoTime();
             load.forEach(pool, concurrency, orders, i -> {
-                first[i] = load.notifyOrder(warmup + i);
+                first[i] = load.notifyOrder(warmup + i, bodies[warmup + i]);
                 for (int k = 1; k < duplicates; k++) {
-                    repeats[i * (duplicates - 1) + k - 1] = load.notifyOrder(warmup + i);
+                    repeats[i * (duplicates - 1) + k - 1] = load.notifyOrder(warmup + i, bodies[warmup + i]);
                 }
             });
+            int calledDuring = calledOrders.get() - called0;
+            long commits1 = commits(pgUrl);
             double seconds = (System.nanoTime() - start) / 1e9;
             long[] all = new long[first.length + repeats.length];
             System.arraycopy(first, 0, all, 0, first.length);
@@ -156,13 +191,25 @@ public final class NotifyLoad {
                         pct(repeats, 0.99));
             }
             if (callbackServer != null) {
-                // Callbacks are delivered asynchronously (outbox relay, delivery queue): wait up to 30 s.
-                long until = System.nanoTime() + 30_000_000_000L;
-                while (callbacks.get() < total && System.nanoTime() < until) {
-                    Thread.sleep(100);
+                // Callbacks are delivered asynchronously (outbox relay, delivery queue): wait up to 60 s.
+                long until = System.nanoTime() + 60_000_000_000L;
+                while (calledOrders.get() < total && System.nanoTime() < until) {
+                    Thread.sleep(20);
                 }
-                System.out.printf("callbacks=%d of %d paid orders, %.1f s after the last notification%n",
-                        callbacks.get(), total, (System.nanoTime() - start) / 1e9 - seconds);
+                double drained = (System.nanoTime() - start) / 1e9 - seconds;
+                System.out.printf("callbacks during the timed phase: %d of %d timed orders, %.1f/s (notifications %.1f/s); "
+                                + "backlog when the last notification was answered: %d%n", calledDuring, orders,
+                        calledDuring / seconds, orders / seconds, orders - calledDuring);
+                System.out.printf("callbacks=%d of %d paid orders (%d POSTs), the last %.1f s after the last notification; "
+                                + "callbacks of timed orders %.1f/s over the whole time%n", calledOrders.get(), total,
+                        callbacks.get(), drained, (calledOrders.get() - called0) / (seconds + drained));
+            }
+            if (!pgUrl.isEmpty()) {
+                Thread.sleep(11_000); // a PostgreSQL 15 backend reports its counts within 10 s of going idle
+                long commits2 = commits(pgUrl);
+                System.out.printf("database commits (pg_stat_database.xact_commit) per timed notification: %.2f during the "
+                        + "timed phase, %.2f until the last callback%n", (commits1 - commits0) / (double) orders,
+                        (commits2 - commits0) / (double) orders);
             }
         } finally {
             pool.shutdownNow();
@@ -172,6 +219,21 @@ public final class NotifyLoad {
             }
         }
         System.exit(0);
+    }
+
+    /** The database's committed transactions so far (its own statistics), or 0 without --pg-url. */
+    private static long commits(String pgUrl) throws java.sql.SQLException {
+        if (pgUrl.isEmpty()) {
+            return 0;
+        }
+        try (var c = java.sql.DriverManager.getConnection(pgUrl);
+             var st = c.createStatement()) {
+            st.execute("SELECT pg_stat_clear_snapshot()");
+            try (var rs = st.executeQuery("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private interface Task {
@@ -219,8 +281,7 @@ public final class NotifyLoad {
     }
 
     /** Sends the pay notification of order i; returns its time in ns (counted as an error unless SUCCESS). */
-    private long notifyOrder(int i) throws IOException, InterruptedException {
-        byte[] body = notification(i).getBytes(StandardCharsets.UTF_8);
+    private long notifyOrder(int i, byte[] body) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/notify/wechat/" + merchant))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "text/xml")

@@ -46,7 +46,7 @@ class SharedStoreRelayTest {
     }
 
     private OutboxRelay relay() {
-        return new OutboxRelay(ledger, JSON, 100, RelayProbe.NONE, new Leases(db, clock), clock);
+        return new OutboxRelay(ledger, JSON, 100, RelayProbe.NONE, new Leases(db, clock), clock, null);
     }
 
     @Test
