@@ -2,7 +2,8 @@
 # What metrics and JSON logs cost: PAY throughput of two gateways in one run, against the same fast
 # provider (FastWechatStub), one with gateway.log.format=json and gateway.metrics.enabled=true, the
 # other with plain logs and gateway.metrics.enabled=false. Both start and are warmed up first; then
-# the rows alternate (on, off, on, off, ...) so drift of a shared machine falls on both. Each gateway
+# the rows alternate in ABBA order (on, off, off, on, ...) so drift of a shared machine, and of the
+# JIT still compiling, falls on both. Each gateway
 # writes its log to a file on disk (every PAY logs its provider call, its answer and its access
 # line at INFO). Loaded with HttpLoad (POST /api/v1/payments, PAY SCAN of new orders, keep-alive).
 # Prints one line per row and the ratio on/off of the summed rates.
@@ -101,7 +102,11 @@ load on "$warmup" 0 > /dev/null
 load off "$warmup" 0 > /dev/null
 results="$work/results.txt"
 for r in $(seq 1 "$rounds"); do
-  for name in on off; do
+  # ABBA: on first in odd rounds, off first in even ones, so a steady drift (JIT still compiling,
+  # the machine's other work) falls on both sides alike.
+  order="on off"
+  [ $((r % 2)) -eq 0 ] && order="off on"
+  for name in $order; do
     line=$(load "$name" "$seconds" 2)
     echo "round $r $name $line" | tee -a "$results"
   done

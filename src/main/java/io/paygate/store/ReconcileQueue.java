@@ -22,8 +22,11 @@ public final class ReconcileQueue {
     private static final String OPEN = "'NOTPAY', 'USERPAYING', 'UNKNOWN'";
 
     /** A claim's compare-and-set: table, id column, the "still open" condition. */
-    private static final String CLAIM = "UPDATE %s SET claim_owner = ?, claim_until = ? WHERE merchant = ? AND %s = ?"
-            + " AND " + free("") + " AND (next_check_at IS NULL OR next_check_at <= ?)%s";
+    private static String claimSql(String table, String idColumn, String stillOpen) {
+        // Concatenated, not String.format: free() holds LIKE patterns with '%'.
+        return "UPDATE " + table + " SET claim_owner = ?, claim_until = ? WHERE merchant = ? AND " + idColumn + " = ?"
+                + " AND " + free("") + " AND (next_check_at IS NULL OR next_check_at <= ?)" + stillOpen;
+    }
 
     private final Database db;
     /** This process's owner id in gateway_instance (its heartbeat), or null: claims carry no process. */
@@ -221,7 +224,7 @@ public final class ReconcileQueue {
             return claimed;
         }
         return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(CLAIM.formatted("payment_order", "order_id",
+            try (PreparedStatement ps = c.prepareStatement(claimSql("payment_order", "order_id",
                     " AND status IN (" + OPEN + ")"))) {
                 for (OrderKey o : orders) {
                     ps.setString(1, owner);
@@ -276,7 +279,7 @@ public final class ReconcileQueue {
     private boolean claim(String table, String idColumn, String stillOpen, String merchant, String id, String owner,
                           Instant now, Instant until) {
         return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(CLAIM.formatted(table, idColumn, stillOpen))) {
+            try (PreparedStatement ps = c.prepareStatement(claimSql(table, idColumn, stillOpen))) {
                 ps.setString(1, owner);
                 Ledger.setTime(ps, 2, until);
                 ps.setString(3, merchant);
