@@ -8,7 +8,7 @@
 # (JmsLoad), with 1 and 8 clients. Prints one table: rates, p50/p99 and the ratio gateway/bare.
 #
 # Usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres]
-#                             [--jar PATH]
+#                             [--instances 1|2] [--jar PATH]
 #   (after `mvn -q package -DskipTests`; defaults: 10 s per row after a 5 s warm-up, the gateway
 #   warmed up for 20 s with 8 HTTP clients before the HTTP rows
 #   and 20 s with 8 JMS clients before the JMS rows, H2)
@@ -16,12 +16,17 @@
 #   auth; PGHOST/PGPORT/PGUSER override), dropped at the end. It also prints what the database did
 #   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
 #   orders created, background work of the gateway in that window included).
+# --instances 2: two gateways on one PostgreSQL database (needs --store postgres): the first with its
+#   embedded Artemis broker, the second connected to that broker (gateway.broker.url), both with
+#   gateway.reconcile.cluster=true; the HTTP clients take the two in turn (client i → instance i mod 2),
+#   the JMS clients share the broker and the two instances compete for payments.requests. A bench
+#   shortcut for one machine: in production the broker is a broker of its own (docs/deployment.md).
 # --jar PATH: run this gateway jar (another build, e.g. a baseline in a second worktree) with the
 #   routes/ of its own tree (PATH/../../routes); the stub and the load clients stay this tree's.
 # Every port is a free one picked at start. The data dir is under target/ (on disk, not /tmp).
 # JAVA_OPTS is given to the gateway (e.g. JFR flags); the stub and the clients run with defaults.
 set -euo pipefail
-seconds=10 warmup=5 gateway_warmup=20 store=h2 gateway_jar=""
+seconds=10 warmup=5 gateway_warmup=20 store=h2 gateway_jar="" instances=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
@@ -29,11 +34,14 @@ while [ $# -gt 0 ]; do
     --gateway-warmup) gateway_warmup=$2; shift 2 ;;
     --store) store=$2; shift 2 ;;
     --jar) gateway_jar=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres] [--jar PATH]" >&2
+    --instances) instances=$2; shift 2 ;;
+    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres] [--instances 1|2] [--jar PATH]" >&2
        exit 2 ;;
   esac
 done
 case "$store" in h2|postgres) ;; *) echo "--store is h2 or postgres" >&2; exit 2 ;; esac
+case "$instances" in 1) ;; 2) [ "$store" = postgres ] || { echo "--instances 2 needs --store postgres (H2 opens in one process)" >&2; exit 2; } ;;
+  *) echo "--instances is 1 or 2" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar="$root/target/payment-gateway.jar"
 tools="$root/target/payment-gateway-sandbox.jar"
@@ -45,7 +53,7 @@ if [ -n "$gateway_jar" ]; then
   [ -f "$jar" ] || { echo "no jar at $gateway_jar" >&2; exit 2; }
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-stub_port=$(free_port) http_port=$(free_port) broker_port=$(free_port)
+stub_port=$(free_port) http_port=$(free_port) broker_port=$(free_port) http_port2=$(free_port)
 mkdir -p "$root/target"
 work=$(mktemp -d "$root/target/bench-e2e.XXXXXX")
 pids=()
@@ -97,20 +105,27 @@ if [ "$store" = postgres ]; then
   createdb "$pgdb"
   store_url="jdbc:postgresql://$PGHOST:$PGPORT/$pgdb"
 fi
-mkdir -p "$work/config" "$work/data"
-cat > "$work/config/application.properties" <<PROPS
-gateway.http.host=127.0.0.1
-gateway.http.port=$http_port
-gateway.public-base-url=http://127.0.0.1:$http_port
-gateway.broker.host=127.0.0.1
-gateway.broker.port=$broker_port
-gateway.broker.user=gateway
-gateway.broker.password=bench-broker-password
-gateway.store.url=$store_url
-gateway.store.user=$([ "$store" = postgres ] && echo "$PGUSER" || echo gateway)
-gateway.sandbox.enabled=false
-PROPS
-cat > "$work/config/merchants.yaml" <<YAML
+gateway() { # gateway <n> <http port>: instance n's configuration, started; waits until healthy
+  local n=$1 port=$2 dir="$work/g$1"
+  mkdir -p "$dir/config" "$dir/data"
+  {
+    echo "gateway.http.host=127.0.0.1"
+    echo "gateway.http.port=$port"
+    echo "gateway.public-base-url=http://127.0.0.1:$port"
+    if [ "$n" = 1 ]; then
+      echo "gateway.broker.host=127.0.0.1"
+      echo "gateway.broker.port=$broker_port"
+    else
+      echo "gateway.broker.url=tcp://127.0.0.1:$broker_port"
+    fi
+    echo "gateway.broker.user=gateway"
+    echo "gateway.broker.password=bench-broker-password"
+    echo "gateway.store.url=$store_url"
+    echo "gateway.store.user=$([ "$store" = postgres ] && echo "$PGUSER" || echo gateway)"
+    echo "gateway.sandbox.enabled=false"
+    if [ "$instances" = 2 ]; then echo "gateway.reconcile.cluster=true"; fi
+  } > "$dir/config/application.properties"
+  cat > "$dir/config/merchants.yaml" <<YAML
 merchants:
   bench-shop:
     provider: wechat
@@ -125,13 +140,20 @@ merchants:
       apiKey: $key
       signType: HMAC-SHA256
 YAML
-# shellcheck disable=SC2086
-(cd "$work" && GATEWAY_CONFIG_DIR="$work/config" GATEWAY_ROUTES_DIR="$routes" GATEWAY_DATA_DIR="$work/data" \
-  exec java ${JAVA_OPTS:-} -jar "$jar" > "$work/gateway.log" 2>&1) &
-pids+=($!)
-await 300 "the gateway (log: $work/gateway.log)" curl -sf -o /dev/null "http://127.0.0.1:$http_port/observe/health" \
-  || { tail -30 "$work/gateway.log" >&2; exit 1; }
-java -cp "$jar:$tools" io.paygate.tools.HttpLoad --url "http://127.0.0.1:$http_port" --token "$token" \
+  # shellcheck disable=SC2086
+  (cd "$dir" && GATEWAY_CONFIG_DIR="$dir/config" GATEWAY_ROUTES_DIR="$routes" GATEWAY_DATA_DIR="$dir/data" \
+    exec java ${JAVA_OPTS:-} -jar "$jar" > "$dir/gateway.log" 2>&1) &
+  pids+=($!)
+  await 300 "gateway $n (log: $dir/gateway.log)" curl -sf -o /dev/null "http://127.0.0.1:$port/observe/health" \
+    || { tail -30 "$dir/gateway.log" >&2; exit 1; }
+}
+gateway 1 "$http_port"
+http_urls="http://127.0.0.1:$http_port"
+if [ "$instances" = 2 ]; then
+  gateway 2 "$http_port2"
+  http_urls="$http_urls,http://127.0.0.1:$http_port2"
+fi
+java -cp "$jar:$tools" io.paygate.tools.HttpLoad --url "$http_urls" --token "$token" \
   --merchant bench-shop --clients 8 --seconds "$gateway_warmup" --warmup 0 > /dev/null
 warmup_jms() {
   java -cp "$jar:$tools" io.paygate.tools.JmsLoad --url "tcp://127.0.0.1:$broker_port" --user gateway \
@@ -148,7 +170,7 @@ pg_counts() { # one line: orders, then the database's counters (pg_stat_* as of 
 # A backend reports its counters when it goes idle, at most once a second, or after 10 s idle.
 [ "$store" = postgres ] && { sleep 11; before_counts=$(pg_counts); }
 for c in 1 8; do
-  row http "$c" io.paygate.tools.HttpLoad --url "http://127.0.0.1:$http_port" --token "$token" --merchant bench-shop
+  row http "$c" io.paygate.tools.HttpLoad --url "$http_urls" --token "$token" --merchant bench-shop
 done
 if [ "$store" = postgres ]; then
   sleep 11
@@ -169,7 +191,7 @@ for c in 1 8; do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-python3 - "$results" "$store" <<'PY'
+python3 - "$results" "$store, $instances instance(s)" <<'PY'
 import re, sys
 rows = {}
 for line in open(sys.argv[1]):

@@ -12,6 +12,8 @@ import java.time.Duration;
  * with a keep-alive connection of its own, send {@code POST /api/v1/payments} PAY SCAN requests of
  * new orders and wait for each answer (200 with status NOTPAY counts), for {@code --seconds} after
  * {@code --warmup}. Prints requests per second and latency percentiles in JmsLoad's line format.
+ * {@code --url} may name several gateways, comma-separated: client {@code i} sends to the
+ * {@code i mod n}-th (scripts/bench-e2e.sh --instances 2).
  *
  * <pre>
  * java -cp payment-gateway-sandbox.jar io.paygate.tools.HttpLoad --url http://127.0.0.1:PORT --token T
@@ -32,15 +34,22 @@ public final class HttpLoad {
             System.err.println("usage: HttpLoad --url U --token T --merchant M [--clients N] [--seconds S] [--warmup W]");
             System.exit(2);
         }
-        System.out.println(run(URI.create(url), token, merchant, o.intValue("clients", 8), o.intValue("warmup", 5),
+        java.util.List<URI> bases = java.util.Arrays.stream(url.split(",")).map(String::trim).map(URI::create).toList();
+        System.out.println(run(bases, token, merchant, o.intValue("clients", 8), o.intValue("warmup", 5),
                 o.intValue("seconds", 20)).line());
     }
 
     static LoadRun.Result run(URI base, String token, String merchant, int clients, double warmup, double seconds)
             throws InterruptedException {
-        URI payments = base.resolve("/api/v1/payments");
+        return run(java.util.List.of(base), token, merchant, clients, warmup, seconds);
+    }
+
+    /** Client {@code i} sends to {@code bases.get(i mod bases.size())}. */
+    static LoadRun.Result run(java.util.List<URI> bases, String token, String merchant, int clients, double warmup,
+                              double seconds) throws InterruptedException {
         String run = Long.toString(System.currentTimeMillis(), 36);
         return LoadRun.run(clients, warmup, seconds, index -> {
+            URI payments = bases.get(index % bases.size()).resolve("/api/v1/payments");
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             return n -> {

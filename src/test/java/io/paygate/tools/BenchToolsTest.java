@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,38 @@ class BenchToolsTest {
             assertThat(result.errors()).isBetween(result.requests() - 1L, result.requests() + 1L);
         } finally {
             gateway.stop(0);
+        }
+    }
+
+    @Test
+    void httpLoadWithSeveralUrlsSpreadsItsClientsOverThem() throws Exception {
+        List<HttpServer> gateways = new java.util.ArrayList<>();
+        List<AtomicInteger> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            HttpServer gateway = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            AtomicInteger count = new AtomicInteger();
+            gateway.createContext("/api/v1/payments", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                count.incrementAndGet();
+                byte[] answer = "{\"status\":\"NOTPAY\"}".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+            });
+            gateway.start();
+            gateways.add(gateway);
+            seen.add(count);
+        }
+        try {
+            LoadRun.Result result = HttpLoad.run(gateways.stream()
+                    .map(g -> URI.create("http://127.0.0.1:" + g.getAddress().getPort())).toList(), "tok", "shop", 2, 0, 1.0);
+            assertThat(result.errors()).isZero();
+            // One client per gateway: each got requests, and together they answered every one.
+            assertThat(seen.get(0).get()).isGreaterThan(2);
+            assertThat(seen.get(1).get()).isGreaterThan(2);
+            assertThat(seen.get(0).get() + seen.get(1).get()).isGreaterThanOrEqualTo((int) result.requests());
+        } finally {
+            gateways.forEach(g -> g.stop(0));
         }
     }
 
