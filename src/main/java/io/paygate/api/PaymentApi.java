@@ -151,7 +151,15 @@ public final class PaymentApi {
         // stays with the provider that took it), the idempotency claim and, for a new PAY, the order
         // row, which commits with its claim or not at all (issue 17: one commit, not three).
         String hash = Json.contentHash(json, tree);
-        boolean begun = begin(ex, request);
+        // Only the request of this process that holds the key in memory may claim it: a second copy
+        // arriving meanwhile (an HTTP retry, the same request on JMS) waits for the first to end,
+        // so a record of this process's own is taken over as cut off only when nobody works on it.
+        if (!awaitKey(ex, request)) {
+            error(ex, 409, PaymentResult.answering(request), PaymentError.of(ErrorCode.DUPLICATE_REQUEST,
+                    "requestId " + request.requestId() + " is still being processed; send it again later", true));
+            return;
+        }
+        boolean begun = true;
         Intake intake = intake(request, profile, hash, begun);
         Routing routing = intake.routing();
         request = routing.request();
@@ -196,9 +204,13 @@ public final class PaymentApi {
                 // The first attempt died mid-call: the provider may have seen it. Never pay twice:
                 // send the PAY again only where the provider answers a repeat with the same order
                 // (WeChat's unifiedorder), else ask the provider what became of the order.
+                // Sent again only while the ledger knows nothing more than the first attempt did
+                // (no order, or UNKNOWN): an order the provider has reported on is asked after.
                 PaymentRequest cut = request;
                 boolean resend = cut.operation() == Operation.PAY
-                        && calls.connector(cut.provider()).map(k -> k.payResendSafe(cut)).orElse(false);
+                        && calls.connector(cut.provider()).map(k -> k.payResendSafe(cut)).orElse(false)
+                        && ledger.find(cut.merchant(), cut.orderId())
+                                .map(o -> o.status() == io.paygate.canonical.PaymentStatus.UNKNOWN).orElse(true);
                 LOG.warn("request {} of merchant {} was interrupted (a restart, or the store's loss); resolving it by {}",
                         request.requestId(), request.merchant(), resend ? "sending it again" : "query");
                 orphaned = true;
@@ -509,6 +521,26 @@ public final class PaymentApi {
             claim = idempotency.recheck(r.merchant(), r.requestId(), hash, begun);
         }
         return claim;
+    }
+
+    /**
+     * Takes the request's key for this exchange, waiting up to gateway.idempotency.wait while another
+     * exchange of this process holds it. False when it is still held then.
+     */
+    private boolean awaitKey(Exchange ex, PaymentRequest r) {
+        long deadline = System.nanoTime() + inFlightWait.toNanos();
+        while (!begin(ex, r)) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Notes that this exchange works on the request's key until it ends, if no other exchange of this process does. */

@@ -79,7 +79,7 @@ public final class Database implements AutoCloseable {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreException(e);
+            throw StoreRefusedException.refusal(e) ? new StoreRefusedException(e) : new StoreException(e);
         }
     }
 

@@ -70,7 +70,19 @@ public final class ReconcileQueue {
 
     /** The claim owner of a request in progress (a till's barcode payment holds its order from creation). */
     public static String requestOwner(String merchant, String requestId) {
-        return "request:" + merchant + ":" + requestId;
+        String plain = "request:" + merchant + ":" + requestId;
+        if (plain.length() <= 80) {
+            return plain;
+        }
+        // claim_owner holds 80 characters; merchant and requestId may have 64 each: a digest instead,
+        // the same for the same request (the owner is only ever compared for equality).
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((merchant + '\u0000' + requestId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "request:" + java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An unfinished order as the sweep sees it. */

@@ -215,6 +215,36 @@ class PayIntakeRouteTest extends RouteTestSupport {
     }
 
     @Test
+    void copiesOfOneRequestRacingInOneProcessMakeOneProviderCallAndOneAnswer() throws Exception {
+        // The same requestId several times at once in one process (an HTTP retry, the same request on
+        // JMS): only the copy that holds the key claims it; the others wait and replay its answer,
+        // none takes this process's own record over as cut off (which would send a QUERY, or the PAY again).
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String id = "IN-COPY-" + round;
+                long calls = unifiedorders();
+                long queries = sim.calls().getOrDefault("/pay/orderquery", 0L);
+                List<Callable<Answer>> copies = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    copies.add(() -> call(TOKEN, pay(id, id, 20)));
+                }
+                List<Answer> answers = new ArrayList<>();
+                for (Future<Answer> f : pool.invokeAll(copies)) {
+                    answers.add(f.get());
+                }
+                assertThat(answers).allMatch(a -> a.status() == 200 && a.at("/status").equals("NOTPAY"));
+                assertThat(answers).extracting(Answer::raw).containsOnly(answers.get(0).raw());
+                assertThat(orders(id)).isEqualTo(1);
+                assertThat(unifiedorders() - calls).as("one unifiedorder").isEqualTo(1);
+                assertThat(sim.calls().getOrDefault("/pay/orderquery", 0L) - queries).as("no copy queried").isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void requestsRacingForOneOrderMakeOneOrderAndOneProviderCall() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {

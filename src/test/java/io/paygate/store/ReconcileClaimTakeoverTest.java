@@ -78,4 +78,32 @@ class ReconcileClaimTakeoverTest {
         assertThat(live.claimOrder("acme", "ORD-1", otherLive, later, later.plusSeconds(120)))
                 .as("the live gateway's own claim holds").isFalse();
     }
+
+    @Test
+    void aTillsHoldOfLongIdsFitsTheClaimAndIsTheSameForTheSameRequest() {
+        String merchant = "m".repeat(64);
+        String requestId = "r".repeat(64);
+        String owner = ReconcileQueue.requestOwner(merchant, requestId);
+        assertThat(owner).startsWith("request:").hasSizeLessThanOrEqualTo(80)
+                .isEqualTo(ReconcileQueue.requestOwner(merchant, requestId))
+                .isNotEqualTo(ReconcileQueue.requestOwner(merchant, "r".repeat(63) + "s"));
+        assertThat(ReconcileQueue.requestOwner("acme", "r-1")).isEqualTo("request:acme:r-1");
+        ReconcileQueue queue = new ReconcileQueue(db);
+        Instant now = clock.instant();
+        assertThat(queue.claimOrder("acme", "ORD-1", owner, now, now.plusSeconds(60))).isTrue();
+        assertThat(queue.renewOrder("acme", "ORD-1", ReconcileQueue.requestOwner(merchant, requestId), now.plusSeconds(90)))
+                .as("the same request's owner holds it").isTrue();
+    }
+
+    @Test
+    void aStatementTheStoreRefusesForGoodIsARefusalNotAnOutage() {
+        // A value longer than its column (SQLState 22001): no retry changes it (routes/errors.yaml).
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.inTransaction(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE payment_order SET claim_owner = ? WHERE order_id = ?")) {
+                ps.setString(1, "x".repeat(200));
+                ps.setString(2, "ORD-1");
+                return ps.executeUpdate();
+            }
+        })).isInstanceOf(StoreRefusedException.class).isInstanceOf(StoreException.class);
+    }
 }
