@@ -15,7 +15,8 @@
 # --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
 #   auth; PGHOST/PGPORT/PGUSER override), dropped at the end. It also prints what the database did
 #   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
-#   orders created, background work of the gateway in that window included).
+#   orders created, background work of the gateway in that window included). On a server whose
+#   autovacuum is off, ANALYZE runs once after the warm-up.
 # --instances 2: two gateways on one PostgreSQL database (needs --store postgres): the first with its
 #   embedded Artemis broker, the second connected to that broker (gateway.broker.url), both with
 #   gateway.reconcile.cluster=true; the HTTP clients take the two in turn (client i → instance i mod 2),
@@ -167,6 +168,13 @@ pg_counts() { # one line: orders, then the database's counters (pg_stat_* as of 
     (SELECT sum(n_tup_del) FROM pg_stat_user_tables)
     FROM pg_stat_database d WHERE d.datname = current_database()"
 }
+# With autovacuum off (this project's machines) the tables are never analyzed and the statements keep
+# the plans made on empty tables: ANALYZE once after the warm-up, as autovacuum would have by then
+# (docs/deployment.md, "Keep PostgreSQL's autovacuum on").
+if [ "$store" = postgres ] && [ "$(psql -X -A -t -d "$pgdb" -c 'SHOW autovacuum')" = off ]; then
+  echo "this PostgreSQL runs with autovacuum off: ANALYZE after the warm-up"
+  psql -X -q -d "$pgdb" -c ANALYZE
+fi
 # A backend reports its counters when it goes idle, at most once a second, or after 10 s idle.
 [ "$store" = postgres ] && { sleep 11; before_counts=$(pg_counts); }
 for c in 1 8; do

@@ -15,7 +15,8 @@
 # --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
 #   auth; PGHOST/PGPORT/PGUSER override), dropped at the end.
 # Every port is a free one picked at start (never the shipped ones). The data dir is a fresh one
-# under target/ (on disk), removed at the end. JAVA_OPTS is given to the gateway. Exit status 0
+# under target/ (on disk), removed at the end. On a PostgreSQL whose autovacuum is off, ANALYZE runs on
+# the soak's database once a minute (what autovacuum does). JAVA_OPTS is given to the gateway. Exit status 0
 # only if no request failed.
 set -euo pipefail
 rate=half minutes=25 store=h2 peak_seconds=20
@@ -75,6 +76,11 @@ if [ "$store" = postgres ]; then
   pgdb="paygate_soak_$$_$RANDOM"
   createdb "$pgdb"
   store_url="jdbc:postgresql://$PGHOST:$PGPORT/$pgdb"
+  if [ "$(psql -d "$pgdb" -Atc 'SHOW autovacuum')" = off ]; then
+    # What autovacuum would do as the tables grow (docs/deployment.md, "Keep PostgreSQL's autovacuum on").
+    analyze_each_minute=1
+    echo "this PostgreSQL runs with autovacuum off: the soak runs ANALYZE on its database once a minute"
+  fi
 fi
 mkdir -p "$work/config" "$work/data"
 cat > "$work/config/application.properties" <<PROPS
@@ -154,6 +160,7 @@ header
 for m in $(seq 1 "$minutes"); do
   while [ $((SECONDS - begin)) -lt $((m * 60 + 3)) ]; do sleep 1; done
   kill -0 "$gateway" 2>/dev/null || { echo "the gateway died: $(tail -20 "$work/gateway.log")" >&2; exit 1; }
+  [ -z "${analyze_each_minute:-}" ] || psql -d "$pgdb" -qc ANALYZE
   mem=$(sample)
   echo "$m $mem $(cut -d' ' -f1 /proc/loadavg)" >> "$work/mem.txt"
   # shellcheck disable=SC2086

@@ -52,10 +52,13 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param gatewayUser the gateway's own login (in-VM), with every right on the payments destinations
      * @param clientUser  the login of merchant systems, kept to the destinations they need (null: none)
      * @param opsUser     optional login of operators: the invalid, dead-letter and expiry queues
+     * @param journalBufferTimeoutNanos how long a durable write waits for others to share its fsync
+     *                    ({@code gateway.broker.journal-buffer-timeout}; Artemis's own default, 3.3 ms
+     *                    for NIO, made a one-client request-reply wait for it twice)
      */
     public EmbeddedBroker(Path dataDir, String acceptorUrl, Credentials gatewayUser, Credentials clientUser,
                           Credentials opsUser, List<String> merchantEventQueues,
-                          Map<String, Credentials> merchantLogins) throws Exception {
+                          Map<String, Credentials> merchantLogins, int journalBufferTimeoutNanos) throws Exception {
         Path dir = dataDir.resolve("broker");
         Configuration cfg = new ConfigurationImpl()
                 .setName("payment-gateway")
@@ -68,6 +71,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setLargeMessagesDirectory(dir.resolve("large-messages").toString())
                 .setJournalSyncTransactional(true)
                 .setJournalSyncNonTransactional(true)
+                .setJournalBufferTimeout_NIO(journalBufferTimeoutNanos)
+                .setJournalBufferTimeout_AIO(journalBufferTimeoutNanos)
                 .setPersistIDCache(true)
                 .setIDCacheSize(100_000)
                 .setMessageExpiryScanPeriod(1000)

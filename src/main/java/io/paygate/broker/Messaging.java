@@ -15,13 +15,13 @@ import org.apache.camel.component.jms.JmsComponent;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jms.connection.JmsTransactionManager;
 
 /**
  * The gateway's side of the message bus: the embedded broker (unless {@code gateway.broker.url}
- * names an external one), one pooled connection factory, and the {@code jms} component whose
- * transaction manager the transacted routes share, so a reply is sent in the transaction that
- * acknowledges its request.
+ * names an external one), one pooled connection factory, and the {@code jms} component. A
+ * transacted consumer works in a local transaction of its own JMS session, and every message a route
+ * sends while it handles a message goes out on that same session: the request's acknowledgement and
+ * its reply (or a callback's retry copy) are one commit, never two.
  */
 public final class Messaging implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Messaging.class);
@@ -47,7 +47,14 @@ public final class Messaging implements AutoCloseable {
         // closing it on the FAILOVER notice; only the transactions open at that moment roll back.
         pool.setFaultTolerantConnections(factory.getReconnectAttempts() == -1);
         this.component = JmsComponent.jmsComponent(pool);
-        component.setTransactionManager(new JmsTransactionManager(pool));
+        // No transaction manager: with one (Camel creates a JmsTransactionManager by default), a
+        // consumer that caches its session (CACHE_CONSUMER) receives and acknowledges on that session
+        // while a producer sends on the manager's session, and the two commit one after the other, so
+        // a failover between them could lose a reply or deliver a request again after its reply.
+        // Without one, the listener container exposes its session to the thread and a producer with
+        // transacted=true sends on it: the container's single commit takes the message and sends the
+        // reply together.
+        component.getConfiguration().setLazyCreateTransactionManager(false);
     }
 
     public static Messaging start(GatewaySettings settings, MerchantDirectory merchants) throws Exception {
@@ -72,7 +79,8 @@ public final class Messaging implements AutoCloseable {
             clients = new EmbeddedBroker.Credentials(user, password);
         }
         EmbeddedBroker broker = new EmbeddedBroker(settings.dataDir(), acceptorUrl(settings), internal,
-                clients, opsUser(settings), merchants.eventQueueMerchants(), credentials(merchants.brokerLogins()));
+                clients, opsUser(settings), merchants.eventQueueMerchants(), credentials(merchants.brokerLogins()),
+                settings.intValue("gateway.broker.journal-buffer-timeout", 1_000, 100_000_000));
         broker.start();
         return new Messaging(broker, new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, internal.user(), internal.password()),
                 Set.copyOf(reserved));

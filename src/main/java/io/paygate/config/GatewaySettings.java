@@ -37,6 +37,8 @@ public final class GatewaySettings {
         DEFAULTS.put("gateway.broker.host", "127.0.0.1");
         DEFAULTS.put("gateway.broker.port", "61616");
         DEFAULTS.put("gateway.broker.protocols", "CORE,AMQP,STOMP");
+        // The embedded broker's journal: how long a durable write waits for others to share its fsync (ns).
+        DEFAULTS.put("gateway.broker.journal-buffer-timeout", "100000");
         DEFAULTS.put("gateway.broker.user", "");
         DEFAULTS.put("gateway.broker.password", "");
         DEFAULTS.put("gateway.broker.ops-user", "");
@@ -381,6 +383,7 @@ public final class GatewaySettings {
                     "crash injection is a sandbox feature: needs gateway.sandbox.enabled=true (or set it to none)");
         }
         intValue("gateway.jms.consumers", 1, 200);
+        intValue("gateway.broker.journal-buffer-timeout", 1_000, 100_000_000);
         intValue("gateway.delivery.consumers", 1, 200);
         for (String t : get("gateway.admin.tokens").split(",")) {
             if (!t.isBlank() && t.trim().length() < 16) {

@@ -69,6 +69,21 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void theJournalBufferTimeoutDefaultsToATenthOfAMillisecondAndRefusesNonsense() throws IOException {
+        write("gateway.http.port=8081\n");
+        assertThat(GatewaySettings.load(env(), new Properties()).intValue("gateway.broker.journal-buffer-timeout", 1_000, 100_000_000))
+                .isEqualTo(100_000);
+        write("gateway.broker.journal-buffer-timeout=500000\n");
+        assertThat(GatewaySettings.load(env(), new Properties()).intValue("gateway.broker.journal-buffer-timeout", 1_000, 100_000_000))
+                .isEqualTo(500_000);
+        for (String bad : new String[] {"0", "-5", "3.3ms", "200000000"}) {
+            write("gateway.broker.journal-buffer-timeout=" + bad + "\n");
+            assertThatThrownBy(() -> GatewaySettings.load(env(), new Properties())).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("gateway.broker.journal-buffer-timeout");
+        }
+    }
+
+    @Test
     void defaultsAndFileValues() throws IOException {
         write("gateway.http.port=8081\ngateway.public-base-url=https://pay.example\n");
         GatewaySettings s = GatewaySettings.load(env(), new Properties());
