@@ -103,13 +103,7 @@ public final class ReconcileQueue {
      */
     public List<DueOrder> dueOrders(Instant now, Instant firstCheckBefore, Instant microFirstCheckBefore,
                                     Instant createdAfter, boolean barcode, int limit) {
-        String sql = "SELECT merchant, order_id, provider, method, status, created_at, expire_at, check_count "
-                + "FROM payment_order WHERE status IN (" + OPEN + ") AND created_at >= ? "
-                + "AND " + free("") + " "
-                + "AND (next_check_at <= ? OR (next_check_at IS NULL AND ((method = 'MICRO' AND created_at <= ?) "
-                + "OR (method <> 'MICRO' AND created_at <= ?) OR (method IS NULL AND created_at <= ?))))"
-                + (barcode ? " AND method = 'MICRO'" : " AND (method IS NULL OR method <> 'MICRO')")
-                + " ORDER BY COALESCE(next_check_at, created_at), merchant, order_id";
+        String sql = dueOrdersSql(barcode);
         return db.inTransaction(c -> {
             List<DueOrder> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -130,6 +124,21 @@ public final class ReconcileQueue {
             }
             return out;
         });
+    }
+
+    /**
+     * The due orders' query: parameters createdAfter, then {@link #free}'s two, now, microFirstCheckBefore,
+     * firstCheckBefore twice. The barcode sweep's ({@code method = 'MICRO'}, every second) is served by
+     * {@code ix_payment_order_method}, so it reads the barcode orders only ({@code BarcodeSweepIndexTest}).
+     */
+    static String dueOrdersSql(boolean barcode) {
+        return "SELECT merchant, order_id, provider, method, status, created_at, expire_at, check_count "
+                + "FROM payment_order WHERE status IN (" + OPEN + ") AND created_at >= ? "
+                + "AND " + free("") + " "
+                + "AND (next_check_at <= ? OR (next_check_at IS NULL AND ((method = 'MICRO' AND created_at <= ?) "
+                + "OR (method <> 'MICRO' AND created_at <= ?) OR (method IS NULL AND created_at <= ?))))"
+                + (barcode ? " AND method = 'MICRO'" : " AND (method IS NULL OR method <> 'MICRO')")
+                + " ORDER BY COALESCE(next_check_at, created_at), merchant, order_id";
     }
 
     /**
