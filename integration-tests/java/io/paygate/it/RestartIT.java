@@ -30,6 +30,7 @@ class RestartIT {
         Files.writeString(config.resolve("application.properties"), String.join("\n",
                 "gateway.http.host=127.0.0.1",
                 "gateway.http.port=1",
+                "gateway.broker.port=0",
                 "gateway.sandbox.enabled=false", ""));
         Files.writeString(config.resolve("merchants.yaml"), String.join("\n",
                 "merchants:",

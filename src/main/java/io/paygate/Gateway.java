@@ -125,6 +125,11 @@ public final class Gateway implements AutoCloseable {
                 beans.liveConfig().start(java.time.Duration.ofMillis(settings.intValue("gateway.config.watch-ms", 0, 3_600_000)),
                         java.time.Duration.ofMillis(settings.intValue("gateway.config.settle-ms", 0, 60_000)));
                 health.markStarted();
+                if (db.autovacuumOff()) {
+                    LOG.warn("PostgreSQL runs with autovacuum = off: the ledger's tables are never analyzed, and statements "
+                            + "planned while they were small stay slow as they grow; turn autovacuum on, or ANALYZE the "
+                            + "gateway's tables regularly (docs/deployment.md)");
+                }
                 LOG.info("payment gateway ready on {}:{} (config {}, routes {}, data {})", settings.get("gateway.http.host"),
                         settings.get("gateway.http.port"), settings.configDir(), settings.routesDir(), settings.dataDir());
             }

@@ -45,28 +45,25 @@ public final class Database implements AutoCloseable {
         Flyway.configure().dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + (postgres ? "postgresql" : "h2"))
                 .load().migrate();
-        if (postgres) {
-            warnWithoutAutovacuum();
-        }
     }
 
     /**
-     * PostgreSQL keeps the planner's statistics of the ledger's tables up to date through autovacuum
-     * (on by default). Without it, a statement prepared while a table was small keeps the plan made
-     * then: the order lookups of a fresh database were seen reading a whole merchant's index range
-     * instead of the primary key, each slower as orders accumulated (docs/deployment.md).
+     * The ledger is on a PostgreSQL server whose autovacuum is off. PostgreSQL keeps the planner's
+     * statistics of the ledger's tables up to date through autovacuum (on by default). Without it, a
+     * statement prepared while a table was small keeps the plan made then: the order lookups of a
+     * fresh database were seen reading a whole merchant's index range instead of the primary key,
+     * each slower as orders accumulated (docs/deployment.md). The gateway warns once it is up.
      */
-    private void warnWithoutAutovacuum() {
+    public boolean autovacuumOff() {
+        if (!postgres) {
+            return false;
+        }
         try (Connection c = dataSource.getConnection();
              java.sql.Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery("SELECT setting FROM pg_settings WHERE name = 'autovacuum'")) {
-            if (rs.next() && "off".equals(rs.getString(1))) {
-                org.slf4j.LoggerFactory.getLogger(Database.class).warn("PostgreSQL runs with autovacuum = off: the "
-                        + "ledger's tables are never analyzed, and statements planned while they were small stay slow as "
-                        + "they grow; turn autovacuum on, or ANALYZE the gateway's tables regularly (docs/deployment.md)");
-            }
+            return rs.next() && "off".equals(rs.getString(1));
         } catch (SQLException e) {
-            // Only a warning: the ledger works either way.
+            return false; // only a warning depends on it
         }
     }
 
