@@ -214,6 +214,20 @@ class PayIntakeRouteTest extends RouteTestSupport {
         assertThat(orders("IN-DUP-1")).isEqualTo(1);
     }
 
+    /** {@code n} PAY bodies ({@code body.apply(i)}) sent at once from the pool; their answers in order. */
+    private List<Answer> race(ExecutorService pool, int n, java.util.function.IntFunction<String> body) throws Exception {
+        List<Callable<Answer>> racers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String b = body.apply(i);
+            racers.add(() -> call(TOKEN, b));
+        }
+        List<Answer> answers = new ArrayList<>();
+        for (Future<Answer> f : pool.invokeAll(racers)) {
+            answers.add(f.get());
+        }
+        return answers;
+    }
+
     @Test
     void copiesOfOneRequestRacingInOneProcessMakeOneProviderCallAndOneAnswer() throws Exception {
         // The same requestId several times at once in one process (an HTTP retry, the same request on
@@ -225,14 +239,7 @@ class PayIntakeRouteTest extends RouteTestSupport {
                 String id = "IN-COPY-" + round;
                 long calls = unifiedorders();
                 long queries = sim.calls().getOrDefault("/pay/orderquery", 0L);
-                List<Callable<Answer>> copies = new ArrayList<>();
-                for (int i = 0; i < 6; i++) {
-                    copies.add(() -> call(TOKEN, pay(id, id, 20)));
-                }
-                List<Answer> answers = new ArrayList<>();
-                for (Future<Answer> f : pool.invokeAll(copies)) {
-                    answers.add(f.get());
-                }
+                List<Answer> answers = race(pool, 6, i -> pay(id, id, 20));
                 assertThat(answers).allMatch(a -> a.status() == 200 && a.at("/status").equals("NOTPAY"));
                 assertThat(answers).extracting(Answer::raw).containsOnly(answers.get(0).raw());
                 assertThat(orders(id)).isEqualTo(1);
@@ -251,15 +258,8 @@ class PayIntakeRouteTest extends RouteTestSupport {
             for (int round = 0; round < 5; round++) {
                 String orderId = "IN-RACE-" + round;
                 long calls = unifiedorders();
-                List<Callable<Answer>> racers = new ArrayList<>();
-                for (int i = 0; i < 6; i++) {
-                    String requestId = "in-race-" + round + "-" + i;
-                    racers.add(() -> call(TOKEN, pay(requestId, orderId, 20)));
-                }
-                List<Answer> answers = new ArrayList<>();
-                for (Future<Answer> f : pool.invokeAll(racers)) {
-                    answers.add(f.get());
-                }
+                String prefix = "in-race-" + round + "-";
+                List<Answer> answers = race(pool, 6, i -> pay(prefix + i, orderId, 20));
                 assertThat(answers).filteredOn(a -> a.status() == 200).hasSize(1)
                         .allMatch(a -> a.at("/status").equals("NOTPAY"));
                 assertThat(answers).filteredOn(a -> a.status() == 409).hasSize(5)

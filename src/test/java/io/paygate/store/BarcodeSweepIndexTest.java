@@ -31,15 +31,15 @@ class BarcodeSweepIndexTest {
     @TempDir
     Path dir;
 
-    private TestStore store;
+    private OpenStore opened;
     private Database db;
     private LedgerTest.MutableClock clock;
 
     @BeforeEach
     void open() {
-        store = TestStore.fresh(dir);
-        db = store.open(2);
-        clock = new LedgerTest.MutableClock(Instant.parse("2026-12-06T01:00:00Z"));
+        opened = OpenStore.at(dir, 2);
+        db = opened.db();
+        clock = opened.clock();
         Ledger ledger = new Ledger(db, JSON, clock);
         for (int i = 0; i < 400; i++) {
             ledger.create(LedgerTest.pay("QR-" + i, 100));
@@ -60,8 +60,7 @@ class BarcodeSweepIndexTest {
 
     @AfterEach
     void close() {
-        db.close();
-        store.close();
+        opened.close();
     }
 
     @Test

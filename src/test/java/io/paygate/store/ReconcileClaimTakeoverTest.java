@@ -24,15 +24,15 @@ class ReconcileClaimTakeoverTest {
     @TempDir
     Path dir;
 
-    private TestStore store;
+    private OpenStore opened;
     private Database db;
     private LedgerTest.MutableClock clock;
 
     @BeforeEach
     void open() {
-        store = TestStore.fresh(dir);
-        db = store.open(4);
-        clock = new LedgerTest.MutableClock(Instant.parse("2026-12-06T01:00:00Z"));
+        opened = OpenStore.at(dir, 4);
+        db = opened.db();
+        clock = opened.clock();
         Ledger ledger = new Ledger(db, JSON, clock);
         ledger.create(LedgerTest.pay("ORD-1", 100));
         ledger.create(LedgerTest.pay("ORD-2", 100));
@@ -40,8 +40,7 @@ class ReconcileClaimTakeoverTest {
 
     @AfterEach
     void close() {
-        db.close();
-        store.close();
+        opened.close();
     }
 
     @Test

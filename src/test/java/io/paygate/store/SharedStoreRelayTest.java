@@ -10,7 +10,6 @@ import io.paygate.events.OutboxRelay;
 import io.paygate.events.RelayProbe;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,16 +22,16 @@ class SharedStoreRelayTest {
     @TempDir
     Path dir;
 
-    private TestStore store;
+    private OpenStore opened;
     private Database db;
     private LedgerTest.MutableClock clock;
     private Ledger ledger;
 
     @BeforeEach
     void open() {
-        store = TestStore.fresh(dir);
-        db = store.open(4);
-        clock = new LedgerTest.MutableClock(Instant.parse("2026-12-06T01:00:00Z"));
+        opened = OpenStore.at(dir, 4);
+        db = opened.db();
+        clock = opened.clock();
         ledger = new Ledger(db, JSON, clock);
         ledger.create(LedgerTest.pay("ORD-1", 100));
         ledger.apply(new Transition("acme", "ORD-1", PaymentStatus.SUCCESS, Source.NOTIFY, "wx-1", null, 100L, null,
@@ -41,8 +40,7 @@ class SharedStoreRelayTest {
 
     @AfterEach
     void close() {
-        db.close();
-        store.close();
+        opened.close();
     }
 
     private OutboxRelay relay() {
