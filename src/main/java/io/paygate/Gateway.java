@@ -26,7 +26,8 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewaySettings settings;
     private final MerchantDirectory merchants;
-    private final Database db;
+    private final LedgerOpening ledger;
+    private volatile Database db;
     private final Main main;
     private final SandboxRuntime sandbox;
     private final java.util.Map<String, String> env;
@@ -34,29 +35,98 @@ public final class Gateway implements AutoCloseable {
     private volatile RouteReloader routeReloader;
 
     private Gateway(GatewaySettings settings, MerchantDirectory merchants, SandboxRuntime sandbox,
-                    java.util.Map<String, String> env) {
+                    java.util.Map<String, String> env, LedgerOpening ledger) {
         this.settings = settings;
         this.merchants = merchants;
         this.env = env;
         this.sandbox = sandbox;
-        try {
-            Files.createDirectories(settings.dataDir());
-        } catch (IOException e) {
-            throw new io.paygate.config.ConfigException("GATEWAY_DATA_DIR " + settings.dataDir() + ": cannot be created: " + e.getMessage());
-        }
-        String url = settings.get("gateway.store.url").isBlank() ? Database.embeddedUrl(settings.dataDir())
-                : settings.get("gateway.store.url");
-        this.db = new Database(url, settings.get("gateway.store.user"), settings.get("gateway.store.password"),
-                settings.intValue("gateway.store.pool-size", 1, 200),
-                java.time.Duration.ofSeconds(settings.intValue("gateway.store.connect-timeout", 1, 600)));
+        this.ledger = ledger;
         this.main = new Main();
+    }
+
+    /**
+     * Opens the ledger (connection pool, Flyway's migrations) on a thread of its own, so that it runs
+     * while the configuration is read and the sandbox makes its keys and starts: on a fresh data dir
+     * both are seconds of work on a cold JVM. {@link #await} gives the ledger or throws what opening it threw.
+     */
+    private static final class LedgerOpening {
+        private final java.util.concurrent.CompletableFuture<Database> opening = new java.util.concurrent.CompletableFuture<>();
+
+        static LedgerOpening begin(GatewaySettings settings) {
+            LedgerOpening l = new LedgerOpening();
+            Thread t = new Thread(() -> {
+                try {
+                    l.opening.complete(open(settings));
+                } catch (Throwable e) {
+                    l.opening.completeExceptionally(e);
+                }
+            }, "ledger-open");
+            t.setDaemon(true);
+            t.start();
+            return l;
+        }
+
+        private static Database open(GatewaySettings settings) {
+            try {
+                Files.createDirectories(settings.dataDir());
+            } catch (IOException e) {
+                throw new io.paygate.config.ConfigException("GATEWAY_DATA_DIR " + settings.dataDir() + ": cannot be created: " + e.getMessage());
+            }
+            String url = settings.get("gateway.store.url").isBlank() ? Database.embeddedUrl(settings.dataDir())
+                    : settings.get("gateway.store.url");
+            return new Database(url, settings.get("gateway.store.user"), settings.get("gateway.store.password"),
+                    settings.intValue("gateway.store.pool-size", 1, 200),
+                    java.time.Duration.ofSeconds(settings.intValue("gateway.store.connect-timeout", 1, 600)));
+        }
+
+        /** The open ledger; what opening it threw, thrown here (on the caller's thread) as it was. */
+        Database await() {
+            try {
+                return opening.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw rethrown(e.getCause());
+            }
+        }
+
+        /**
+         * Configuration failed elsewhere: waits until the opening has ended, then closes the ledger.
+         * The wait is deliberate: the process exits next, and no migration is to be cut off part-way
+         * by that exit.
+         */
+        void abandon() {
+            try {
+                opening.join().close();
+            } catch (RuntimeException e) {
+                // the configuration error is what is reported; the ledger did not open either
+                LOG.debug("ledger not opened: {}", e.toString());
+            }
+        }
+    }
+
+    private static RuntimeException rethrown(Throwable cause) {
+        if (cause instanceof RuntimeException r) {
+            return r;
+        }
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(cause);
     }
 
     /** Reads and checks the configuration; throws {@link io.paygate.config.ConfigException} naming file and key. */
     public static Gateway configure(java.util.Map<String, String> env, Properties system) {
         GatewaySettings settings = GatewaySettings.load(env, system);
         GatewayLogging.apply(settings);
-        SandboxRuntime sandbox = SandboxRuntime.load(settings);
+        // Only needs the settings: opened meanwhile, while the rest is read and checked and the sandbox
+        // starts; run() waits for it before anything that uses it.
+        LedgerOpening ledger = LedgerOpening.begin(settings);
+        SandboxRuntime sandbox;
+        try {
+            sandbox = SandboxRuntime.load(settings);
+        } catch (RuntimeException e) {
+            ledger.abandon();
+            throw e;
+        }
         try {
             // e.g. the Pooul sandbox's keys, which the shipped sandbox merchants name
             sandbox.beforeMerchants(settings);
@@ -64,8 +134,9 @@ public final class Gateway implements AutoCloseable {
             if (!Files.isDirectory(settings.routesDir())) {
                 throw new io.paygate.config.ConfigException("GATEWAY_ROUTES_DIR " + settings.routesDir() + ": not a folder");
             }
-            return new Gateway(settings, merchants, sandbox, env);
+            return new Gateway(settings, merchants, sandbox, env, ledger);
         } catch (RuntimeException e) {
+            ledger.abandon();
             sandbox.close();
             throw e;
         }
@@ -75,6 +146,7 @@ public final class Gateway implements AutoCloseable {
     public void run() throws Exception {
         sandbox.start(settings, merchants);
         checkProviderSettings();
+        this.db = ledger.await();
         Messaging messaging = Messaging.start(settings, merchants);
         this.messaging = messaging;
         GatewayBeans beans = new GatewayBeans(settings, merchants, db, env);
@@ -164,6 +236,10 @@ public final class Gateway implements AutoCloseable {
             messaging.close();
         }
         sandbox.close();
-        db.close();
+        if (db != null) {
+            db.close();
+        } else {
+            ledger.abandon();
+        }
     }
 }

@@ -34,11 +34,21 @@ public final class PooulSandbox implements SandboxLauncher {
     @Override
     public void beforeMerchants(GatewaySettings settings) {
         Path dir = dir(settings);
+        // Two RSA-2048 keys on the first start: made side by side, each takes a cold JVM a while.
+        java.util.concurrent.CompletableFuture<Void> merchantKeys = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                PooulSimulator.demoMerchantKeys(dir);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         try {
             PooulSimulator.platformKeys(dir);
-            PooulSimulator.demoMerchantKeys(dir);
+            merchantKeys.join();
         } catch (IOException e) {
             throw new ConfigException("sandbox keys in " + dir + ": " + e.getMessage());
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new ConfigException("sandbox keys in " + dir + ": " + e.getCause().getMessage());
         }
     }
 

@@ -21,8 +21,6 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPrivateCrtKey;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +30,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -84,7 +81,6 @@ final class SimCertificates {
     private static final Duration VALIDITY = Duration.ofDays(3650);
     /** A certificate that expires within this margin is made anew rather than reused. */
     private static final Duration RENEW_BEFORE = Duration.ofDays(30);
-    private static final String SIGNATURE = "SHA256withRSA";
 
     /** The result of looking at the certificate a caller presented on a {@code /secapi} path. */
     record ClientCheck(String mchId, String problem) {
@@ -150,16 +146,73 @@ final class SimCertificates {
      * {@code /secapi} call without one gets WeChat's XML answer rather than a broken handshake.
      * Which client certificate is acceptable is decided per request by {@link #check}.
      */
-    SSLContext serverContext() throws GeneralSecurityException, IOException {
-        char[] password = new char[0];
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry("server", serverKey, password, new X509Certificate[] {server, ca});
-        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(keys, password);
+    SSLContext serverContext() throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers.getKeyManagers(), new X509ExtendedTrustManager[] {new AnyClient(ca)}, random);
+        context.init(new javax.net.ssl.KeyManager[] {new ServerKey(serverKey, new X509Certificate[] {server, ca})},
+                new X509ExtendedTrustManager[] {new AnyClient(ca)}, random);
         return context;
+    }
+
+    /**
+     * The server's one key and chain, handed to TLS as they are (a PKCS12 key store would encrypt
+     * the key only for the key manager to decrypt it again, two slow password derivations on start).
+     */
+    private static final class ServerKey extends javax.net.ssl.X509ExtendedKeyManager {
+        private static final String ALIAS = "server";
+        private final PrivateKey key;
+        private final X509Certificate[] chain;
+
+        ServerKey(PrivateKey key, X509Certificate[] chain) {
+            this.key = key;
+            this.chain = chain;
+        }
+
+        private String ifType(String[] keyTypes) {
+            if (keyTypes == null) {
+                return ALIAS;
+            }
+            for (String type : keyTypes) {
+                if (type != null && type.startsWith(key.getAlgorithm())) {
+                    return ALIAS;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return ifType(new String[] {keyType}) == null ? null : new String[] {ALIAS};
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+            return ifType(new String[] {keyType});
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, java.security.Principal[] issuers, SSLEngine engine) {
+            return ifType(new String[] {keyType});
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return ALIAS.equals(alias) ? chain.clone() : null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return ALIAS.equals(alias) ? key : null;
+        }
     }
 
     /** Is the presented chain's first certificate issued by our CA, valid, and whose is it? */
@@ -249,15 +302,28 @@ final class SimCertificates {
             }
             byte[] der = Base64.getMimeDecoder().decode(Files.readString(keyFile, StandardCharsets.US_ASCII)
                     .replaceAll("-----[A-Z ]+-----", ""));
-            PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
-            if (!(key instanceof RSAPrivateCrtKey rsa) || !(certificate.getPublicKey() instanceof RSAPublicKey pub)
-                    || !rsa.getModulus().equals(pub.getModulus())) {
+            PublicKey publicKey = certificate.getPublicKey();
+            PrivateKey key = KeyFactory.getInstance(publicKey.getAlgorithm()).generatePrivate(new PKCS8EncodedKeySpec(der));
+            if (!pairs(key, publicKey)) {
                 return Optional.empty();
             }
             return Optional.of(new Issued(key, certificate));
         } catch (IOException | GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
             return Optional.empty();
         }
+    }
+
+    /** The key file's key is the certificate's: a signature made with one verifies with the other. */
+    private static boolean pairs(PrivateKey key, PublicKey publicKey) throws GeneralSecurityException {
+        byte[] probe = "paygate-sandbox-key-check".getBytes(StandardCharsets.US_ASCII);
+        java.security.Signature signer = java.security.Signature.getInstance(signature(key));
+        signer.initSign(key);
+        signer.update(probe);
+        byte[] signed = signer.sign();
+        java.security.Signature verifier = java.security.Signature.getInstance(signature(key));
+        verifier.initVerify(publicKey);
+        verifier.update(probe);
+        return verifier.verify(signed);
     }
 
     private static boolean usable(X509Certificate certificate) {
@@ -293,7 +359,7 @@ final class SimCertificates {
     // ---- making --------------------------------------------------------------------------------
 
     private static Issued newCa(Path dir) {
-        KeyPair keys = rsaKeys();
+        KeyPair keys = ecKeys();
         X500Name name = name("PayGate Sandbox WeChat Pay CA");
         X509Certificate certificate = sign(builder(name, name, keys.getPublic())
                         .extension(Extension.basicConstraints, true, new BasicConstraints(true))
@@ -306,13 +372,13 @@ final class SimCertificates {
     }
 
     private static Issued newServer(Path dir, Issued ca) {
-        KeyPair keys = rsaKeys();
+        KeyPair keys = ecKeys();
         GeneralNames addresses = new GeneralNames(new GeneralName[] {
             new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")});
         X509Certificate certificate = sign(builder(issuerName(ca), name("127.0.0.1"), keys.getPublic())
                         .extension(Extension.subjectAlternativeName, false, addresses)
                         .extension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                        .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment)),
+                        .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature)),
                 ca.key());
         writePem(dir.resolve(SERVER_FILE), "CERTIFICATE", List.of(encoded(certificate), encoded(ca.certificate())));
         writePem(dir.resolve(SERVER_KEY_FILE), "PRIVATE KEY", List.of(keys.getPrivate().getEncoded()));
@@ -371,11 +437,16 @@ final class SimCertificates {
         return draft;
     }
 
+    /** SHA-256 with the issuer's key type: ECDSA for the CA made now, RSA for a CA kept from an earlier version. */
+    private static String signature(PrivateKey issuerKey) {
+        return "EC".equals(issuerKey.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+    }
+
     private static X509Certificate sign(Draft draft, PrivateKey issuerKey) {
         try {
             // No setProvider: the JDK's own providers sign and parse.
             return new JcaX509CertificateConverter()
-                    .getCertificate(draft.builder.build(new JcaContentSignerBuilder(SIGNATURE).build(issuerKey)));
+                    .getCertificate(draft.builder.build(new JcaContentSignerBuilder(signature(issuerKey)).build(issuerKey)));
         } catch (OperatorCreationException | CertificateException e) {
             throw new GeneratingFailed(e);
         }
@@ -394,6 +465,21 @@ final class SimCertificates {
                 .addRDN(BCStyle.O, "PayGate Sandbox")
                 .addRDN(BCStyle.CN, commonName)
                 .build();
+    }
+
+    /**
+     * The CA's and the server's keys: EC P-256, made in milliseconds where an RSA-2048 key takes a
+     * cold JVM hundreds of milliseconds (the sandbox makes them on its first start). The merchants'
+     * client certificates stay RSA-2048, like the apiclient certificates WeChat Pay issues.
+     */
+    private static KeyPair ecKeys() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new GeneratingFailed(e);
+        }
     }
 
     private static KeyPair rsaKeys() {

@@ -138,6 +138,12 @@ class WechatSecapiTlsTest {
         clientCertificate.verify(caCertificate.getPublicKey());
         assertThat(caCertificate.getBasicConstraints()).isGreaterThanOrEqualTo(0);
         assertThat(clientCertificate.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.2");
+        // The CA and server keys are EC P-256 (quick to make); the merchant's key is RSA-2048 like WeChat's.
+        assertThat(caCertificate.getPublicKey().getAlgorithm()).isEqualTo("EC");
+        assertThat(caCertificate.getSigAlgName()).isEqualTo("SHA256withECDSA");
+        assertThat(clientCertificate.getPublicKey()).isInstanceOfSatisfying(java.security.interfaces.RSAPublicKey.class,
+                rsa -> assertThat(rsa.getModulus().bitLength()).isEqualTo(2048));
+        assertThat(clientCertificate.getSigAlgName()).isEqualTo("SHA256withECDSA");
 
         // Restart with one more merchant: the existing files stay, the new merchant gets its certificate.
         try (WechatSimulator restarted = new WechatSimulator(0, List.of(FIRST, SECOND), null, 0, tlsDir)) {
@@ -155,6 +161,64 @@ class WechatSecapiTlsTest {
         try (var files = Files.list(tlsDir)) {
             assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder(
                     "ca.pem", "ca-key.pem", "server.pem", "server-key.pem", MCH_ID + ".p12", OTHER_MCH_ID + ".p12");
+        }
+    }
+
+    @Test
+    void anRsaCaMadeByAnEarlierVersionIsKeptAndIssuesWithRsaSignatures() throws Exception {
+        Path tlsDir = Files.createDirectories(temp.resolve("tls"));
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPair keys = rsa.generateKeyPair();
+        org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("O=PayGate Sandbox,CN=Old RSA CA");
+        java.time.Instant now = java.time.Instant.now();
+        X509Certificate oldCa = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.TEN,
+                        java.util.Date.from(now.minusSeconds(3600)), java.util.Date.from(now.plus(java.time.Duration.ofDays(365))),
+                        name, keys.getPublic())
+                        .addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true,
+                                new org.bouncycastle.asn1.x509.BasicConstraints(true))
+                        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+        java.util.Base64.Encoder pem = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'});
+        Files.writeString(tlsDir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n" + pem.encodeToString(oldCa.getEncoded())
+                + "\n-----END CERTIFICATE-----\n");
+        Files.writeString(tlsDir.resolve("ca-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + pem.encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        byte[] ca = Files.readAllBytes(tlsDir.resolve("ca.pem"));
+
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
+            simulator.start();
+            assertThat(Files.readAllBytes(tlsDir.resolve("ca.pem"))).isEqualTo(ca);
+            KeyStore p12 = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(tlsDir.resolve(MCH_ID + ".p12"))) {
+                p12.load(in, MCH_ID.toCharArray());
+            }
+            X509Certificate client = (X509Certificate) p12.getCertificate(Collections.list(p12.aliases()).get(0));
+            client.verify(oldCa.getPublicKey());
+            assertThat(client.getSigAlgName()).isEqualTo("SHA256withRSA");
+            IndependentWechatClient.plain(simulator.port()).call("/pay/micropay", micropay("TLS-OLD", WAITS, 1));
+            IndependentWechatClient withCert = IndependentWechatClient.tls(simulator.tlsPort(), tlsDir.resolve("ca.pem"),
+                    tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
+            assertThat(withCert.call("/secapi/pay/reverse", byOrder("TLS-OLD"))).containsEntry("result_code", "SUCCESS");
+        }
+    }
+
+    @Test
+    void aCaKeyFileThatIsNotTheCertificatesKeyMakesANewCa() throws Exception {
+        Path tlsDir = temp.resolve("tls");
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
+            simulator.start();
+        }
+        byte[] ca = Files.readAllBytes(tlsDir.resolve("ca.pem"));
+        // the server's key where the CA's should be: same type, not the certificate's pair
+        Files.copy(tlsDir.resolve("server-key.pem"), tlsDir.resolve("ca-key.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (WechatSimulator restarted = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
+            restarted.start();
+            assertThat(Files.readAllBytes(tlsDir.resolve("ca.pem"))).isNotEqualTo(ca);
+            IndependentWechatClient.plain(restarted.port()).call("/pay/micropay", micropay("TLS-MIX", WAITS, 1));
+            IndependentWechatClient client = IndependentWechatClient.tls(restarted.tlsPort(), tlsDir.resolve("ca.pem"),
+                    tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
+            assertThat(client.call("/secapi/pay/reverse", byOrder("TLS-MIX"))).containsEntry("result_code", "SUCCESS");
         }
     }
 
