@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@link #applied}, which records the answer through the same ledger operations as the API and the
  * notifications (source QUERY for queries, RESPONSE for CLOSE and REVERSE), picks a follow-up call
  * (CLOSE after a query that found an expired order unpaid, QUERY after a CLOSE refused because the
- * order was paid) and finally releases the claim with the time of the next look.
+ * order was paid) and finally releases the claim with the time of the next look. A sweep chunk's
+ * plain queries are recorded together: their answers wait in the {@link Chunk} and
+ * {@link #commitChunk} records them all, decisions and releases included, in one transaction.
  */
 public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -61,6 +63,48 @@ public final class Reconciler {
         boolean isMicro() {
             return "MICRO".equals(method);
         }
+    }
+
+    /**
+     * One claimed chunk of a sweep ({@link #claimChunk}), shared by its tasks (run one after the
+     * other): the claims it took, the orders as the claim's transaction read them (for each
+     * order's first call), and the answers of plain queries not yet recorded ({@link #commitChunk}).
+     */
+    public static final class Chunk {
+        private final Instant until;
+        private final Map<Task, io.paygate.provider.OrderSnapshot> claimed = new HashMap<>();
+        private final List<Answer> answers = new ArrayList<>();
+
+        Chunk(Instant until) {
+            this.until = until;
+        }
+
+        /** Until when the chunk's claims run (each order's own claim may have been renewed since). */
+        Instant until() {
+            return until;
+        }
+
+        boolean holds(Task task) {
+            return claimed.containsKey(task);
+        }
+
+        synchronized void add(Answer answer) {
+            answers.add(answer);
+        }
+
+        synchronized List<Answer> take() {
+            List<Answer> out = List.copyOf(answers);
+            answers.clear();
+            return out;
+        }
+
+        synchronized boolean pending() {
+            return !answers.isEmpty();
+        }
+    }
+
+    /** A query's answer waiting in its chunk to be recorded: the task, what the provider said, and when. */
+    record Answer(Task task, PaymentResult result, Instant at) {
     }
 
     private final Database db;
@@ -151,38 +195,94 @@ public final class Reconciler {
     }
 
     /**
-     * Claims a chunk's orders when its turn comes, together (one transaction), with the same
-     * compare-and-set as {@link #start}: the body becomes the tasks to run, without the orders
-     * another sweep holds or that are final or no longer due by now. Refunds are claimed one by one
-     * by their start. Each task's first provider call renews the claim only if the lease might run
-     * out during the call ({@link #prepare}).
+     * Claims a chunk's orders when its turn comes, together, with the same compare-and-set as
+     * {@link #start}, and reads the claimed orders for their first call, all in one transaction:
+     * the body becomes the tasks to run, without the orders another sweep holds or that are final
+     * or no longer due by now. Refunds are claimed one by one by their start. Each task's first
+     * provider call renews the claim only if the lease might run out during the call
+     * ({@link #prepare}). The exchange's {@link RouteProperties#RECONCILE_CHUNK} holds the chunk
+     * for its tasks and for {@link #commitChunk}.
      */
-    public List<Task> claimChunk(List<Task> chunk, Exchange ex) {
+    public List<Task> claimChunk(List<Task> tasks, Exchange ex) {
         Instant now = clock.instant();
         Instant until = now.plus(t.claimLease());
         List<Task> orders = new ArrayList<>();
-        for (Task task : chunk) {
+        for (Task task : tasks) {
             if (!task.isRefund()) {
                 orders.add(task);
             }
         }
-        boolean[] claimed = queue.claimOrders(orders.stream()
-                .map(o -> new ReconcileQueue.OrderKey(o.merchant(), o.orderId())).toList(), orders.isEmpty() ? null
-                : orders.get(0).owner(), now, until);
-        Map<Task, Instant> claims = new HashMap<>();
-        for (int i = 0; i < claimed.length; i++) {
-            if (claimed[i]) {
-                claims.put(orders.get(i), until);
-            }
+        Chunk chunk = new Chunk(until);
+        if (!orders.isEmpty()) {
+            db.inTransaction(c -> {
+                boolean[] claimed = queue.claimOrdersIn(c, orders.stream()
+                        .map(o -> new ReconcileQueue.OrderKey(o.merchant(), o.orderId())).toList(), orders.get(0).owner(), now, until);
+                for (int i = 0; i < claimed.length; i++) {
+                    if (claimed[i]) {
+                        Task task = orders.get(i);
+                        chunk.claimed.put(task, ledger.findIn(c, task.merchant(), task.orderId())
+                                .map(OrderRecord::snapshot).orElse(null));
+                    }
+                }
+                return null;
+            });
         }
-        RouteProperties.RECONCILE_CLAIMS.set(ex, claims);
+        RouteProperties.RECONCILE_CHUNK.set(ex, chunk);
         List<Task> run = new ArrayList<>();
-        for (Task task : chunk) {
-            if (task.isRefund() || claims.containsKey(task)) {
+        for (Task task : tasks) {
+            if (task.isRefund() || chunk.holds(task)) {
                 run.add(task);
             }
         }
         return run;
+    }
+
+    /**
+     * The end of a chunk (routes/reconcile.yaml, after its tasks): records the answers its plain
+     * queries left waiting, in one transaction ({@link #commit}).
+     */
+    public void commitChunk(Exchange ex) {
+        Chunk chunk = RouteProperties.RECONCILE_CHUNK.get(ex);
+        if (chunk != null) {
+            commit(chunk);
+        }
+    }
+
+    /**
+     * Records a chunk's waiting answers, each through the same ledger operation, decision and
+     * release as an answer recorded at once ({@link #record}), all in one transaction. When that
+     * transaction fails (one order's answer cannot be stored), nothing of it is kept and each answer
+     * is recorded again in a transaction of its own, so the others are not lost; an answer that
+     * fails alone too is logged and its order keeps its claim until the lease lapses, then the next
+     * sweep asks the provider again (as for a task that failed, {@link #failed}). Recording an
+     * answer again is safe: a transition already made is UNCHANGED the second time, and a claim
+     * already released is not released twice.
+     */
+    void commit(Chunk chunk) {
+        List<Answer> answers = chunk.take();
+        if (answers.isEmpty()) {
+            return;
+        }
+        try {
+            db.inTransaction(c -> {
+                for (Answer a : answers) {
+                    record(c, a.task(), Operation.QUERY, a.result(), false, false, false, a.at());
+                }
+                return null;
+            });
+            return;
+        } catch (RuntimeException e) {
+            LOG.warn("the answers of {} orders of a sweep could not be recorded together ({}); recording them one by one",
+                    answers.size(), e.toString());
+        }
+        for (Answer a : answers) {
+            try {
+                db.inTransaction(c -> record(c, a.task(), Operation.QUERY, a.result(), false, false, false, a.at()));
+            } catch (RuntimeException e) {
+                LOG.warn("reconciliation of order {} of merchant {} failed: {}; it is asked again once its claim lapses",
+                        a.task().orderId(), a.task().merchant(), e.toString());
+            }
+        }
     }
 
     /**
@@ -251,8 +351,8 @@ public final class Reconciler {
     public void start(Exchange ex) {
         Task task = ex.getMessage().getBody(Task.class);
         Instant now = clock.instant();
-        Map<Task, Instant> chunkClaims = RouteProperties.RECONCILE_CLAIMS.get(ex);
-        Instant until = chunkClaims == null ? null : chunkClaims.get(task);
+        Chunk chunk = RouteProperties.RECONCILE_CHUNK.get(ex);
+        Instant until = chunk != null && chunk.holds(task) ? chunk.until() : null;
         boolean claimed;
         if (until != null) {
             claimed = true; // claimed with its chunk (claimChunk)
@@ -316,10 +416,18 @@ public final class Reconciler {
             }
         }
         RouteProperties.RECONCILE_OPERATION.set(ex, op.name());
-        ProviderCall call = providerCalls.call(request, profile.get(), op,
-                ledger.find(task.merchant(), task.orderId()).map(io.paygate.store.OrderRecord::snapshot).orElse(null), false);
+        Chunk chunk = RouteProperties.RECONCILE_CHUNK.get(ex);
+        // The first call of an order claimed with its chunk: the order as the claim's transaction read it.
+        io.paygate.provider.OrderSnapshot snapshot = first && chunk != null && chunk.holds(task)
+                ? chunk.claimed.get(task)
+                : ledger.find(task.merchant(), task.orderId()).map(OrderRecord::snapshot).orElse(null);
+        ProviderCall call = providerCalls.call(request, profile.get(), op, snapshot, false);
         Duration callTime = call.connectTimeout().plus(call.readTimeout()).plusSeconds(30);
         Instant callEnd = clock.instant().plus(callTime);
+        if (chunk != null && chunk.pending() && chunk.until().isBefore(callEnd)) {
+            // The chunk's waiting answers are recorded before their claims could lapse during this call.
+            commit(chunk);
+        }
         if (!task.isRefund() && first && claimUntil.isBefore(callEnd)) {
             // The claim (taken with its chunk, a while ago) might lapse during the call: renewed
             // now, and if it is no longer ours (it lapsed and another took the order) or the order
@@ -344,7 +452,11 @@ public final class Reconciler {
                 null, task.isRefund() ? new PaymentRequest.Refund(task.refundId(), null, null) : null);
     }
 
-    /** After each provider call: record, then pick the follow-up call or release the claim. */
+    /**
+     * After each provider call: record, then pick the follow-up call or release the claim, in one
+     * transaction; a plain query of an order its chunk claimed leaves its answer to the chunk
+     * ({@link #commitChunk}).
+     */
     public void applied(Exchange ex) {
         if (RouteProperties.RECONCILE_SKIP.isTrue(ex)) {
             RouteProperties.RECONCILE_OPERATION.set(ex, null);
@@ -357,77 +469,17 @@ public final class Reconciler {
         boolean closeIfUnpaid = RouteProperties.RECONCILE_CLOSE_IF_UNPAID.isTrue(ex);
         boolean closing = RouteProperties.RECONCILE_CLOSING.isTrue(ex);
         Instant now = clock.instant();
-        Source source = op == Operation.QUERY || op == Operation.REFUND_QUERY ? Source.QUERY : Source.RESPONSE;
+        Chunk chunk = RouteProperties.RECONCILE_CHUNK.get(ex);
+        if (chunk != null && chunk.holds(task) && op == Operation.QUERY && !closeIfUnpaid && !reverseIfPending && !closing) {
+            // A plain query of a chunk's order has no follow-up call: its answer is recorded with the
+            // chunk's others (commitChunk). A crash before that loses only the answer; the claim lapses
+            // and the next sweep asks again.
+            chunk.add(new Answer(task, r, now));
+            RouteProperties.RECONCILE_OPERATION.set(ex, null);
+            return;
+        }
         PaymentError error = r == null ? null : r.error();
-        // One transaction: what the provider said, the decision, and the claim's release.
-        Operation next = db.inTransaction(c -> {
-            if (r != null && r.status() != null && op != Operation.REFUND_QUERY) {
-                ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), r.status(), source,
-                        r.providerTradeId(), r.channelTradeId(), r.paidAmount(), r.couponAmount(), Times.parse(r.paidAt()),
-                        error == null ? null : error.providerCode()));
-            }
-            if (r != null && r.refunds() != null) {
-                for (RefundInfo info : r.refunds()) {
-                    refunds.applyIn(c, task.merchant(), task.orderId(), info, source);
-                }
-            }
-            if (task.isRefund()) {
-                return null;
-            }
-            OrderRecord order = ledger.lock(c, task.merchant(), task.orderId()).orElse(null);
-            if (order == null || (!MicroWait.pending(order.status()) && order.status() != PaymentStatus.NOTPAY)) {
-                queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), null, true);
-                return null;
-            }
-            Operation follow = null;
-            Instant nextCheck;
-            if (closing && error != null && error.code() == ErrorCode.UNSUPPORTED) {
-                // Expired, and the provider can neither close nor reverse this order: closed in
-                // the ledger only; a payment that still arrives moves it CLOSED -> SUCCESS.
-                ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED, Source.QUERY,
-                        null, null, null, null, null, "expired, unpaid by the query; the provider has no close for it"));
-                queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), null, true);
-                return null;
-            }
-            switch (op) {
-                case QUERY -> {
-                    if (reverseIfPending) {
-                        // Still paying (or unknown to the provider) after the polling: reverse now.
-                        if (error == null || error.code() == ErrorCode.ORDER_NOT_FOUND) {
-                            follow = Operation.REVERSE;
-                            nextCheck = null;
-                        } else {
-                            nextCheck = now.plus(reverseWait(task, now));
-                        }
-                    } else if (closeIfUnpaid && order.status() != PaymentStatus.USERPAYING && error == null) {
-                        follow = Operation.CLOSE;
-                        nextCheck = null;
-                    } else if (closeIfUnpaid && error != null && error.code() == ErrorCode.ORDER_NOT_FOUND) {
-                        // The provider never saw this order and it has expired: nobody can pay it now.
-                        ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED,
-                                Source.QUERY, null, null, null, null, null, "expired; the provider has no such order"));
-                        nextCheck = null;
-                    } else {
-                        nextCheck = next(task, order, now);
-                    }
-                }
-                // Paid after all: learn the payment now (the close changed nothing).
-                case CLOSE -> {
-                    if (error != null && error.code() == ErrorCode.ORDER_PAID) {
-                        follow = Operation.QUERY;
-                        nextCheck = null;
-                    } else {
-                        nextCheck = error == null ? null : now.plus(t.backoffAfter(task.checks()));
-                    }
-                }
-                case REVERSE -> nextCheck = error == null ? null : now.plus(reverseWait(task, now));
-                default -> nextCheck = next(task, order, now);
-            }
-            if (follow == null) {
-                queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), nextCheck, true);
-            }
-            return follow;
-        });
+        Operation next = db.inTransaction(c -> record(c, task, op, r, closeIfUnpaid, reverseIfPending, closing, now));
         RouteProperties.RECONCILE_OPERATION.set(ex, next == null ? null : next.name());
         if (next != null) {
             RouteProperties.RECONCILE_CLOSE_IF_UNPAID.set(ex, false);
@@ -436,6 +488,87 @@ public final class Reconciler {
         if (task.isRefund()) {
             afterRefundQuery(task, error, now);
         }
+    }
+
+    /**
+     * One transaction's part for one answer: what the provider said (through the ledger's
+     * transition, the single path), the decision, and the claim's release with the time of the next
+     * look, unless a follow-up call is due (returned).
+     */
+    private Operation record(java.sql.Connection c, Task task, Operation op, PaymentResult r, boolean closeIfUnpaid,
+                             boolean reverseIfPending, boolean closing, Instant now) throws java.sql.SQLException {
+        Source source = op == Operation.QUERY || op == Operation.REFUND_QUERY ? Source.QUERY : Source.RESPONSE;
+        PaymentError error = r == null ? null : r.error();
+        io.paygate.store.TransitionOutcome outcome = null;
+        if (r != null && r.status() != null && op != Operation.REFUND_QUERY) {
+            outcome = ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), r.status(), source,
+                    r.providerTradeId(), r.channelTradeId(), r.paidAmount(), r.couponAmount(), Times.parse(r.paidAt()),
+                    error == null ? null : error.providerCode()));
+        }
+        boolean refundsToo = r != null && r.refunds() != null && !r.refunds().isEmpty();
+        if (refundsToo) {
+            for (RefundInfo info : r.refunds()) {
+                refunds.applyIn(c, task.merchant(), task.orderId(), info, source);
+            }
+        }
+        if (task.isRefund()) {
+            return null;
+        }
+        // The transition locked the order's row and read it as it is now; else (or after refunds) it is locked here.
+        OrderRecord order = outcome != null && outcome.order() != null && !refundsToo ? outcome.order()
+                : ledger.lock(c, task.merchant(), task.orderId()).orElse(null);
+        if (order == null || (!MicroWait.pending(order.status()) && order.status() != PaymentStatus.NOTPAY)) {
+            queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), null, true);
+            return null;
+        }
+        Operation follow = null;
+        Instant nextCheck;
+        if (closing && error != null && error.code() == ErrorCode.UNSUPPORTED) {
+            // Expired, and the provider can neither close nor reverse this order: closed in
+            // the ledger only; a payment that still arrives moves it CLOSED -> SUCCESS.
+            ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED, Source.QUERY,
+                    null, null, null, null, null, "expired, unpaid by the query; the provider has no close for it"));
+            queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), null, true);
+            return null;
+        }
+        switch (op) {
+            case QUERY -> {
+                if (reverseIfPending) {
+                    // Still paying (or unknown to the provider) after the polling: reverse now.
+                    if (error == null || error.code() == ErrorCode.ORDER_NOT_FOUND) {
+                        follow = Operation.REVERSE;
+                        nextCheck = null;
+                    } else {
+                        nextCheck = now.plus(reverseWait(task, now));
+                    }
+                } else if (closeIfUnpaid && order.status() != PaymentStatus.USERPAYING && error == null) {
+                    follow = Operation.CLOSE;
+                    nextCheck = null;
+                } else if (closeIfUnpaid && error != null && error.code() == ErrorCode.ORDER_NOT_FOUND) {
+                    // The provider never saw this order and it has expired: nobody can pay it now.
+                    ledger.applyIn(c, new Transition(task.merchant(), task.orderId(), PaymentStatus.CLOSED,
+                            Source.QUERY, null, null, null, null, null, "expired; the provider has no such order"));
+                    nextCheck = null;
+                } else {
+                    nextCheck = next(task, order, now);
+                }
+            }
+            // Paid after all: learn the payment now (the close changed nothing).
+            case CLOSE -> {
+                if (error != null && error.code() == ErrorCode.ORDER_PAID) {
+                    follow = Operation.QUERY;
+                    nextCheck = null;
+                } else {
+                    nextCheck = error == null ? null : now.plus(t.backoffAfter(task.checks()));
+                }
+            }
+            case REVERSE -> nextCheck = error == null ? null : now.plus(reverseWait(task, now));
+            default -> nextCheck = next(task, order, now);
+        }
+        if (follow == null) {
+            queue.releaseOrderIn(c, task.merchant(), task.orderId(), task.owner(), nextCheck, true);
+        }
+        return follow;
     }
 
     /**

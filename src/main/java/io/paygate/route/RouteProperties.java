@@ -56,10 +56,9 @@ public final class RouteProperties {
     public static final Property<Boolean> RECONCILE_REVERSE_IF_PENDING = new Property<>("reconcileReverseIfPending", Boolean.class);
     /** Until when the task's claim, taken for its first provider call, runs (null after that call): no renewal while it covers the call. */
     public static final Property<java.time.Instant> RECONCILE_CLAIM_UNTIL = new Property<>("reconcileClaimUntil", java.time.Instant.class);
-    /** The claims one chunk of a sweep took together (task → until when), for its tasks' starts. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public static final Property<java.util.Map<io.paygate.reconcile.Reconciler.Task, java.time.Instant>> RECONCILE_CLAIMS =
-            new Property<>("reconcileClaims", (Class) java.util.Map.class);
+    /** The sweep chunk a reconciliation task belongs to: its claims, and the answers it records together. */
+    public static final Property<io.paygate.reconcile.Reconciler.Chunk> RECONCILE_CHUNK =
+            new Property<>("reconcileChunk", io.paygate.reconcile.Reconciler.Chunk.class);
     /** The claim is no longer the task's: nothing is recorded. */
     public static final Property<Boolean> RECONCILE_SKIP = new Property<>("reconcileSkip", Boolean.class);
 

@@ -240,30 +240,39 @@ public final class ReconcileQueue {
      * compare-and-set as one by one, so two sweeps never hold the same order.
      */
     public boolean[] claimOrders(List<OrderKey> orders, String owner, Instant now, Instant until) {
+        if (orders.isEmpty()) {
+            return new boolean[0];
+        }
+        return db.inTransaction(c -> claimOrdersIn(c, orders, owner, now, until));
+    }
+
+    /**
+     * {@link #claimOrders} inside the caller's transaction (the sweep reads the claimed orders in
+     * the same one): the claims hold once it commits.
+     */
+    public boolean[] claimOrdersIn(Connection c, List<OrderKey> orders, String owner, Instant now, Instant until)
+            throws SQLException {
         boolean[] claimed = new boolean[orders.size()];
         if (orders.isEmpty()) {
             return claimed;
         }
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(claimSql("payment_order", "order_id",
-                    " AND status IN (" + OPEN + ")"))) {
-                for (OrderKey o : orders) {
-                    ps.setString(1, owner);
-                    Ledger.setTime(ps, 2, until);
-                    ps.setString(3, o.merchant());
-                    ps.setString(4, o.orderId());
-                    Ledger.setTime(ps, 5, now);
-                    Ledger.setTime(ps, 6, now.minus(deadAfter));
-                    Ledger.setTime(ps, 7, now);
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    claimed[i] = counts[i] == 1;
-                }
+        try (PreparedStatement ps = c.prepareStatement(claimSql("payment_order", "order_id", " AND status IN (" + OPEN + ")"))) {
+            for (OrderKey o : orders) {
+                ps.setString(1, owner);
+                Ledger.setTime(ps, 2, until);
+                ps.setString(3, o.merchant());
+                ps.setString(4, o.orderId());
+                Ledger.setTime(ps, 5, now);
+                Ledger.setTime(ps, 6, now.minus(deadAfter));
+                Ledger.setTime(ps, 7, now);
+                ps.addBatch();
             }
-            return claimed;
-        });
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                claimed[i] = counts[i] == 1;
+            }
+        }
+        return claimed;
     }
 
     /**

@@ -211,6 +211,185 @@ class ReconcileRouteTest extends RouteTestSupport {
         finish("RC-C", 23);
     }
 
+    /** The ledger's row of an order: who holds its claim (null when none). */
+    private String claimOwner(String orderId) {
+        return fixture.db().inTransaction(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT claim_owner FROM payment_order WHERE merchant = 'shop' AND order_id = ?")) {
+                ps.setString(1, orderId);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+        });
+    }
+
+    /** The order's claim runs out now, as when its holder died {@code gateway.reconcile.claim-lease} ago. */
+    private void lapse(String orderId) {
+        fixture.db().inTransaction(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "UPDATE payment_order SET claim_until = ? WHERE merchant = 'shop' AND order_id = ?")) {
+                ps.setObject(1, OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1));
+                ps.setString(2, orderId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Each order is SUCCESS with one history row NOTPAY->SUCCESS by query and one PAYMENT_SUCCEEDED event. */
+    private void paidOnce(String orderId) throws Exception {
+        assertThat(status(orderId)).as(orderId).isEqualTo(PaymentStatus.SUCCESS);
+        assertThat(beans.ledger().auditTrail("shop", orderId)).as(orderId).containsExactly("null->UNKNOWN REQUEST",
+                "UNKNOWN->NOTPAY RESPONSE", "NOTPAY->SUCCESS QUERY");
+        assertThat(events(orderId)).as(orderId).extracting(e -> e.path("type").asText()).containsExactly("PAYMENT_SUCCEEDED");
+        assertThat(claimOwner(orderId)).as(orderId).isNull();
+    }
+
+    @Test
+    void aChunksAnswersAreRecordedTogetherAtItsEndEachTransitionOnce() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            pay("RC-G" + i, null);
+            if (i % 2 == 0) {
+                sim("POST", "/sandbox/wechat/pay?out_trade_no=RC-G" + i);
+            }
+        }
+        Reconciler reconciler = reconciler();
+        List<Task> due = reconciler.dueOrders(null).stream().filter(t -> t.orderId().startsWith("RC-G")).toList();
+        assertThat(due).hasSize(6);
+        org.apache.camel.Exchange chunk = new org.apache.camel.support.DefaultExchange(context);
+        List<Task> run = reconciler.claimChunk(due, chunk);
+        assertThat(run).hasSize(6);
+        long queries = simCalls("/pay/orderquery");
+        for (Task t : run) {
+            template.send("direct:reconcile-task", e -> {
+                e.setProperty("reconcileChunk", chunk.getProperty("reconcileChunk"));
+                e.getMessage().setBody(t);
+            });
+        }
+        // Every order was asked; nothing is recorded yet and every claim is still held.
+        assertThat(simCalls("/pay/orderquery") - queries).isEqualTo(6);
+        for (int i = 0; i < 6; i++) {
+            assertThat(status("RC-G" + i)).isEqualTo(PaymentStatus.NOTPAY);
+            assertThat(events("RC-G" + i)).isEmpty();
+            assertThat(claimOwner("RC-G" + i)).isNotNull();
+        }
+        reconciler.commitChunk(chunk);
+        for (int i = 0; i < 6; i += 2) {
+            paidOnce("RC-G" + i);
+        }
+        for (int i = 1; i < 6; i += 2) {
+            assertThat(status("RC-G" + i)).isEqualTo(PaymentStatus.NOTPAY);
+            assertThat(claimOwner("RC-G" + i)).isNull();
+            assertThat(events("RC-G" + i)).isEmpty();
+        }
+        // Released with their next look: not due again at once, and committing again changes nothing.
+        reconciler.commitChunk(chunk);
+        assertThat(sweep()).extracting(Task::orderId).noneMatch(id -> id.startsWith("RC-G"));
+        for (int i = 0; i < 6; i += 2) {
+            paidOnce("RC-G" + i);
+        }
+        finish("RC-G", 6);
+    }
+
+    @Test
+    void aCrashBeforeTheChunksCommitLeavesItsOrdersForTheNextSweep() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            pay("RC-K" + i, null);
+            sim("POST", "/sandbox/wechat/pay?out_trade_no=RC-K" + i);
+        }
+        Reconciler reconciler = reconciler();
+        List<Task> due = reconciler.dueOrders(null).stream().filter(t -> t.orderId().startsWith("RC-K")).toList();
+        org.apache.camel.Exchange chunk = new org.apache.camel.support.DefaultExchange(context);
+        for (Task t : reconciler.claimChunk(due, chunk)) {
+            template.send("direct:reconcile-task", e -> {
+                e.setProperty("reconcileChunk", chunk.getProperty("reconcileChunk"));
+                e.getMessage().setBody(t);
+            });
+        }
+        // kill -9 here: the answers were never recorded; the claims stay until they lapse.
+        for (int i = 0; i < 3; i++) {
+            assertThat(status("RC-K" + i)).isEqualTo(PaymentStatus.NOTPAY);
+            assertThat(events("RC-K" + i)).isEmpty();
+        }
+        assertThat(sweep()).extracting(Task::orderId).noneMatch(id -> id.startsWith("RC-K"));
+        for (int i = 0; i < 3; i++) {
+            lapse("RC-K" + i);
+        }
+        long queries = simCalls("/pay/orderquery");
+        assertThat(sweep()).extracting(Task::orderId).contains("RC-K0", "RC-K1", "RC-K2");
+        assertThat(simCalls("/pay/orderquery") - queries).isGreaterThanOrEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            paidOnce("RC-K" + i);
+        }
+    }
+
+    @Test
+    void anAnswerThatCannotBeStoredLosesNoneOfItsChunksOthers() throws Exception {
+        // The ledger refuses the history row of one order (a database-side failure of its answer only).
+        for (int i = 0; i < 4; i++) {
+            pay("RC-F" + i, null);
+            sim("POST", "/sandbox/wechat/pay?out_trade_no=RC-F" + i);
+        }
+        pay("RC-FX", null);
+        sim("POST", "/sandbox/wechat/pay?out_trade_no=RC-FX");
+        refuseHistoryOf("RC-FX", true);
+        try {
+            sweep();
+            for (int i = 0; i < 4; i++) {
+                paidOnce("RC-F" + i);
+            }
+            assertThat(status("RC-FX")).isEqualTo(PaymentStatus.NOTPAY);
+            assertThat(events("RC-FX")).isEmpty();
+            // Its claim is kept until it lapses: no sweep asks again before.
+            assertThat(claimOwner("RC-FX")).isNotNull();
+            assertThat(sweep()).extracting(Task::orderId).doesNotContain("RC-FX");
+        } finally {
+            refuseHistoryOf("RC-FX", false);
+        }
+        lapse("RC-FX");
+        assertThat(sweep()).extracting(Task::orderId).contains("RC-FX");
+        paidOnce("RC-FX");
+        for (int i = 0; i < 4; i++) {
+            paidOnce("RC-F" + i);
+        }
+    }
+
+    /** Adds (or drops) a trigger that fails every history row written for the order. */
+    private void refuseHistoryOf(String orderId, boolean on) {
+        boolean pg = fixture.db().isPostgres();
+        fixture.db().inTransaction(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                if (!on) {
+                    st.execute(pg ? "DROP TRIGGER refuse_history ON order_history" : "DROP TRIGGER refuse_history");
+                } else if (pg) {
+                    st.execute("CREATE OR REPLACE FUNCTION refuse_history() RETURNS trigger AS $$ BEGIN "
+                            + "IF NEW.order_id = '" + orderId + "' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+                            + "RETURN NEW; END $$ LANGUAGE plpgsql");
+                    st.execute("CREATE TRIGGER refuse_history BEFORE INSERT ON order_history FOR EACH ROW "
+                            + "EXECUTE FUNCTION refuse_history()");
+                } else {
+                    RefuseHistory.orderId = orderId;
+                    st.execute("CREATE TRIGGER refuse_history BEFORE INSERT ON order_history FOR EACH ROW CALL '"
+                            + RefuseHistory.class.getName() + "'");
+                }
+            }
+            return null;
+        });
+    }
+
+    /** H2's side of {@link #refuseHistoryOf}. */
+    public static final class RefuseHistory implements org.h2.api.Trigger {
+        static volatile String orderId;
+
+        @Override
+        public void fire(java.sql.Connection c, Object[] oldRow, Object[] newRow) throws java.sql.SQLException {
+            if (newRow != null && orderId != null && orderId.equals(newRow[2])) {
+                throw new java.sql.SQLException("refused by the test");
+            }
+        }
+    }
+
     /**
      * Pays a test's orders at the simulator and sweeps until they are final, so that they are not
      * due again (backoff 1 s) in another test that counts the simulator's queries.
