@@ -113,7 +113,8 @@ public final class ProviderCall {
     /**
      * The Camel endpoint of one operation: the connector's URL of {@code path} for this merchant,
      * with the call's timeouts, and never an exception for the provider's HTTP status (its answer
-     * is checked by the verifying data format).
+     * is checked by the verifying data format). Always with a query, so a route may append more
+     * options with {@code &} (provider-operations.yaml adds {@code httpMethod=POST}).
      */
     public String endpoint(String path) {
         String url = connector.url(this, path);
