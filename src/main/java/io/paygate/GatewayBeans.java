@@ -118,11 +118,6 @@ public final class GatewayBeans {
         io.micrometer.core.instrument.FunctionCounter.builder("gateway.reconcile.sweeps", reconciler,
                         io.paygate.reconcile.Reconciler::sweepsRun)
                 .description("Pending-order reconciliation sweeps run by this instance").register(metrics.registry());
-        // Notifications per ledger commit: gateway_notifications_total over this (the group commit).
-        io.micrometer.core.instrument.FunctionCounter.builder("gateway.notify.commits", intake,
-                        io.paygate.notify.NotificationIntake::commits)
-                .description("Ledger commits of the notification intake, each carrying one or more notifications")
-                .register(metrics.registry());
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.reconcileExecutor = io.paygate.reconcile.Reconciler.executor(settings.intValue("gateway.reconcile.concurrency", 1, 64));
         this.providerHttpClient = providerHttpClient(settings);

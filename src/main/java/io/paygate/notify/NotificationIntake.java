@@ -10,7 +10,6 @@ import io.paygate.config.MerchantProfile;
 import io.paygate.provider.ProviderCalls;
 import io.paygate.route.RouteProperties;
 import io.paygate.store.Database;
-import io.paygate.store.GroupCommit;
 import io.paygate.store.Ledger;
 import io.paygate.store.OrderRecord;
 import io.paygate.store.Transition;
@@ -29,14 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /notify/{provider}/{merchant}} (routes/notify.yaml): the provider's codec verifies and
- * parses (on the caller's thread); a verified notice is, as one unit of work, kept raw for audit,
- * checked against the stored order and applied through the ledger (history and outbox row) — and
- * only once that unit is committed answered with the provider's success reply. A notice that cannot
- * be verified on its own is confirmed by a QUERY, whose answer alone changes the order. Anything
- * else changes nothing and gets the failure reply, so the provider sends it again later.
- *
- * <p>Every ledger write of the intake goes through one {@link GroupCommit}: the units of concurrent
- * notifications share a transaction and its commit, each in its own savepoint (docs/notifications.md).
+ * parses; a verified notice is, in one local transaction, kept raw for audit, checked against the
+ * stored order and applied through the ledger (history and outbox row) — and only then answered
+ * with the provider's success reply. A notice that cannot be verified on its own is confirmed by a
+ * QUERY, whose answer alone changes the order. Anything else changes nothing and gets the failure
+ * reply, so the provider sends it again later.
  */
 public final class NotificationIntake {
     private static final Logger LOG = LoggerFactory.getLogger(NotificationIntake.class);
@@ -46,7 +42,7 @@ public final class NotificationIntake {
     private final Map<String, NotificationCodec> codecs;
     private final ProviderCalls calls;
     private final MerchantDirectory merchants;
-    private final GroupCommit commits;
+    private final Database db;
     private final Ledger ledger;
     private final io.paygate.store.Refunds refunds;
     private final Clock clock;
@@ -59,7 +55,7 @@ public final class NotificationIntake {
         this.codecs = Map.copyOf(codecs);
         this.calls = calls;
         this.merchants = merchants;
-        this.commits = new GroupCommit(db);
+        this.db = db;
         this.ledger = ledger;
         this.clock = clock;
         this.maxBytes = maxBytes;
@@ -123,8 +119,7 @@ public final class NotificationIntake {
             prepareQuery(ex, provider, profile.get(), notice.orderId());
             return;
         }
-        // The reply waits for the commit of this notice's unit, shared with concurrent notices'.
-        Outcome outcome = commits.run(key(merchant, notice.orderId()), c -> applyVerified(c, provider, merchant, notice, text));
+        Outcome outcome = db.inTransaction(c -> applyVerified(c, provider, merchant, notice, text));
         if (outcome == Outcome.APPLIED || outcome == Outcome.UNCHANGED || outcome == Outcome.STALE) {
             reply(ex, 200, codec.replyContentType(), codec.successReply(), outcome);
         } else {
@@ -132,17 +127,7 @@ public final class NotificationIntake {
         }
     }
 
-    /** Ledger commits of the intake so far, each carrying one or more notifications (gateway_notify_commits_total). */
-    public long commits() {
-        return commits.commits();
-    }
-
-    /** A group commit's order: the order row a unit locks. */
-    private static String key(String merchant, String orderId) {
-        return merchant + '\u0000' + orderId;
-    }
-
-    /** Raw row, order check and ledger transition: one unit of work of the group commit. */
+    /** Raw row, order check and ledger transition, in the caller's one transaction. */
     private Outcome applyVerified(Connection c, String provider, String merchant, Notice n, String raw) throws SQLException {
         Optional<OrderRecord> order = ledger.lock(c, merchant, n.orderId());
         Outcome outcome;
@@ -188,7 +173,7 @@ public final class NotificationIntake {
             fail(ex, codec, 400, Outcome.UNKNOWN_ORDER, "not confirmed");
             return;
         }
-        Outcome outcome = commits.run(key(q.merchant(), n.orderId()), c -> {
+        Outcome outcome = db.inTransaction(c -> {
             Optional<OrderRecord> order = ledger.lock(c, q.merchant(), n.orderId());
             Outcome o;
             if (order.isEmpty() || !order.get().provider().equals(q.provider())) {
@@ -224,7 +209,7 @@ public final class NotificationIntake {
 
     private void log(String provider, String merchant, String orderId, String dedupeKey, Outcome outcome, String reason,
                      String raw) {
-        commits.run(null, c -> {
+        db.inTransaction(c -> {
             insertLog(c, provider, merchant, orderId, dedupeKey, outcome, reason, raw);
             return null;
         });
