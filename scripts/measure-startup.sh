@@ -7,20 +7,22 @@
 # Every port (HTTP, broker, the simulators') is a free one picked for each run, set through the
 # environment (GATEWAY_HTTP_PORT, ...): never the shipped 8080, 8091-8094, 61616.
 # JAVA_OPTS is given to the gateway only (e.g. the distribution's, src/dist/config/payment-gateway.env);
-# the baseline runs with the JVM's defaults. JAR=path measures another build of the gateway (e.g. a
-# copy of an earlier target/payment-gateway.jar, for a before/after pair in one run); IDLE_SECONDS
-# (default 10) is how long after ready the idle RSS is read.
+# the baseline runs with the JVM's defaults. GATEWAY_TREE=dir measures another checkout of the
+# gateway instead (its target/payment-gateway.jar with its own config/ and routes/; e.g. a `git
+# worktree` of an earlier commit built with `mvn package -DskipTests`, for a before/after pair in one
+# run); IDLE_SECONDS (default 10) is how long after ready the idle RSS is read.
 # Usage: scripts/measure-startup.sh [runs]   (after `mvn -q package -DskipTests`)
 set -euo pipefail
 runs=${1:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
-jar=${JAR:-$root/target/payment-gateway.jar}
+tree=${GATEWAY_TREE:-$root}
+jar=$tree/target/payment-gateway.jar
 idle=${IDLE_SECONDS:-10}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 echo "gateway $jar; JAVA_OPTS of the gateway: ${JAVA_OPTS:-(none)}; idle RSS read ${idle} s after ready; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 for i in $(seq 1 "$runs"); do
   work=$(mktemp -d)
-  cp -r "$root/config" "$root/routes" "$work/"
+  cp -r "$tree/config" "$tree/routes" "$work/"
   cd "$work"
   # First start on the fresh data dir (ledger created, sandbox keys made), then a restart on it.
   for phase in fresh restart; do
@@ -34,6 +36,11 @@ for i in $(seq 1 "$runs"); do
     pid=$!
     until curl -sf -o /dev/null "http://127.0.0.1:$http_port/observe/health"; do
       kill -0 $pid 2>/dev/null || { echo "gateway died:"; cat "gateway-$phase.log"; exit 1; }
+      if [ $(( ($(date +%s%N) - start) / 1000000000 )) -ge 120 ]; then
+        # e.g. a port picked as free and taken by another process before the gateway bound it
+        echo "gateway not healthy after 120 s: $(curl -s "http://127.0.0.1:$http_port/observe/health")"
+        kill $pid; wait $pid 2>/dev/null || true; exit 1
+      fi
       sleep 0.05
     done
     if [ "$phase" = fresh ]; then

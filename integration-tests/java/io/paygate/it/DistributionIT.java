@@ -86,9 +86,30 @@ class DistributionIT {
             gateway.sigterm();
             assertThat(gateway.awaitExit(Duration.ofSeconds(60))).as(gateway.output()).isZero();
             assertThat(gateway.output()).contains("SIGTERM: health answers DOWN").contains("up to 20 s")
-                    .doesNotContain("sandbox-demo-token-0001");
+                    .doesNotContain("sandbox-demo-token-0001")
+                    .as("the class data sharing archive is written without a word").doesNotContain("[cds");
         }
         assertThat(Files.list(elsewhere).filter(p -> !p.getFileName().toString().endsWith(".log")).toList())
                 .as("nothing written to the working directory").isEmpty();
+
+        // Class data sharing: the first start, which got as far as ready, recorded its classes at its
+        // exit; the next start maps that archive.
+        Path archive;
+        try (var files = Files.list(home.resolve("data/cds"))) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertThat(names).hasSize(2);
+            assertThat(names.get(0)).matches("payment-gateway-\\d+\\.jsa");
+            assertThat(names.get(1)).isEqualTo(names.get(0) + ".ready");
+            archive = home.resolve("data/cds").resolve(names.get(0));
+        }
+        assertThat(Files.size(archive)).isGreaterThan(1_000_000);
+        try (GatewayProcess again = GatewayProcess.startCommand(elsewhere, env, start)) {
+            again.awaitHealthy(sandbox.base() + "/observe/health", Duration.ofSeconds(120));
+            assertThat(Files.readString(Path.of("/proc", Long.toString(again.pid()), "maps")))
+                    .as("the archive is mapped").contains(archive.toRealPath().toString());
+            assertThat(again.output()).doesNotContain("[cds").doesNotContain("[warning]");
+            again.sigterm();
+            assertThat(again.awaitExit(Duration.ofSeconds(60))).as(again.output()).isZero();
+        }
     }
 }

@@ -131,6 +131,11 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** The process id (a start script that execs the JVM: the JVM's). */
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

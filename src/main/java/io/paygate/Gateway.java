@@ -204,6 +204,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 LOG.info("payment gateway ready on {}:{} (config {}, routes {}, data {})", settings.get("gateway.http.host"),
                         settings.get("gateway.http.port"), settings.configDir(), settings.routesDir(), settings.dataDir());
+                markReadyForClassDataSharing();
             }
 
             @Override
@@ -219,6 +220,23 @@ public final class Gateway implements AutoCloseable {
         GracefulStop.install(health, settings.seconds("gateway.shutdown.delay-seconds"),
                 settings.seconds("gateway.shutdown.drain-seconds"), main::completed);
         main.run();
+    }
+
+    /**
+     * bin/payment-gateway records the loaded classes into a class data sharing archive at the JVM's
+     * exit, and uses the archive on later starts only when this file says the recording start got as
+     * far as ready (a start cut short would record too few classes).
+     */
+    private static void markReadyForClassDataSharing() {
+        String file = System.getProperty("payment-gateway.cds-ready-file");
+        if (file == null || file.isBlank()) {
+            return;
+        }
+        try {
+            Files.writeString(java.nio.file.Path.of(file), "ready\n");
+        } catch (IOException e) {
+            LOG.warn("{}: cannot be written, the next start records its class data sharing archive again: {}", file, e.getMessage());
+        }
     }
 
     /**
