@@ -153,10 +153,7 @@ class WechatSecapiTlsTest {
             assertThat(Files.readAllBytes(tlsDir.resolve(MCH_ID + ".p12"))).isEqualTo(client);
             assertThat(tlsDir.resolve(OTHER_MCH_ID + ".p12")).isRegularFile();
 
-            IndependentWechatClient.plain(restarted.port()).call("/pay/micropay", micropay("TLS-RE", WAITS, 1));
-            IndependentWechatClient withOldFile = IndependentWechatClient.tls(restarted.tlsPort(), tlsDir.resolve("ca.pem"),
-                    tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
-            assertThat(withOldFile.call("/secapi/pay/reverse", byOrder("TLS-RE"))).containsEntry("result_code", "SUCCESS");
+            assertReversesWithTheMerchantsFile(tlsDir, restarted, "TLS-RE");
         }
         try (var files = Files.list(tlsDir)) {
             assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder(
@@ -196,10 +193,7 @@ class WechatSecapiTlsTest {
             X509Certificate client = (X509Certificate) p12.getCertificate(Collections.list(p12.aliases()).get(0));
             client.verify(oldCa.getPublicKey());
             assertThat(client.getSigAlgName()).isEqualTo("SHA256withRSA");
-            IndependentWechatClient.plain(simulator.port()).call("/pay/micropay", micropay("TLS-OLD", WAITS, 1));
-            IndependentWechatClient withCert = IndependentWechatClient.tls(simulator.tlsPort(), tlsDir.resolve("ca.pem"),
-                    tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
-            assertThat(withCert.call("/secapi/pay/reverse", byOrder("TLS-OLD"))).containsEntry("result_code", "SUCCESS");
+            assertReversesWithTheMerchantsFile(tlsDir, simulator, "TLS-OLD");
         }
     }
 
@@ -215,11 +209,16 @@ class WechatSecapiTlsTest {
         try (WechatSimulator restarted = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
             restarted.start();
             assertThat(Files.readAllBytes(tlsDir.resolve("ca.pem"))).isNotEqualTo(ca);
-            IndependentWechatClient.plain(restarted.port()).call("/pay/micropay", micropay("TLS-MIX", WAITS, 1));
-            IndependentWechatClient client = IndependentWechatClient.tls(restarted.tlsPort(), tlsDir.resolve("ca.pem"),
-                    tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
-            assertThat(client.call("/secapi/pay/reverse", byOrder("TLS-MIX"))).containsEntry("result_code", "SUCCESS");
+            assertReversesWithTheMerchantsFile(tlsDir, restarted, "TLS-MIX");
         }
+    }
+
+    /** A barcode payment, then its reversal over /secapi with the merchant's .p12 from tlsDir, trusting tlsDir's CA. */
+    private static void assertReversesWithTheMerchantsFile(Path tlsDir, WechatSimulator simulator, String orderId) throws Exception {
+        IndependentWechatClient.plain(simulator.port()).call("/pay/micropay", micropay(orderId, WAITS, 1));
+        IndependentWechatClient client = IndependentWechatClient.tls(simulator.tlsPort(), tlsDir.resolve("ca.pem"),
+                tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
+        assertThat(client.call("/secapi/pay/reverse", byOrder(orderId))).containsEntry("result_code", "SUCCESS");
     }
 
     @Test
@@ -234,10 +233,7 @@ class WechatSecapiTlsTest {
         try (WechatSimulator restarted = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
             restarted.start();
             assertThat(Files.readAllBytes(tlsDir.resolve("ca.pem"))).isEqualTo(ca);
-            IndependentWechatClient.plain(restarted.port()).call("/pay/micropay", micropay("TLS-NEW", WAITS, 1));
-            IndependentWechatClient client = IndependentWechatClient.tls(restarted.tlsPort(), tlsDir.resolve("ca.pem"),
-                    tlsDir.resolve(MCH_ID + ".p12"), MCH_ID);
-            assertThat(client.call("/secapi/pay/reverse", byOrder("TLS-NEW"))).containsEntry("result_code", "SUCCESS");
+            assertReversesWithTheMerchantsFile(tlsDir, restarted, "TLS-NEW");
         }
     }
 
