@@ -10,7 +10,9 @@
 # the baseline runs with the JVM's defaults. GATEWAY_TREE=dir measures another checkout of the
 # gateway instead (its target/payment-gateway.jar with its own config/ and routes/; e.g. a `git
 # worktree` of an earlier commit built with `mvn package -DskipTests`, for a before/after pair in one
-# run); IDLE_SECONDS (default 10) is how long after ready the idle RSS is read.
+# run); IDLE_SECONDS (default 10) is how long after ready the idle RSS is read. SANDBOX=off starts the
+# gateway as production runs it: the sandbox disabled and one WeChat merchant of its own in
+# merchants.yaml (never called), instead of the shipped sandbox configuration.
 # Usage: scripts/measure-startup.sh [runs]   (after `mvn -q package -DskipTests`)
 set -euo pipefail
 runs=${1:-5}
@@ -19,17 +21,23 @@ tree=${GATEWAY_TREE:-$root}
 jar=$tree/target/payment-gateway.jar
 idle=${IDLE_SECONDS:-10}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-echo "gateway $jar; JAVA_OPTS of the gateway: ${JAVA_OPTS:-(none)}; idle RSS read ${idle} s after ready; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+echo "gateway $jar, sandbox ${SANDBOX:-on}; JAVA_OPTS of the gateway: ${JAVA_OPTS:-(none)}; idle RSS read ${idle} s after ready; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 for i in $(seq 1 "$runs"); do
   work=$(mktemp -d)
   cp -r "$tree/config" "$tree/routes" "$work/"
+  sandbox=true
+  if [ "${SANDBOX:-on}" = off ]; then
+    sandbox=false
+    printf 'merchants:\n  shop:\n    provider: wechat\n    apiToken: abcdefghijklmnopq\n    wechat: {baseUrl: "http://127.0.0.1:1", appId: wxstartup, mchId: "1", apiKey: startupkey0000000000000000000001}\n' \
+      > "$work/config/merchants.yaml"
+  fi
   cd "$work"
   # First start on the fresh data dir (ledger created, sandbox keys made), then a restart on it.
   for phase in fresh restart; do
     http_port=$(free_port)
     start=$(date +%s%N)
     # shellcheck disable=SC2086
-    GATEWAY_HTTP_PORT=$http_port GATEWAY_PUBLIC_BASE_URL=http://127.0.0.1:$http_port GATEWAY_BROKER_PORT=$(free_port) \
+    GATEWAY_SANDBOX_ENABLED=$sandbox GATEWAY_HTTP_PORT=$http_port GATEWAY_PUBLIC_BASE_URL=http://127.0.0.1:$http_port GATEWAY_BROKER_PORT=$(free_port) \
       GATEWAY_SANDBOX_WECHAT_PORT=$(free_port) GATEWAY_SANDBOX_WECHAT_TLS_PORT=$(free_port) \
       GATEWAY_SANDBOX_POOUL_PORT=$(free_port) GATEWAY_SANDBOX_YSTPAY_PORT=$(free_port) \
       java ${JAVA_OPTS:-} -jar "$jar" > "gateway-$phase.log" 2>&1 &
