@@ -127,10 +127,7 @@ class WechatSecapiTlsTest {
         try (InputStream in = Files.newInputStream(tlsDir.resolve("ca.pem"))) {
             caCertificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
-        KeyStore p12 = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(tlsDir.resolve(MCH_ID + ".p12"))) {
-            p12.load(in, MCH_ID.toCharArray());
-        }
+        KeyStore p12 = merchantsFile(tlsDir);
         String alias = Collections.list(p12.aliases()).get(0);
         X509Certificate clientCertificate = (X509Certificate) p12.getCertificate(alias);
         assertThat(p12.isKeyEntry(alias)).isTrue();
@@ -186,10 +183,7 @@ class WechatSecapiTlsTest {
         try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
             simulator.start();
             assertThat(Files.readAllBytes(tlsDir.resolve("ca.pem"))).isEqualTo(ca);
-            KeyStore p12 = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(tlsDir.resolve(MCH_ID + ".p12"))) {
-                p12.load(in, MCH_ID.toCharArray());
-            }
+            KeyStore p12 = merchantsFile(tlsDir);
             X509Certificate client = (X509Certificate) p12.getCertificate(Collections.list(p12.aliases()).get(0));
             client.verify(oldCa.getPublicKey());
             assertThat(client.getSigAlgName()).isEqualTo("SHA256withRSA");
@@ -200,10 +194,7 @@ class WechatSecapiTlsTest {
     @Test
     void aCaKeyFileThatIsNotTheCertificatesKeyMakesANewCa() throws Exception {
         Path tlsDir = temp.resolve("tls");
-        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
-            simulator.start();
-        }
-        byte[] ca = Files.readAllBytes(tlsDir.resolve("ca.pem"));
+        byte[] ca = caOfAFirstStart(tlsDir);
         // the server's key where the CA's should be: same type, not the certificate's pair
         Files.copy(tlsDir.resolve("server-key.pem"), tlsDir.resolve("ca-key.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         try (WechatSimulator restarted = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
@@ -211,6 +202,23 @@ class WechatSecapiTlsTest {
             assertThat(Files.readAllBytes(tlsDir.resolve("ca.pem"))).isNotEqualTo(ca);
             assertReversesWithTheMerchantsFile(tlsDir, restarted, "TLS-MIX");
         }
+    }
+
+    /** Starts and stops a simulator on an empty tlsDir (it makes every file there); the CA it made. */
+    private static byte[] caOfAFirstStart(Path tlsDir) throws Exception {
+        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
+            simulator.start();
+        }
+        return Files.readAllBytes(tlsDir.resolve("ca.pem"));
+    }
+
+    /** The merchant's client certificate file, opened with its password (the mch_id). */
+    private static KeyStore merchantsFile(Path tlsDir) throws Exception {
+        KeyStore p12 = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(tlsDir.resolve(MCH_ID + ".p12"))) {
+            p12.load(in, MCH_ID.toCharArray());
+        }
+        return p12;
     }
 
     /** A barcode payment, then its reversal over /secapi with the merchant's .p12 from tlsDir, trusting tlsDir's CA. */
@@ -224,10 +232,7 @@ class WechatSecapiTlsTest {
     @Test
     void damagedClientFileIsMadeAnewUnderTheSameCa() throws Exception {
         Path tlsDir = temp.resolve("tls");
-        try (WechatSimulator simulator = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
-            simulator.start();
-        }
-        byte[] ca = Files.readAllBytes(tlsDir.resolve("ca.pem"));
+        byte[] ca = caOfAFirstStart(tlsDir);
         Files.writeString(tlsDir.resolve(MCH_ID + ".p12"), "not a keystore");
 
         try (WechatSimulator restarted = new WechatSimulator(0, List.of(FIRST), null, 0, tlsDir)) {
