@@ -92,6 +92,14 @@ class DistributionIT {
         assertThat(Files.list(elsewhere).filter(p -> !p.getFileName().toString().endsWith(".log")).toList())
                 .as("nothing written to the working directory").isEmpty();
 
+        // A value the script does not know is refused by name, before any JVM starts.
+        Map<String, String> typo = new LinkedHashMap<>(env);
+        typo.put("GATEWAY_CDS", "yes");
+        try (GatewayProcess refused = GatewayProcess.startCommand(elsewhere, typo, start)) {
+            assertThat(refused.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(refused.output()).contains("GATEWAY_CDS=yes: on or off");
+        }
+
         // Class data sharing: the first start, which got as far as ready, recorded its classes at its
         // exit; the next start maps that archive.
         Path archive;
