@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,25 @@ class ConfigErrorIT {
             String out = p.output();
             assertThat(out).contains("configuration error").contains(config.resolve("merchants.yaml").toString()).contains(expected);
             assertThat(out.lines().count()).as(out).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTakenBrokerPortStopsTheStartNamingTheAddress(@TempDir Path dir) throws Exception {
+        Path config = Files.createDirectories(dir.resolve("config"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Files.writeString(config.resolve("application.properties"),
+                    "gateway.http.port=0\ngateway.broker.port=" + taken.getLocalPort() + "\n");
+            Files.writeString(config.resolve("merchants.yaml"), "merchants:\n  shop:\n    provider: wechat\n"
+                    + "    apiToken: abcdefghijklmnopq\n    wechat: {baseUrl: 'http://127.0.0.1:1', appId: a, mchId: '1', apiKey: k}\n");
+            Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", config.toString(),
+                    "GATEWAY_ROUTES_DIR", GatewayProcess.PROJECT.resolve("routes").toString(),
+                    "GATEWAY_DATA_DIR", dir.resolve("data").toString());
+            try (GatewayProcess p = GatewayProcess.gateway(dir, env)) {
+                assertThat(p.awaitExit(Duration.ofSeconds(60))).as(p.output()).isEqualTo(1);
+                assertThat(p.output()).contains("payment-gateway: start-up failed: the embedded broker cannot listen on 127.0.0.1:"
+                        + taken.getLocalPort());
+            }
         }
     }
 }

@@ -151,9 +151,48 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** Ports handed out by {@link #freePort()} in this run, never handed out twice. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free now, for a process the test starts later. Taken below the kernel's ephemeral
+     * range ({@code /proc/sys/net/ipv4/ip_local_port_range}) where there is room: the port is
+     * released before the process binds it, and meanwhile the kernel hands ephemeral ports to
+     * every {@code bind(0)} and outgoing connection, the sandbox's simulators with port 0 among
+     * them. One of those took a broker's port once (CI, JmsCrashIT); below the range none can.
+     */
     static int freePort() throws IOException {
+        int low = ephemeralLow();
+        if (low > 20_000) {
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            for (int i = 0; i < 200; i++) {
+                int port = random.nextInt(15_000, low);
+                if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
+                    return port;
+                }
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
+            HANDED_OUT.add(s.getLocalPort());
             return s.getLocalPort();
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The lowest ephemeral port; 0 where the range cannot be read (not Linux). */
+    private static int ephemeralLow() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 

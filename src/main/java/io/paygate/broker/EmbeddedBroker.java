@@ -43,6 +43,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final Role CLIENT_ON_EVENTS = new Role(CLIENT_ROLE, false, true, true, true, true, true, false, true, false, false);
 
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
+    /** host:port of the TCP acceptor, for the error when it cannot listen (the URL may hold a key store password). */
+    private final String listenAddress;
     private final LiveUsers users;
     /** The merchants' logins in force, by merchant id. */
     private final Map<String, Credentials> merchantLogins;
@@ -60,6 +62,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                           Credentials opsUser, List<String> merchantEventQueues,
                           Map<String, Credentials> merchantLogins, int journalBufferTimeoutNanos) throws Exception {
         Path dir = dataDir.resolve("broker");
+        this.listenAddress = listenAddress(acceptorUrl);
         Configuration cfg = new ConfigurationImpl()
                 .setName("payment-gateway")
                 .setPersistenceEnabled(true)
@@ -291,9 +294,31 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the broker, or fails: Artemis itself logs a TCP acceptor that cannot bind (a port
+     * already taken) and carries on without it, so a gateway would run with no broker port and
+     * its health DOWN for good. Here that stops the start instead, naming the address.
+     */
     public void start() throws Exception {
         server.start();
+        org.apache.activemq.artemis.core.server.ActiveMQServer s = server.getActiveMQServer();
+        List<String> notListening = s.getRemotingService() == null ? List.of("netty")
+                : s.getRemotingService().getAcceptors().entrySet().stream()
+                        .filter(a -> !a.getValue().isStarted()).map(Map.Entry::getKey).toList();
+        if (!s.isActive() || !notListening.isEmpty()) {
+            close();
+            throw new IllegalStateException("the embedded broker cannot listen on " + listenAddress
+                    + " (gateway.broker.host, gateway.broker.port): the port is taken by another process,"
+                    + " or the host is not an address of this machine");
+        }
         LOG.info("embedded broker started (journal under its data dir)");
+    }
+
+    /** {@code tcp://host:port?…} → {@code host:port}. */
+    static String listenAddress(String acceptorUrl) {
+        String a = acceptorUrl.startsWith("tcp://") ? acceptorUrl.substring("tcp://".length()) : acceptorUrl;
+        int q = a.indexOf('?');
+        return q < 0 ? a : a.substring(0, q);
     }
 
     public boolean isActive() {
