@@ -5,7 +5,7 @@
 # measured in the same run with Artemis's `artemis perf client` on a standalone broker.
 # The merchant callbacks of the paid orders go to NotifyLoad itself (127.0.0.1:19099, answers 200);
 # it reports the callbacks' rate during the timed phase next to the notifications' and the backlog left.
-# Usage: [WARMUP_ORDERS=200] [DUPLICATES=1] [GATEWAY_TREE=dir] [PG_DB=name] [JFR=file.jfr] [BASELINE=1] \
+# Usage: [WARMUP_ORDERS=4000] [DUPLICATES=1] [GATEWAY_TREE=dir] [PG_DB=name] [JFR=file.jfr] [BASELINE=1] \
 #        scripts/bench-notify.sh [orders] [concurrency]
 # (after `mvn -q package -DskipTests`; the Artemis distribution is unpacked by `mvn verify`, or here
 # by `mvn dependency:unpack@unpack-artemis`)
@@ -14,13 +14,15 @@
 #   this tree's, so two builds are measured by the same client. Alternate the two for a comparison.
 # PG_DB: the gateway's store is a new PostgreSQL database of that name on 127.0.0.1:5432 (user postgres,
 #   created here, dropped at the end; it must not exist), and NotifyLoad also reports the database's
-#   commits per notification (pg_stat_database.xact_commit).
+#   commits per notification (pg_stat_database.xact_commit); on a server with autovacuum off
+#   NotifyLoad runs ANALYZE after the warm-up, as autovacuum would have.
 # JFR: the gateway runs with a Java Flight Recorder recording (profile settings) written to that file.
 # BASELINE=0: skips the standalone broker's baseline (part 2).
 set -euo pipefail
 orders=${1:-2000}
 concurrency=${2:-8}
-warmup=${WARMUP_ORDERS:-200}   # further orders notified first, untimed
+warmup=${WARMUP_ORDERS:-4000}   # further orders notified first, untimed: with 200 the JIT had not
+                                # compiled the notification path yet and the rate was half the warm one
 duplicates=${DUPLICATES:-1}   # each notification sent this many times in a row
 tree=${GATEWAY_TREE:-}
 pg_db=${PG_DB:-}
