@@ -74,7 +74,8 @@ public final class Database implements AutoCloseable {
 
     /**
      * The embedded default. WRITE_DELAY=0 makes every commit reach the file before the call
-     * returns, so an acknowledged request survives kill -9.
+     * returns, so an acknowledged request survives kill -9. H2 does not fsync at commit: an
+     * operating-system crash or power loss may lose the last commits (PostgreSQL does not).
      */
     public static String embeddedUrl(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.resolve("ledger").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
