@@ -235,20 +235,10 @@ public final class ReconcileQueue {
     }
 
     /**
-     * {@link #claimOrder} for several orders in one transaction (one statement per order, sent as
-     * one JDBC batch, one commit): which of them the caller now holds, in the order given. The same
-     * compare-and-set as one by one, so two sweeps never hold the same order.
-     */
-    public boolean[] claimOrders(List<OrderKey> orders, String owner, Instant now, Instant until) {
-        if (orders.isEmpty()) {
-            return new boolean[0];
-        }
-        return db.inTransaction(c -> claimOrdersIn(c, orders, owner, now, until));
-    }
-
-    /**
-     * {@link #claimOrders} inside the caller's transaction (the sweep reads the claimed orders in
-     * the same one): the claims hold once it commits.
+     * {@link #claimOrder} for several orders inside the caller's transaction (one statement per
+     * order, sent as one JDBC batch; the sweep reads the claimed orders in the same transaction):
+     * which of them the caller holds once it commits, in the order given. The same compare-and-set
+     * as one by one, so two sweeps never hold the same order.
      */
     public boolean[] claimOrdersIn(Connection c, List<OrderKey> orders, String owner, Instant now, Instant until)
             throws SQLException {
