@@ -63,6 +63,20 @@ class DistributionIT {
 
         // Started from elsewhere: the folders default to the installation's, not the working directory's.
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+
+        // A start cut short after its configuration was read (its broker port taken) leaves no .ready
+        // beside the class data sharing archive it recorded at its exit, so no later start maps it.
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Map<String, String> cut = new LinkedHashMap<>(env);
+            cut.put("GATEWAY_BROKER_PORT", Integer.toString(taken.getLocalPort()));
+            try (GatewayProcess failed = GatewayProcess.startCommand(elsewhere, cut, start)) {
+                assertThat(failed.awaitExit(Duration.ofSeconds(120))).as(failed.output()).isEqualTo(1);
+                assertThat(failed.output()).contains("the embedded broker cannot listen on");
+            }
+        }
+        try (var files = Files.list(home.resolve("data/cds"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).noneMatch(n -> n.endsWith(".ready"));
+        }
         try (GatewayProcess gateway = GatewayProcess.startCommand(elsewhere, env, start)) {
             gateway.awaitHealthy(sandbox.base() + "/observe/health", Duration.ofSeconds(120));
             assertThat(home.resolve("data")).isDirectory();
@@ -100,8 +114,8 @@ class DistributionIT {
             assertThat(refused.output()).contains("GATEWAY_CDS=yes: on or off");
         }
 
-        // Class data sharing: the first start, which got as far as ready, recorded its classes at its
-        // exit; the next start maps that archive.
+        // Class data sharing: the first start that got as far as ready recorded its classes at its exit
+        // (the cut-short start's archive was replaced); the next start maps that archive.
         Path archive;
         try (var files = Files.list(home.resolve("data/cds"))) {
             List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
