@@ -53,7 +53,7 @@ if [ -n "$gateway_jar" ]; then
   routes=$(cd "$(dirname "$jar")/../routes" && pwd) || { echo "no routes/ next to $jar's target/" >&2; exit 2; }
   [ -f "$jar" ] || { echo "no jar at $gateway_jar" >&2; exit 2; }
 fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$root/scripts/lib/free-port.sh"
 stub_port=$(free_port) http_port=$(free_port) broker_port=$(free_port) http_port2=$(free_port)
 mkdir -p "$root/target"
 work=$(mktemp -d "$root/target/bench-e2e.XXXXXX")

@@ -26,7 +26,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jar="$root/target/payment-gateway.jar"
 tools="$root/target/payment-gateway-sandbox.jar"
 [ -f "$jar" ] && [ -f "$tools" ] || { echo "build first: mvn -q package -DskipTests" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$root/scripts/lib/free-port.sh"
 mkdir -p "$root/target"
 work=$(mktemp -d "$root/target/bench-logs.XXXXXX")
 pids=()

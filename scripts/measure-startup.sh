@@ -20,7 +20,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tree=${GATEWAY_TREE:-$root}
 jar=$tree/target/payment-gateway.jar
 idle=${IDLE_SECONDS:-10}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$root/scripts/lib/free-port.sh"
 echo "gateway $jar, sandbox ${SANDBOX:-on}; JAVA_OPTS of the gateway: ${JAVA_OPTS:-(none)}; idle RSS read ${idle} s after ready; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 for i in $(seq 1 "$runs"); do
   work=$(mktemp -d)
@@ -45,7 +45,7 @@ for i in $(seq 1 "$runs"); do
     until curl -sf -o /dev/null "http://127.0.0.1:$http_port/observe/health"; do
       kill -0 $pid 2>/dev/null || { echo "gateway died:"; cat "gateway-$phase.log"; exit 1; }
       if [ $(( ($(date +%s%N) - start) / 1000000000 )) -ge 120 ]; then
-        # e.g. a port picked as free and taken by another process before the gateway bound it
+        # a gateway that neither gets healthy nor exits
         echo "gateway not healthy after 120 s: $(curl -s "http://127.0.0.1:$http_port/observe/health")"
         kill $pid; wait $pid 2>/dev/null || true; exit 1
       fi

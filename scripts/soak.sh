@@ -37,7 +37,7 @@ jar="$root/target/payment-gateway.jar"
 tools="$root/target/payment-gateway-sandbox.jar"
 [ -f "$jar" ] && [ -f "$tools" ] || { echo "build first: mvn -q package -DskipTests" >&2; exit 1; }
 command -v jcmd > /dev/null || { echo "jcmd (JDK) is needed" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$root/scripts/lib/free-port.sh"
 stub_port=$(free_port) http_port=$(free_port) broker_port=$(free_port)
 mkdir -p "$root/target"
 work=$(mktemp -d "$root/target/soak.XXXXXX")
