@@ -84,7 +84,6 @@ class ArtemisHaIT {
         long began = System.nanoTime();
         int primaryPort = GatewayProcess.freePort();
         int backupPort = GatewayProcess.freePort();
-        int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
         String failoverUrl = "(tcp://127.0.0.1:" + primaryPort + ",tcp://127.0.0.1:" + backupPort + ")?ha=true&reconnectAttempts=-1";
         // the two instances made side by side (each "artemis create" is a JVM of its own)
@@ -102,7 +101,6 @@ class ArtemisHaIT {
         assertThat(Files.readString(backupHome.resolve("etc/broker.xml"))).contains("        <backup/>\n")
                 .doesNotContain("        <primary>\n").doesNotContain("<!-- HA-PAIR");
         String base = "http://127.0.0.1:" + httpPort;
-        String sim = "http://127.0.0.1:" + simPort;
         try (CallbackServer callbacks = new CallbackServer(SECRET);
              GatewayProcess primary = ExternalBrokerIT.runBroker(dir, primaryHome);
              GatewayProcess backup = ExternalBrokerIT.runBroker(dir, backupHome)) {
@@ -111,28 +109,31 @@ class ArtemisHaIT {
             backup.awaitOutput("AMQ221031", Duration.ofSeconds(90));
             assertThat(backup.output()).contains("AMQ221024");
             long brokersUp = System.nanoTime();
-            Map<String, String> env = config(dir, httpPort, simPort, callbacks.port());
-            env.put("GATEWAY_BROKER_URL", failoverUrl);
-            try (GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, simPort, MCH + ":" + APP + ":" + KEY);
-                 GatewayProcess gateway = GatewayProcess.gateway(dir, env)) {
-                gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(90));
-                long gatewayUp = System.nanoTime();
-                try {
-                    run(failoverUrl, base, sim, primary, backup, gateway, callbacks);
-                } finally {
-                    stop.set(true);
-                    String out = gateway.output();
-                    // -Dpaygate.test.ha.keep-logs=true keeps the three logs under target/ for a look after the run
-                    if (Boolean.getBoolean("paygate.test.ha.keep-logs")) {
-                        Files.writeString(Path.of("target/artemisha-gateway.log"), out);
-                        Files.writeString(Path.of("target/artemisha-primary.log"), primary.output());
-                        Files.writeString(Path.of("target/artemisha-backup.log"), backup.output());
+            try (GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, 0, MCH + ":" + APP + ":" + KEY)) {
+                int simPort = simulator.listeningPort("wechat");
+                String sim = "http://127.0.0.1:" + simPort;
+                Map<String, String> env = config(dir, httpPort, simPort, callbacks.port());
+                env.put("GATEWAY_BROKER_URL", failoverUrl);
+                try (GatewayProcess gateway = GatewayProcess.gateway(dir, env)) {
+                    gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(90));
+                    long gatewayUp = System.nanoTime();
+                    try {
+                        run(failoverUrl, base, sim, primary, backup, gateway, callbacks);
+                    } finally {
+                        stop.set(true);
+                        String out = gateway.output();
+                        // -Dpaygate.test.ha.keep-logs=true keeps the three logs under target/ for a look after the run
+                        if (Boolean.getBoolean("paygate.test.ha.keep-logs")) {
+                            Files.writeString(Path.of("target/artemisha-gateway.log"), out);
+                            Files.writeString(Path.of("target/artemisha-primary.log"), primary.output());
+                            Files.writeString(Path.of("target/artemisha-backup.log"), backup.output());
+                        }
+                        assertThat(out).doesNotContain(KEY).doesNotContain(SECRET).doesNotContain(BROKER_PW).doesNotContain(TOKEN);
                     }
-                    assertThat(out).doesNotContain(KEY).doesNotContain(SECRET).doesNotContain(BROKER_PW).doesNotContain(TOKEN);
+                    System.out.printf("ArtemisHaIT: brokers up and in sync after %d ms, gateway healthy after %d ms more, "
+                                    + "whole test %d ms%n", TimeUnit.NANOSECONDS.toMillis(brokersUp - began),
+                            TimeUnit.NANOSECONDS.toMillis(gatewayUp - brokersUp), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
                 }
-                System.out.printf("ArtemisHaIT: brokers up and in sync after %d ms, gateway healthy after %d ms more, "
-                                + "whole test %d ms%n", TimeUnit.NANOSECONDS.toMillis(brokersUp - began),
-                        TimeUnit.NANOSECONDS.toMillis(gatewayUp - brokersUp), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
             }
         }
     }

@@ -27,14 +27,10 @@ class BrokerTlsIT {
                 "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
                 "-keystore", keyStore.toString(), "-storepass", "tls-it-store-pw").inheritIO().start();
         assertThat(keytool.waitFor()).isZero();
-        int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
         int brokerPort = GatewayProcess.freePort();
-        Map<String, String> env = new HashMap<>(JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of()));
-        env.put("GATEWAY_BROKER_TLS_KEYSTORE_PATH", keyStore.toString());
-        env.put("GATEWAY_BROKER_TLS_KEYSTORE_PASSWORD", "tls-it-store-pw");
-        try (GatewayProcess simulator = JmsIT.startSimulator(dir, simPort);
-             GatewayProcess gateway = GatewayProcess.gateway(dir, env)) {
+        try (GatewayProcess simulator = JmsIT.startSimulator(dir, 0);
+             GatewayProcess gateway = GatewayProcess.gateway(dir, gatewayEnv(dir, simulator, httpPort, brokerPort, keyStore))) {
             gateway.awaitHealthy("http://127.0.0.1:" + httpPort + "/observe/health", Duration.ofSeconds(60));
             assertThat(gateway.output()).doesNotContain("tls-it-store-pw");
 
@@ -61,5 +57,15 @@ class BrokerTlsIT {
                 }
             }).isInstanceOf(jakarta.jms.JMSException.class);
         }
+    }
+
+    /** The gateway's configuration: the simulator's port, the broker's TLS key store. */
+    private static Map<String, String> gatewayEnv(Path dir, GatewayProcess simulator, int httpPort, int brokerPort,
+                                                  Path keyStore) throws Exception {
+        Map<String, String> env = new HashMap<>(JmsIT.setUp(dir, simulator.listeningPort("wechat"), httpPort, brokerPort,
+                Map.of()));
+        env.put("GATEWAY_BROKER_TLS_KEYSTORE_PATH", keyStore.toString());
+        env.put("GATEWAY_BROKER_TLS_KEYSTORE_PASSWORD", "tls-it-store-pw");
+        return env;
     }
 }

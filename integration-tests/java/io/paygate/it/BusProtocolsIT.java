@@ -44,12 +44,12 @@ class BusProtocolsIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("bus-it");
-        int simPort = GatewayProcess.freePort();
+        simulator = JmsIT.startSimulator(dir, 0);
+        int simPort = simulator.listeningPort("wechat");
         int httpPort = GatewayProcess.freePort();
         brokerPort = GatewayProcess.freePort();
         base = "http://127.0.0.1:" + httpPort;
         sim = "http://127.0.0.1:" + simPort;
-        simulator = JmsIT.startSimulator(dir, simPort);
         // No gateway.broker.protocols in the file: the default serves CORE, AMQP and STOMP.
         gateway = GatewayProcess.gateway(dir, JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of()));
         gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));

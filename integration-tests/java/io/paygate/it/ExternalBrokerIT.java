@@ -78,17 +78,17 @@ class ExternalBrokerIT {
     @Test
     void theGatewayRunsOnAnExternalBrokerConfiguredWithDocsBrokerXml(@TempDir Path dir) throws Exception {
         int brokerPort = GatewayProcess.freePort();
-        int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
-        try (GatewayProcess broker = startBroker(dir, brokerPort, "jms-shop", "external-gateway-pw")) {
+        try (GatewayProcess simulator = JmsIT.startSimulator(dir, 0);
+             GatewayProcess broker = startBroker(dir, brokerPort, "jms-shop", "external-gateway-pw")) {
+            int simPort = simulator.listeningPort("wechat");
             Map<String, String> env = new java.util.HashMap<>(JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of()));
             env.put("GATEWAY_BROKER_URL", "tcp://127.0.0.1:" + brokerPort);
             env.put("GATEWAY_BROKER_USER", "gateway");
             env.put("GATEWAY_BROKER_PASSWORD", "external-gateway-pw");
             String base = "http://127.0.0.1:" + httpPort;
             String sim = "http://127.0.0.1:" + simPort;
-            try (GatewayProcess simulator = JmsIT.startSimulator(dir, simPort);
-                 GatewayProcess gateway = GatewayProcess.gateway(dir, env)) {
+            try (GatewayProcess gateway = GatewayProcess.gateway(dir, env)) {
                 gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
                 assertThat(gateway.output()).contains("external broker");
                 try (JmsClient c = new JmsClient(brokerPort, "merchant-systems", JmsIT.CLIENT_PASSWORD)) {

@@ -153,29 +153,63 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Ports handed out by {@link #freePort()} in this run, never handed out twice. */
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Where {@link #freePort()} picks: {@code [from, to)}, outside the kernel's ephemeral range; null: nowhere safe. */
+    private static final int[] WINDOW;
+
+    static {
+        int[] ephemeral = ephemeralRange();
+        WINDOW = window(ephemeral);
+        // said once, so that a port taken in a CI run can be traced to the range it came from
+        System.err.println("GatewayProcess.freePort: ephemeral ports "
+                + (ephemeral == null ? "unknown" : ephemeral[0] + "-" + ephemeral[1]) + "; handing out "
+                + (WINDOW == null ? "bind(0) ports" : WINDOW[0] + "-" + (WINDOW[1] - 1)));
+    }
 
     /**
-     * A port free now, for a process the test starts later. Taken below the kernel's ephemeral
+     * A port free now, for a process the test starts later. Taken outside the kernel's ephemeral
      * range ({@code /proc/sys/net/ipv4/ip_local_port_range}) where there is room: the port is
      * released before the process binds it, and meanwhile the kernel hands ephemeral ports to
      * every {@code bind(0)} and outgoing connection, the sandbox's simulators with port 0 among
-     * them. One of those took a broker's port once (CI, JmsCrashIT); below the range none can.
+     * them. One of those took a broker's port once (CI, JmsCrashIT); outside the range none can.
+     * Where the range cannot be read, below 32768 (Linux starts it there, IANA at 49152). A
+     * process that can bind port 0 and say which it got (the sandbox simulators) needs none of
+     * this: see {@link #listeningPort}.
      */
     static int freePort() throws IOException {
-        int low = ephemeralLow();
-        if (low > 20_000) {
+        if (WINDOW != null) {
             java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
             for (int i = 0; i < 200; i++) {
-                int port = random.nextInt(15_000, low);
+                int port = random.nextInt(WINDOW[0], WINDOW[1]);
                 if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
                     return port;
                 }
             }
         }
-        try (ServerSocket s = new ServerSocket(0)) {
-            HANDED_OUT.add(s.getLocalPort());
-            return s.getLocalPort();
+        for (int i = 0; ; i++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort()) || i >= 50) {
+                    return s.getLocalPort();
+                }
+            }
         }
+    }
+
+    /**
+     * {@code [from, to)} for {@link #freePort()}: below the ephemeral range {@code [low, high]} from
+     * 10000 where that leaves 4000 ports, else above it; null where neither does.
+     */
+    static int[] window(int[] ephemeral) {
+        int[] window;
+        if (ephemeral == null) {
+            window = new int[] {15_000, 32_768};
+        } else if (ephemeral[0] - 10_000 >= 4_000) {
+            window = new int[] {10_000, ephemeral[0]};
+        } else if (65_536 - (ephemeral[1] + 1) >= 4_000) {
+            window = new int[] {ephemeral[1] + 1, 65_536};
+        } else {
+            window = null;
+        }
+        return window;
     }
 
     private static boolean bindable(int port) {
@@ -187,13 +221,36 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    /** The lowest ephemeral port; 0 where the range cannot be read (not Linux). */
-    private static int ephemeralLow() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+    /**
+     * The kernel's ephemeral range {@code [low, high]}; null where it cannot be read (not Linux).
+     * Read as a line: {@code Files.readString} gets the first byte alone of a /proc/sys file (it
+     * reports size 0, and the rest does not follow a one-byte read), which made "3" of "32768
+     * 60999" until 2026-12-06 and sent every port through the {@code bind(0)} fallback.
+     */
+    static int[] ephemeralRange() {
+        try (java.io.BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String[] range = in.readLine().trim().split("\\s+");
+            int low = Integer.parseInt(range[0]);
+            int high = Integer.parseInt(range[1]);
+            return low > 0 && low <= high && high <= 65_535 ? new int[] {low, high} : null;
         } catch (IOException | RuntimeException e) {
-            return 0;
+            return null;
         }
+    }
+
+    /**
+     * The port a sandbox simulator started with port 0 says it bound ({@code what}: "wechat",
+     * "wechat tls", "ystpay", "pooul"), from its line "sandbox &lt;what&gt; listening on 127.0.0.1:&lt;port&gt;".
+     * Nothing can take such a port between choosing it and binding it.
+     */
+    int listeningPort(String what) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("sandbox " + java.util.regex.Pattern.quote(what) + " listening on 127\\.0\\.0\\.1:(\\d+)")
+                .matcher(output());
+        if (!m.find()) {
+            throw new AssertionError("no 'sandbox " + what + " listening on' line:\n" + output());
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     /** The sandbox jar's WeChat simulator as its own process, for one merchant {@code mchId:appId:apiKey}. */

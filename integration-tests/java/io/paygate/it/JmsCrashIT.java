@@ -24,13 +24,13 @@ class JmsCrashIT {
 
     @Test
     void aRequestInFlightAtKill9IsAnsweredOnceAndThePayIsSentAtMostOnce(@TempDir Path dir) throws Exception {
-        int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
         int brokerPort = GatewayProcess.freePort();
-        String sim = "http://127.0.0.1:" + simPort;
         String base = "http://127.0.0.1:" + httpPort;
-        Map<String, String> env = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of());
-        try (GatewayProcess simulator = JmsIT.startSimulator(dir, simPort)) {
+        try (GatewayProcess simulator = JmsIT.startSimulator(dir, 0)) {
+            int simPort = simulator.listeningPort("wechat");
+            String sim = "http://127.0.0.1:" + simPort;
+            Map<String, String> env = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of());
             GatewayProcess gateway = GatewayProcess.gateway(dir, env);
             gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
             // The provider takes 5 s to answer this PAY: the gateway dies meanwhile.
@@ -86,17 +86,17 @@ class JmsCrashIT {
     }
 
     private void eventSurvivesAHaltInTheRelay(Path dir, String haltAt, int exitCode) throws Exception {
-        int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
         int brokerPort = GatewayProcess.freePort();
-        String sim = "http://127.0.0.1:" + simPort;
         String base = "http://127.0.0.1:" + httpPort;
-        // Crash injection is a sandbox-mode setting; the in-process simulators get any free port.
-        Map<String, String> faulty = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of("GATEWAY_FAULTS_HALT_IN_RELAY", haltAt,
-                "GATEWAY_SANDBOX_ENABLED", "true", "GATEWAY_SANDBOX_WECHAT_PORT", "0", "GATEWAY_SANDBOX_WECHAT_TLS_PORT", "0",
-                "GATEWAY_SANDBOX_POOUL_PORT", "0", "GATEWAY_SANDBOX_YSTPAY_PORT", "0"));
-        Map<String, String> healthy = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of());
-        try (GatewayProcess simulator = JmsIT.startSimulator(dir, simPort)) {
+        try (GatewayProcess simulator = JmsIT.startSimulator(dir, 0)) {
+            int simPort = simulator.listeningPort("wechat");
+            String sim = "http://127.0.0.1:" + simPort;
+            // Crash injection is a sandbox-mode setting; the in-process simulators get any free port.
+            Map<String, String> faulty = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of("GATEWAY_FAULTS_HALT_IN_RELAY", haltAt,
+                    "GATEWAY_SANDBOX_ENABLED", "true", "GATEWAY_SANDBOX_WECHAT_PORT", "0", "GATEWAY_SANDBOX_WECHAT_TLS_PORT", "0",
+                    "GATEWAY_SANDBOX_POOUL_PORT", "0", "GATEWAY_SANDBOX_YSTPAY_PORT", "0"));
+            Map<String, String> healthy = JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of());
             GatewayProcess gateway = GatewayProcess.gateway(dir, faulty);
             gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
             assertThat(Http.post(base + "/api/v1/payments", JmsIT.TOKEN, JmsIT.pay("halt-1", "HALT-0001")).statusCode()).isEqualTo(200);

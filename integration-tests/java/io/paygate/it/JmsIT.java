@@ -86,13 +86,13 @@ class JmsIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("jms-it");
-        int simPort = GatewayProcess.freePort();
+        simulator = GatewayProcess.wechatSimulator(dir, 0, "1700:wxjms:" + KEY, 0, dir.resolve("tls"));
+        int simPort = simulator.listeningPort("wechat");
+        int tlsPort = simulator.listeningPort("wechat tls");
         int httpPort = GatewayProcess.freePort();
         brokerPort = GatewayProcess.freePort();
         base = "http://127.0.0.1:" + httpPort;
         sim = "http://127.0.0.1:" + simPort;
-        int tlsPort = GatewayProcess.freePort();
-        simulator = GatewayProcess.wechatSimulator(dir, simPort, "1700:wxjms:" + KEY, tlsPort, dir.resolve("tls"));
         gateway = GatewayProcess.gateway(dir, setUp(dir, simPort, httpPort, brokerPort, Map.of(), tlsPort));
         gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
     }

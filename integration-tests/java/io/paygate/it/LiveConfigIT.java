@@ -58,7 +58,8 @@ class LiveConfigIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("live-config-it");
-        simPort = GatewayProcess.freePort();
+        simulator = GatewayProcess.wechatSimulator(dir, 0, "1800:wxlive:" + KEY);
+        simPort = simulator.listeningPort("wechat");
         int httpPort = GatewayProcess.freePort();
         base = "http://127.0.0.1:" + httpPort;
         config = Files.createDirectories(dir.resolve("config"));
@@ -72,7 +73,6 @@ class LiveConfigIT {
                 "gateway.reconcile.enabled=false",
                 "gateway.sandbox.enabled=false", ""));
         writeMerchants(merchants(List.of()), false);
-        simulator = GatewayProcess.wechatSimulator(dir, simPort, "1800:wxlive:" + KEY);
         gateway = GatewayProcess.gateway(dir, Map.of("GATEWAY_CONFIG_DIR", config.toString(),
                 "GATEWAY_ROUTES_DIR", GatewayProcess.PROJECT.resolve("routes").toString(),
                 "GATEWAY_DATA_DIR", dir.resolve("data").toString(),

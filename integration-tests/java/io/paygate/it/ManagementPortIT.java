@@ -28,8 +28,8 @@ class ManagementPortIT {
     @BeforeAll
     static void startSimulator() throws Exception {
         dir = Files.createTempDirectory("management-port-it");
-        simPort = GatewayProcess.freePort();
-        simulator = NotifyIT.startSimulator(dir, simPort);
+        simulator = NotifyIT.startSimulator(dir, 0);
+        simPort = simulator.listeningPort("wechat");
     }
 
     @AfterAll

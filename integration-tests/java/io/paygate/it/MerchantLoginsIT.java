@@ -59,12 +59,12 @@ class MerchantLoginsIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("logins-it");
-        simPort = GatewayProcess.freePort();
+        simulator = JmsIT.startSimulator(dir, 0);
+        simPort = simulator.listeningPort("wechat");
         int httpPort = GatewayProcess.freePort();
         brokerPort = GatewayProcess.freePort();
         base = "http://127.0.0.1:" + httpPort;
         sim = "http://127.0.0.1:" + simPort;
-        simulator = JmsIT.startSimulator(dir, simPort);
         Map<String, String> env = new java.util.HashMap<>(JmsIT.setUp(dir, simPort, httpPort, brokerPort, Map.of()));
         env.put("TILL_A_PASSWORD", PASSWORD_A);
         merchantsFile = dir.resolve("config").resolve("merchants.yaml");

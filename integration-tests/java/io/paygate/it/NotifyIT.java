@@ -80,12 +80,12 @@ class NotifyIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("notify-it");
-        int simPort = GatewayProcess.freePort();
+        simulator = startSimulator(dir, 0);
+        int simPort = simulator.listeningPort("wechat");
         int httpPort = GatewayProcess.freePort();
         brokerPort = GatewayProcess.freePort();
         callbacks = new CallbackServer(SECRET);
         base = "http://127.0.0.1:" + httpPort;
-        simulator = startSimulator(dir, simPort);
         gateway = GatewayProcess.gateway(dir, setUp(dir, simPort, httpPort, brokerPort, callbacks.port()));
         gateway.awaitHealthy(base + "/observe/health", Duration.ofSeconds(60));
     }
@@ -303,11 +303,11 @@ class NotifyIT {
 
     @Test
     void kill9RightAfterTheSuccessReplyStillDeliversTheEvent(@TempDir Path own) throws Exception {
-        int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
         int ownBroker = GatewayProcess.freePort();
         try (CallbackServer cb = new CallbackServer(SECRET);
-             GatewayProcess sim = startSimulator(own, simPort)) {
+             GatewayProcess sim = startSimulator(own, 0)) {
+            int simPort = sim.listeningPort("wechat");
             Map<String, String> env = setUp(own, simPort, httpPort, ownBroker, cb.port());
             Map<String, String> slowRelay = new HashMap<>(env);
             slowRelay.put("GATEWAY_EVENTS_POLL_MS", "60000");

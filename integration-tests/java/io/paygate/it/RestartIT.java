@@ -24,36 +24,15 @@ class RestartIT {
 
     @Test
     void aReplayAfterKill9ReturnsTheSameBodyAndTheProviderIsNotCalledAgain(@TempDir Path dir) throws Exception {
-        int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
-        Path config = Files.createDirectories(dir.resolve("config"));
-        Files.writeString(config.resolve("application.properties"), String.join("\n",
-                "gateway.http.host=127.0.0.1",
-                "gateway.http.port=1",
-                "gateway.broker.port=0",
-                "gateway.sandbox.enabled=false", ""));
-        Files.writeString(config.resolve("merchants.yaml"), String.join("\n",
-                "merchants:",
-                "  restart-shop:",
-                "    provider: wechat",
-                "    apiToken: " + TOKEN,
-                "    wechat:",
-                "      baseUrl: http://127.0.0.1:" + simPort,
-                "      appId: wxrestart",
-                "      mchId: '1900'",
-                "      apiKey: ${env:RESTART_SHOP_WECHAT_KEY}", ""));
-        // The port in the file is wrong on purpose: the environment overrides it.
-        Map<String, String> env = Map.of("GATEWAY_CONFIG_DIR", config.toString(),
-                "GATEWAY_ROUTES_DIR", GatewayProcess.PROJECT.resolve("routes").toString(),
-                "GATEWAY_DATA_DIR", dir.resolve("data").toString(),
-                "GATEWAY_HTTP_PORT", Integer.toString(httpPort),
-                "RESTART_SHOP_WECHAT_KEY", KEY);
         String base = "http://127.0.0.1:" + httpPort;
-        String sim = "http://127.0.0.1:" + simPort;
         String pay = "{\"requestId\":\"restart-1\",\"merchant\":\"restart-shop\",\"operation\":\"PAY\","
                 + "\"orderId\":\"RS-0001\",\"amount\":2500,\"method\":\"SCAN\",\"subject\":\"Tea\"}";
 
-        try (GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, simPort, "1900:wxrestart:" + KEY)) {
+        try (GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, 0, "1900:wxrestart:" + KEY)) {
+            int simPort = simulator.listeningPort("wechat");
+            String sim = "http://127.0.0.1:" + simPort;
+            Map<String, String> env = configure(dir, simPort, httpPort);
 
             String first;
             long callsBefore;
@@ -109,5 +88,31 @@ class RestartIT {
 
     private long calls(String sim) throws Exception {
         return json.readTree(Http.get(sim + "/sandbox/wechat/stats", null).body()).get("total").asLong();
+    }
+
+    /** The gateway's config directory in {@code dir}, and the environment that overrides it. */
+    private static Map<String, String> configure(Path dir, int simPort, int httpPort) throws Exception {
+        Path config = Files.createDirectories(dir.resolve("config"));
+        Files.writeString(config.resolve("application.properties"), String.join("\n",
+                "gateway.http.host=127.0.0.1",
+                "gateway.http.port=1",
+                "gateway.broker.port=0",
+                "gateway.sandbox.enabled=false", ""));
+        Files.writeString(config.resolve("merchants.yaml"), String.join("\n",
+                "merchants:",
+                "  restart-shop:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN,
+                "    wechat:",
+                "      baseUrl: http://127.0.0.1:" + simPort,
+                "      appId: wxrestart",
+                "      mchId: '1900'",
+                "      apiKey: ${env:RESTART_SHOP_WECHAT_KEY}", ""));
+        // The port in the file is wrong on purpose: the environment overrides it.
+        return Map.of("GATEWAY_CONFIG_DIR", config.toString(),
+                "GATEWAY_ROUTES_DIR", GatewayProcess.PROJECT.resolve("routes").toString(),
+                "GATEWAY_DATA_DIR", dir.resolve("data").toString(),
+                "GATEWAY_HTTP_PORT", Integer.toString(httpPort),
+                "RESTART_SHOP_WECHAT_KEY", KEY);
     }
 }

@@ -31,27 +31,12 @@ class StoreOutageIT {
     @Test
     void anUnreachableStoreIsDownAndAnswers503ThenRecovers(@TempDir Path dir) throws Exception {
         assumeTrue(TestStore.external(), "runs with the tests on PostgreSQL (-Ppostgres)");
-        int simPort = GatewayProcess.freePort();
         int httpPort = GatewayProcess.freePort();
         int brokerPort = GatewayProcess.freePort();
-        Path config = Files.createDirectories(dir.resolve("config"));
-        Files.writeString(config.resolve("application.properties"), String.join("\n",
-                "gateway.http.host=127.0.0.1",
-                "gateway.http.port=" + httpPort,
-                "gateway.broker.host=127.0.0.1",
-                "gateway.broker.port=" + brokerPort,
-                "gateway.store.connect-timeout=2",
-                "gateway.sandbox.enabled=false", ""));
-        Files.writeString(config.resolve("merchants.yaml"), String.join("\n",
-                "merchants:",
-                "  outage-shop:",
-                "    provider: wechat",
-                "    apiToken: " + TOKEN,
-                "    wechat: {baseUrl: 'http://127.0.0.1:" + simPort + "', appId: wxoutage, mchId: '1950', apiKey: "
-                        + KEY + "}", ""));
         String base = "http://127.0.0.1:" + httpPort;
         try (TestStore store = TestStore.freshDatabase();
-             GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, simPort, "1950:wxoutage:" + KEY)) {
+             GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, 0, "1950:wxoutage:" + KEY)) {
+            Path config = configure(dir, simulator.listeningPort("wechat"), httpPort, brokerPort);
             Map<String, String> env = new HashMap<>(store.gatewayEnv());
             env.putAll(Map.of("GATEWAY_CONFIG_DIR", config.toString(),
                     "GATEWAY_ROUTES_DIR", GatewayProcess.PROJECT.resolve("routes").toString(),
@@ -110,5 +95,25 @@ class StoreOutageIT {
 
     private static void restore(TestStore store) {
         TestStore.execute("ALTER DATABASE " + store.database() + " ALLOW_CONNECTIONS true");
+    }
+
+    /** The gateway's config directory in {@code dir}. */
+    private static Path configure(Path dir, int simPort, int httpPort, int brokerPort) throws Exception {
+        Path config = Files.createDirectories(dir.resolve("config"));
+        Files.writeString(config.resolve("application.properties"), String.join("\n",
+                "gateway.http.host=127.0.0.1",
+                "gateway.http.port=" + httpPort,
+                "gateway.broker.host=127.0.0.1",
+                "gateway.broker.port=" + brokerPort,
+                "gateway.store.connect-timeout=2",
+                "gateway.sandbox.enabled=false", ""));
+        Files.writeString(config.resolve("merchants.yaml"), String.join("\n",
+                "merchants:",
+                "  outage-shop:",
+                "    provider: wechat",
+                "    apiToken: " + TOKEN,
+                "    wechat: {baseUrl: 'http://127.0.0.1:" + simPort + "', appId: wxoutage, mchId: '1950', apiKey: "
+                        + KEY + "}", ""));
+        return config;
     }
 }

@@ -83,13 +83,14 @@ class TwoGatewaysIT {
     void twoGatewaysKilledUnderLoadStayCorrect(@TempDir Path dir) throws Exception {
         assumeTrue(TestStore.external(), "runs with the tests on PostgreSQL (-Ppostgres)");
         int brokerPort = GatewayProcess.freePort();
-        int simPort = GatewayProcess.freePort();
-        int tlsPort = GatewayProcess.freePort();
-        try (TestStore store = TestStore.freshDatabase();
+        // the simulator binds ports of its own choosing and says which
+        try (GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, 0, MCH + ":" + APP + ":" + KEY, 0,
+                     dir.resolve("tls"));
+             TestStore store = TestStore.freshDatabase();
              CallbackServer callbacks = new CallbackServer(SECRET);
-             GatewayProcess broker = ExternalBrokerIT.startBroker(dir, brokerPort, MERCHANT, BROKER_PW);
-             GatewayProcess simulator = GatewayProcess.wechatSimulator(dir, simPort, MCH + ":" + APP + ":" + KEY, tlsPort,
-                     dir.resolve("tls"))) {
+             GatewayProcess broker = ExternalBrokerIT.startBroker(dir, brokerPort, MERCHANT, BROKER_PW)) {
+            int simPort = simulator.listeningPort("wechat");
+            int tlsPort = simulator.listeningPort("wechat tls");
             String sim = "http://127.0.0.1:" + simPort;
             List<GatewayProcess> started = new ArrayList<>();
             try {
