@@ -243,21 +243,28 @@ final class GatewayProcess implements AutoCloseable {
      * "wechat tls", "ystpay", "pooul"), from its line "sandbox &lt;what&gt; listening on 127.0.0.1:&lt;port&gt;".
      * Nothing can take such a port between choosing it and binding it.
      */
-    int listeningPort(String what) {
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("sandbox " + java.util.regex.Pattern.quote(what) + " listening on 127\\.0\\.0\\.1:(\\d+)")
-                .matcher(output());
-        if (!m.find()) {
-            throw new AssertionError("no 'sandbox " + what + " listening on' line:\n" + output());
+    int listeningPort(String what) throws Exception {
+        // the whole line: the simulator's log says "listening on" a moment before it
+        java.util.regex.Pattern line = java.util.regex.Pattern
+                .compile("sandbox " + java.util.regex.Pattern.quote(what) + " listening on 127\\.0\\.0\\.1:(\\d+)[,\\r\\n]");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            java.util.regex.Matcher m = line.matcher(output());
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("no 'sandbox " + what + " listening on' line:\n" + output());
+            }
+            Thread.sleep(50);
         }
-        return Integer.parseInt(m.group(1));
     }
 
     /** The sandbox jar's WeChat simulator as its own process, for one merchant {@code mchId:appId:apiKey}. */
     static GatewayProcess wechatSimulator(Path workDir, int port, String merchant) throws Exception {
         GatewayProcess s = start(workDir, Map.of(), "-cp", SANDBOX_CLASS_PATH, "io.paygate.sandbox.SandboxMain",
                 "--wechat-port", Integer.toString(port), "--wechat-merchant", merchant);
-        s.awaitOutput("listening on", Duration.ofSeconds(30));
+        s.awaitOutput("sandbox wechat listening on", Duration.ofSeconds(30));
         return s;
     }
 
@@ -270,7 +277,7 @@ final class GatewayProcess implements AutoCloseable {
         GatewayProcess s = start(workDir, Map.of(), "-cp", SANDBOX_CLASS_PATH, "io.paygate.sandbox.SandboxMain",
                 "--wechat-port", Integer.toString(port), "--wechat-merchant", merchant,
                 "--wechat-tls-port", Integer.toString(tlsPort), "--wechat-tls-dir", tlsDir.toString());
-        s.awaitOutput("tls listening on", Duration.ofSeconds(60));
+        s.awaitOutput("sandbox wechat tls listening on", Duration.ofSeconds(60));
         return s;
     }
 }
