@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The barcode sweep runs every second: its query must read the unfinished barcode orders only, not
  * every unfinished order (a QR or app order waits for its customer as NOTPAY, so there can be many).
  * The database's own plan of that query (EXPLAIN, on H2 or PostgreSQL as the test store is) uses
- * {@code ix_payment_order_method}; the other sweep's still finds the other orders.
+ * {@code ix_payment_order_method}; the other sweep's still finds the other orders. No index of
+ * payment_order is one that no query reads.
  */
 class BarcodeSweepIndexTest {
     private static final ObjectMapper JSON = Json.mapper();
@@ -77,6 +78,35 @@ class BarcodeSweepIndexTest {
         List<ReconcileQueue.DueOrder> others = queue.dueOrders(later, later, later, Instant.EPOCH, false, 1000);
         assertThat(barcode).extracting(ReconcileQueue.DueOrder::orderId).containsExactly("BAR-1");
         assertThat(others).hasSize(400).extracting(ReconcileQueue.DueOrder::orderId).doesNotContain("BAR-1");
+    }
+
+    /**
+     * Every index of payment_order is rewritten when an order changes (its status, updated_at or
+     * next check), in the same commit: each must be one that a query reads.
+     * ix_payment_order_status (status, updated_at) was read by none and is gone
+     * (V20261206190000); the status queries read ix_payment_order_check.
+     */
+    @Test
+    void theOrderTableKeepsOnlyIndexesThatQueriesRead() {
+        java.util.Set<String> indexes = db.inTransaction(c -> {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            String table = db.isPostgres() ? "payment_order" : "PAYMENT_ORDER";
+            try (ResultSet rs = c.getMetaData().getIndexInfo(c.getCatalog(), c.getSchema(), table, false, false)) {
+                while (rs.next()) {
+                    String name = rs.getString("INDEX_NAME");
+                    if (name != null && name.toLowerCase(java.util.Locale.ROOT).startsWith("ix_")) {
+                        names.add(name.toLowerCase(java.util.Locale.ROOT));
+                    }
+                }
+            }
+            return names;
+        });
+        assertThat(indexes).containsExactly("ix_payment_order_check", "ix_payment_order_created", "ix_payment_order_method");
+        String plan = explain(ReconcileQueue.dueOrdersSql(false)).toLowerCase(java.util.Locale.ROOT);
+        if (!db.isPostgres()) {
+            // PostgreSQL may rightly scan the table when every row is unfinished, as here
+            assertThat(plan).as(plan).contains("ix_payment_order_check");
+        }
     }
 
     private String explain(String sql) {
