@@ -130,7 +130,19 @@ public final class Ledger {
         return select(c, merchant, orderId, " FOR UPDATE");
     }
 
-    /** One compare-and-set attempt; null when another writer changed the row in between. */
+    /** Whether every field the report carries is already on the order (the update's COALESCEs keep what is there). */
+    private static boolean addsNothing(OrderRecord o, Transition t) {
+        return (t.providerTradeId() == null || o.providerTradeId() != null)
+                && (t.channelTradeId() == null || o.channelTradeId() != null)
+                && (t.paidAmount() == null || o.paidAmount() != null)
+                && (t.couponAmount() == null || o.couponAmount() != null)
+                && (t.paidAt() == null || o.paidAt() != null);
+    }
+
+    /**
+     * One compare-and-set attempt; null when another writer changed the row in between. A report
+     * of the status the order has that adds nothing to it writes nothing (UNCHANGED, the order as read).
+     */
     private TransitionOutcome tryApply(Connection c, Transition t, Optional<OrderRecord> found) throws SQLException {
         if (found.isEmpty()) {
             return new TransitionOutcome(TransitionOutcome.Kind.NO_ORDER, null, null);
@@ -141,6 +153,12 @@ public final class Ledger {
         if (o.status() != t.to() && !move) {
             history(c, t.merchant(), t.orderId(), o.status(), t.to(), false, t.source(), t.note(), now);
             return new TransitionOutcome(TransitionOutcome.Kind.STALE, o, null);
+        }
+        if (!move && addsNothing(o, t)) {
+            // The status it has, and nothing the order lacks (a sweep's NOTPAY for an unpaid order, a
+            // notification repeated): nothing to write. The row as read was committed, so UNCHANGED
+            // is true of it; a writer that moved the order since decides its own outcome.
+            return new TransitionOutcome(TransitionOutcome.Kind.UNCHANGED, o, null);
         }
         String sql = "UPDATE payment_order SET status = ?, provider_trade_id = COALESCE(provider_trade_id, ?), "
                 + "channel_trade_id = COALESCE(channel_trade_id, ?), paid_amount = COALESCE(paid_amount, ?), "

@@ -233,6 +233,31 @@ class LedgerTest {
     }
 
     @Test
+    void aReportThatAddsNothingWritesNothing() {
+        ledger.create(pay("O1", 100));
+        ledger.apply(new Transition(M, "O1", PaymentStatus.SUCCESS, Source.QUERY, "T-1", null, 100L, null,
+                Instant.parse("2026-11-22T01:31:00Z"), null));
+        OrderRecord before = ledger.find(M, "O1").orElseThrow();
+        clock.advance(Duration.ofSeconds(5));
+
+        // the same status and facts the order has (a repeated notification, a sweep's same answer)
+        TransitionOutcome same = ledger.apply(new Transition(M, "O1", PaymentStatus.SUCCESS, Source.NOTIFY, "T-1", null,
+                100L, null, Instant.parse("2026-11-22T01:31:00Z"), null));
+
+        assertThat(same.kind()).isEqualTo(Kind.UNCHANGED);
+        assertThat(same.order()).isEqualTo(before);
+        assertThat(ledger.find(M, "O1").orElseThrow()).isEqualTo(before);
+
+        // a fact it lacks is written, and moves the row on
+        TransitionOutcome more = ledger.apply(new Transition(M, "O1", PaymentStatus.SUCCESS, Source.NOTIFY, null, "CH-1",
+                null, null, null, null));
+        assertThat(more.kind()).isEqualTo(Kind.UNCHANGED);
+        assertThat(more.order().channelTradeId()).isEqualTo("CH-1");
+        assertThat(more.order().version()).isEqualTo(before.version() + 1);
+        assertThat(more.order().updatedAt()).isAfter(before.updatedAt());
+    }
+
+    @Test
     void duplicateCreateIsRefused() {
         ledger.create(pay("O1", 100));
         assertThatThrownBy(() -> ledger.create(pay("O1", 200))).isInstanceOf(DuplicateOrderException.class)
