@@ -44,8 +44,15 @@ class SweepSchedulerTest {
     }
 
     /**
+     * Sweeps per gateway, each firing every second, as routes/reconcile.yaml has several: a start
+     * with many triggers already due is where two gateways race for the same firing.
+     */
+    static final int SWEEPS = 8;
+
+    /**
      * One gateway's scheduler: args are the store URL, user and password, its settings lines
-     * (\n-separated), how many seconds to run, and the file to write each scheduled fire time to.
+     * (\n-separated), how many seconds to run, and the file to write each firing to (the sweep's
+     * number and its scheduled fire time).
      */
     public static void main(String[] args) throws Exception {
         Path home = Files.createTempDirectory("sweep-node");
@@ -58,8 +65,11 @@ class SweepSchedulerTest {
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("quartz://gateway/test-sweep?cron=* * * * * ?").process(ex -> fired.add(Long.toString(
-                            ex.getMessage().getHeader("scheduledFireTime", java.util.Date.class).getTime())));
+                    for (int i = 0; i < SWEEPS; i++) {
+                        String sweep = "test-sweep-" + i;
+                        from("quartz://gateway/" + sweep + "?cron=* * * * * ?").process(ex -> fired.add(sweep + "@"
+                                + ex.getMessage().getHeader("scheduledFireTime", java.util.Date.class).getTime()));
+                    }
                 }
             });
             camel.start();
@@ -69,8 +79,8 @@ class SweepSchedulerTest {
         Files.write(Path.of(args[5]), fired);
     }
 
-    /** The scheduled fire times each of two gateway processes ran, on a fresh store of the outside database. */
-    private List<List<Long>> runTwoGateways(String settingsLines) throws Exception {
+    /** The firings (sweep@scheduled fire time) each of two gateway processes ran, on a fresh store of the outside database. */
+    private List<List<String>> runTwoGateways(String settingsLines) throws Exception {
         Assumptions.assumeTrue(TestStore.external(), "two gateway processes need a shared store: run with -Ppostgres");
         try (TestStore store = TestStore.fresh(dir)) {
             // Migrate once before the two start, as a deployment does.
@@ -85,11 +95,11 @@ class SweepSchedulerTest {
                         store.user(), store.password(), settingsLines, "8", out.toString())
                         .redirectErrorStream(true).redirectOutput(dir.resolve("node-" + i + ".log").toFile()).start());
             }
-            List<List<Long>> fired = new ArrayList<>();
+            List<List<String>> fired = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 assertThat(nodes.get(i).waitFor(90, TimeUnit.SECONDS)).isTrue();
                 assertThat(nodes.get(i).exitValue()).as(Files.readString(dir.resolve("node-" + i + ".log"))).isZero();
-                fired.add(Files.readAllLines(outputs.get(i)).stream().map(Long::parseLong).toList());
+                fired.add(Files.readAllLines(outputs.get(i)));
             }
             return fired;
         }
@@ -97,18 +107,18 @@ class SweepSchedulerTest {
 
     @Test
     void clusteredEachFiringRunsOnOneGatewayOnly() throws Exception {
-        List<List<Long>> fired = runTwoGateways("gateway.reconcile.cluster=true\ngateway.reconcile.cluster-checkin-ms=1000\n");
-        List<Long> all = new ArrayList<>(fired.get(0));
+        List<List<String>> fired = runTwoGateways("gateway.reconcile.cluster=true\ngateway.reconcile.cluster-checkin-ms=1000\n");
+        List<String> all = new ArrayList<>(fired.get(0));
         all.addAll(fired.get(1));
-        assertThat(all).as("the sweep ran").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(all).as("every sweep ran").hasSizeGreaterThanOrEqualTo(3 * SWEEPS);
         assertThat(all).as("no firing ran twice: %s", fired).doesNotHaveDuplicates();
     }
 
     @Test
     void inMemoryEachGatewayFiresEverySweepItself() throws Exception {
         // The same run without the cluster: the check above sees firings run by both.
-        List<List<Long>> fired = runTwoGateways("");
-        List<Long> both = new ArrayList<>(fired.get(0));
+        List<List<String>> fired = runTwoGateways("");
+        List<String> both = new ArrayList<>(fired.get(0));
         both.retainAll(fired.get(1));
         assertThat(both).as("firings both gateways ran: %s", fired).isNotEmpty();
     }
