@@ -7,7 +7,7 @@
 # orders over HTTP (HttpLoad, POST /api/v1/payments, keep-alive) and over JMS request-reply
 # (JmsLoad), with 1 and 8 clients. Prints one table: rates, p50/p99 and the ratio gateway/bare.
 #
-# Usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres]
+# Usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres|h2-mem]
 #                             [--instances 1|2] [--jar PATH]
 #   (after `mvn -q package -DskipTests`; defaults: 10 s per row after a 5 s warm-up, the gateway
 #   warmed up for 20 s with 8 HTTP clients before the HTTP rows
@@ -17,6 +17,10 @@
 #   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
 #   orders created, background work of the gateway in that window included). On a server whose
 #   autovacuum is off, ANALYZE runs once after the warm-up.
+# --store h2-mem: a diagnostic ceiling, never a figure for a target: the ledger in an in-memory H2
+#   (gateway.store.url=jdbc:h2:mem:...), so no commit writes anything and nothing survives the
+#   process. It shows what the rest of the gateway (HTTP, Camel, JSON, XML, signing, the broker,
+#   the provider call) costs when the store's durable commits cost nothing.
 # --instances 2: two gateways on one PostgreSQL database (needs --store postgres): the first with its
 #   embedded Artemis broker, the second connected to that broker (gateway.broker.url), both with
 #   gateway.reconcile.cluster=true; the HTTP clients take the two in turn (client i → instance i mod 2),
@@ -36,11 +40,11 @@ while [ $# -gt 0 ]; do
     --store) store=$2; shift 2 ;;
     --jar) gateway_jar=$2; shift 2 ;;
     --instances) instances=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres] [--instances 1|2] [--jar PATH]" >&2
+    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres|h2-mem] [--instances 1|2] [--jar PATH]" >&2
        exit 2 ;;
   esac
 done
-case "$store" in h2|postgres) ;; *) echo "--store is h2 or postgres" >&2; exit 2 ;; esac
+case "$store" in h2|postgres|h2-mem) ;; *) echo "--store is h2, postgres or h2-mem" >&2; exit 2 ;; esac
 case "$instances" in 1) ;; 2) [ "$store" = postgres ] || { echo "--instances 2 needs --store postgres (H2 opens in one process)" >&2; exit 2; } ;;
   *) echo "--instances is 1 or 2" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -105,6 +109,9 @@ if [ "$store" = postgres ]; then
   pgdb="paygate_bench_$$_$RANDOM"
   createdb "$pgdb"
   store_url="jdbc:postgresql://$PGHOST:$PGPORT/$pgdb"
+elif [ "$store" = h2-mem ]; then
+  store_url="jdbc:h2:mem:paygate-bench;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000"
+  echo "DIAGNOSTIC: the ledger is in memory (--store h2-mem): a ceiling without durable commits, not a figure"
 fi
 gateway() { # gateway <n> <http port>: instance n's configuration, started; waits until healthy
   local n=$1 port=$2 dir="$work/g$1"

@@ -5,7 +5,7 @@
 # measured in the same run with Artemis's `artemis perf client` on a standalone broker.
 # The merchant callbacks of the paid orders go to NotifyLoad itself (127.0.0.1:19099, answers 200);
 # it reports the callbacks' rate during the timed phase next to the notifications' and the backlog left.
-# Usage: [WARMUP_ORDERS=4000] [DUPLICATES=1] [GATEWAY_TREE=dir] [PG_DB=name] [JFR=file.jfr] [BASELINE=1] \
+# Usage: [WARMUP_ORDERS=4000] [DUPLICATES=1] [GATEWAY_TREE=dir] [PG_DB=name | MEM_STORE=1] [JFR=file.jfr] [BASELINE=1] \
 #        scripts/bench-notify.sh [orders] [concurrency]
 # (after `mvn -q package -DskipTests`; the Artemis distribution is unpacked by `mvn verify`, or here
 # by `mvn dependency:unpack@unpack-artemis`)
@@ -16,6 +16,9 @@
 #   created here, dropped at the end; it must not exist), and NotifyLoad also reports the database's
 #   commits per notification (pg_stat_database.xact_commit); on a server with autovacuum off
 #   NotifyLoad runs ANALYZE after the warm-up, as autovacuum would have.
+# MEM_STORE=1: a diagnostic ceiling, never a figure for a target: the ledger in an in-memory H2
+#   (GATEWAY_STORE_URL=jdbc:h2:mem:...), so no commit writes anything and nothing survives the process;
+#   it shows what the rest of a notification and its callback cost when the store's commits cost nothing.
 # JFR: the gateway runs with a Java Flight Recorder recording (profile settings) written to that file.
 # BASELINE=0: skips the standalone broker's baseline (part 2).
 set -euo pipefail
@@ -26,6 +29,7 @@ warmup=${WARMUP_ORDERS:-4000}   # further orders notified first, untimed: with 2
 duplicates=${DUPLICATES:-1}   # each notification sent this many times in a row
 tree=${GATEWAY_TREE:-}
 pg_db=${PG_DB:-}
+mem_store=${MEM_STORE:-0}
 jfr=${JFR:-}
 baseline=${BASELINE:-1}
 seconds=20
@@ -70,6 +74,9 @@ if [ -n "$pg_db" ]; then
   pg_created=1
   pg_url="jdbc:postgresql://127.0.0.1:5432/$pg_db?user=postgres"
   store_env=(GATEWAY_STORE_URL="jdbc:postgresql://127.0.0.1:5432/$pg_db" GATEWAY_STORE_USER=postgres GATEWAY_STORE_PASSWORD=)
+elif [ "$mem_store" = 1 ]; then
+  store_env=(GATEWAY_STORE_URL="jdbc:h2:mem:notify-bench;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000")
+  echo "DIAGNOSTIC: the ledger is in memory (MEM_STORE=1): a ceiling without durable commits, not a figure"
 fi
 jfr_opt=()
 [ -z "$jfr" ] || jfr_opt=("-XX:StartFlightRecording=settings=profile,filename=$(realpath -m "$jfr")")

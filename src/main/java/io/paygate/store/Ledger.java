@@ -34,6 +34,7 @@ public final class Ledger {
     private static final String ORDER_COLUMNS = "merchant, order_id, provider, method, channel, amount, subject, attach, "
             + "store_id, device_id, notify_url, expire_at, status, provider_trade_id, channel_trade_id, paid_amount, "
             + "coupon_amount, paid_at, created_at, updated_at, version";
+    private static final String SELECT_ORDER = "SELECT " + ORDER_COLUMNS + " FROM payment_order WHERE merchant = ? AND order_id = ?";
 
     private final Database db;
     private final ObjectMapper json;
@@ -434,13 +435,22 @@ public final class Ledger {
     }
 
     private Optional<OrderRecord> select(Connection c, String merchant, String orderId, String lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS
-                + " FROM payment_order WHERE merchant = ? AND order_id = ?" + lock)) {
-            ps.setString(1, merchant);
-            ps.setString(2, orderId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(order(rs)) : Optional.empty();
-            }
+        if (!lock.isEmpty()) {
+            // The locked read is on every PAY, notification and sweep check, and H2 would parse it
+            // on each prepare: kept prepared with the connection (Database.kept).
+            return order(db.kept(c, SELECT_ORDER + lock), merchant, orderId);
+        }
+        try (PreparedStatement ps = c.prepareStatement(SELECT_ORDER)) {
+            return order(ps, merchant, orderId);
+        }
+    }
+
+
+    private static Optional<OrderRecord> order(PreparedStatement ps, String merchant, String orderId) throws SQLException {
+        ps.setString(1, merchant);
+        ps.setString(2, orderId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(order(rs)) : Optional.empty();
         }
     }
 

@@ -23,6 +23,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -338,6 +339,79 @@ class LedgerTest {
         assertThat(count("SELECT COUNT(*) FROM order_history WHERE merchant = ? AND order_id = ? AND to_status = 'SUCCESS'",
                 M, "O1")).isEqualTo(1);
         assertThat(ledger.find(M, "O1").orElseThrow().status()).isEqualTo(PaymentStatus.SUCCESS);
+    }
+
+    @Test
+    void theLockedReadHoldsTheRowUntilCommit() throws Exception {
+        ledger.create(pay("O1", 100));
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> holder = pool.submit(() -> db.inTransaction(c -> {
+                assertThat(ledger.lock(c, M, "O1")).isPresent();
+                locked.countDown();
+                try {
+                    assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            }));
+            assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<PaymentStatus> waiter = pool.submit(() -> db.inTransaction(c -> ledger.lock(c, M, "O1").orElseThrow().status()));
+            Thread.sleep(500);
+            assertThat(waiter).as("the second locked read waits for the first transaction").isNotDone();
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo(PaymentStatus.UNKNOWN);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theLockedReadIsPreparedOncePerPooledConnectionAndDroppedWithIt() throws Exception {
+        ledger.create(pay("O1", 100));
+        ledger.create(pay("O2", 200));
+        try (Database two = store.open(2)) { // Flyway needs two connections at start
+            Ledger onTwo = new Ledger(two, JSON, clock);
+            java.util.Set<java.sql.Connection> physical = new java.util.HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                String orderId = i % 2 == 0 ? "O1" : "O2";
+                Long amount = two.inTransaction(c -> {
+                    physical.add(c.unwrap(java.sql.Connection.class));
+                    return onTwo.lock(c, M, orderId).orElseThrow().amount();
+                });
+                assertThat(amount).isEqualTo(i % 2 == 0 ? 100L : 200L);
+            }
+            Optional<OrderRecord> none = two.inTransaction(c -> onTwo.lock(c, M, "nope"));
+            assertThat(none).isEmpty();
+            // Prepared once per pooled connection, not once per read.
+            assertThat(two.keptStatementsPrepared()).isEqualTo(physical.size());
+            assertThat(two.connectionsKeepingStatements()).isEqualTo(physical.size());
+
+            // The pool closes its connections: their statements go with them, a new connection prepares its own.
+            ((com.zaxxer.hikari.HikariDataSource) two.dataSource()).getHikariPoolMXBean().softEvictConnections();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (physical.stream().anyMatch(p -> !closed(p)) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(physical).allMatch(LedgerTest::closed);
+            Long again = two.inTransaction(c -> onTwo.lock(c, M, "O1").orElseThrow().amount());
+            assertThat(again).isEqualTo(100L);
+            assertThat(two.connectionsKeepingStatements()).as("the closed connections' statements dropped").isEqualTo(1);
+            assertThat(two.keptStatementsPrepared()).isEqualTo(physical.size() + 1);
+        }
+    }
+
+    private static boolean closed(java.sql.Connection c) {
+        try {
+            return c.isClosed();
+        } catch (java.sql.SQLException e) {
+            return true;
+        }
     }
 
     @Test
