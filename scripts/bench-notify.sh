@@ -30,6 +30,8 @@ duplicates=${DUPLICATES:-1}   # each notification sent this many times in a row
 tree=${GATEWAY_TREE:-}
 pg_db=${PG_DB:-}
 mem_store=${MEM_STORE:-0}
+case "$mem_store" in 0|1) ;; *) echo "MEM_STORE is 0 or 1, not '$mem_store'" >&2; exit 2 ;; esac
+[ -z "$pg_db" ] || [ "$mem_store" = 0 ] || { echo "PG_DB and MEM_STORE=1 are two different ledgers: set one" >&2; exit 2; }
 jfr=${JFR:-}
 baseline=${BASELINE:-1}
 seconds=20

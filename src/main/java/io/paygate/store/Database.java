@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -21,7 +22,7 @@ public final class Database implements AutoCloseable {
     private final boolean postgres;
     /** {@link #kept}: physical connection, then SQL, then its statement. */
     private final Map<Connection, Map<String, PreparedStatement>> kept = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong keptPrepared = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong keptPrepared = new AtomicLong();
 
     /** The default wait for a connection (gateway.store.connect-timeout). */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -114,8 +115,8 @@ public final class Database implements AutoCloseable {
      * The statement for this SQL on the pooled connection under {@code c}, prepared on its first use
      * there and kept with that connection: the caller sets every parameter and closes the result set,
      * never the statement. For a hot statement the database would otherwise parse again on every
-     * prepare: H2 keeps no {@code SELECT ... FOR UPDATE} in its per-session query cache, and parsing
-     * the order's locked read took about 6 % of a PAY's CPU (docs/benchmarks.md). The statement is
+     * prepare: H2 keeps no {@code SELECT ... FOR UPDATE} in its per-session query cache, and preparing
+     * the order's locked read was about 6 % of the gateway's CPU samples under PAY load (docs/benchmarks.md). The statement is
      * prepared on the physical connection, so the pool does not close it when the connection goes
      * back; a connection the pool has closed drops its statements here when the next one comes.
      */

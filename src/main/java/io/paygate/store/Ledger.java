@@ -445,7 +445,6 @@ public final class Ledger {
         }
     }
 
-
     private static Optional<OrderRecord> order(PreparedStatement ps, String merchant, String orderId) throws SQLException {
         ps.setString(1, merchant);
         ps.setString(2, orderId);
