@@ -23,6 +23,8 @@ public final class Database implements AutoCloseable {
     /** {@link #kept}: physical connection, then SQL, then its statement. */
     private final Map<Connection, Map<String, PreparedStatement>> kept = new ConcurrentHashMap<>();
     private final AtomicLong keptPrepared = new AtomicLong();
+    /** The embedded H2 file's group commit; null for any other store. */
+    private final H2GroupWrite groupWrite;
 
     /** The default wait for a connection (gateway.store.connect-timeout). */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -48,10 +50,18 @@ public final class Database implements AutoCloseable {
         cfg.setValidationTimeout(Math.min(connectTimeout.toMillis(), 5000));
         this.dataSource = new HikariDataSource(cfg);
         this.postgres = url.startsWith("jdbc:postgresql:");
+        this.groupWrite = url.startsWith("jdbc:h2:") ? new H2GroupWrite() : null;
         // db/vendor/<database>: tables whose DDL differs by database (Quartz's job store).
         Flyway.configure().dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + (postgres ? "postgresql" : "h2"))
                 .load().migrate();
+        if (groupWrite != null) { // the migrations' commits in the file before anything else runs
+            try (Connection c = dataSource.getConnection()) {
+                groupWrite.write(c);
+            } catch (SQLException e) {
+                throw new StoreException(e);
+            }
+        }
     }
 
     /**
@@ -80,25 +90,34 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The embedded default. WRITE_DELAY=0 makes every commit reach the file before the call
-     * returns, so an acknowledged request survives kill -9. H2 does not fsync at commit: an
-     * operating-system crash or power loss may lose the last commits (PostgreSQL does not).
+     * The embedded default. Every commit reaches the file before {@link #inTransaction} returns
+     * ({@link H2GroupWrite}: one write for the commits waiting together), so an acknowledged request
+     * survives kill -9; H2 itself writes in the background only (WRITE_DELAY, milliseconds). H2 does
+     * not fsync at commit: an operating-system crash or power loss may lose the last commits
+     * (PostgreSQL does not).
      */
     public static String embeddedUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.resolve("ledger").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+        return "jdbc:h2:file:" + dataDir.resolve("ledger").toAbsolutePath() + ";WRITE_DELAY=1000;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
     }
 
     public DataSource dataSource() {
         return dataSource;
     }
 
-    /** Runs the work in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs the work in one transaction: committed when it returns, rolled back when it throws. On
+     * the embedded H2 file the commit is in the file when this returns ({@link H2GroupWrite}).
+     */
     public <T> T inTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
+                boolean changes = groupWrite != null && groupWrite.changes(c);
                 c.commit();
+                if (changes) {
+                    groupWrite.write(c);
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -135,6 +154,11 @@ public final class Database implements AutoCloseable {
             keptPrepared.incrementAndGet();
         }
         return ps;
+    }
+
+    /** How many times the embedded H2 file's group commit has written (for tests; 0 on any other store). */
+    long groupWrites() {
+        return groupWrite == null ? 0 : groupWrite.writes();
     }
 
     /** How many pooled connections keep statements here (for tests). */

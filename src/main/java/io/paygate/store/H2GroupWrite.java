@@ -1,0 +1,92 @@
+package io.paygate.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.MVStore;
+
+/**
+ * The embedded H2 ledger's commits written to its file before {@link Database#inTransaction} returns,
+ * one write for all the commits that are waiting at the time (group commit).
+ *
+ * <p>With {@code WRITE_DELAY=0} H2 writes its whole store at the end of every transaction, and a
+ * transaction that ends while another one writes queues up behind it and writes again, however
+ * little is left: under concurrent load every commit pays one write, each serialising every changed
+ * page of every table and index it touched (most of the ledger's CPU under PAY load, see
+ * docs/benchmarks.md). Here H2 writes in the background only ({@link Database#embeddedUrl} sets a
+ * {@code WRITE_DELAY} of a second), and each committed transaction waits for a write that started
+ * after its commit: the first to wait writes ({@link MVStore#commit()}: everything committed so
+ * far, to the file, as {@code WRITE_DELAY=0} did), and those that committed meanwhile find their
+ * work written when it is their turn, or write once for all of them. So a transaction's caller
+ * still goes on only once its commit is in the file, and survives kill -9 from then on; like
+ * before, there is no fsync (an operating-system crash or a power loss may lose the last commits).
+ *
+ * <p>A transaction that changed nothing does not wait (as before, a reader may see a commit whose
+ * write is still under way; its writer goes on only once it is written). A store that is not an
+ * embedded H2 file (a server, an in-memory database) or whose URL sets {@code WRITE_DELAY=0} (H2
+ * then writes at every commit itself) is left alone.
+ */
+final class H2GroupWrite {
+    /** Taken by each transaction after its commit, in order. */
+    private final AtomicLong committed = new AtomicLong();
+    /** Every ticket up to this one is in the file. */
+    private volatile long written;
+    private final ReentrantLock writing = new ReentrantLock();
+    private final AtomicLong writes = new AtomicLong();
+
+    /** Whether the transaction open on {@code c} changed anything: to be asked before its commit. */
+    boolean changes(Connection c) throws SQLException {
+        SessionLocal session = session(c);
+        return session != null && session.hasPendingTransaction();
+    }
+
+    /**
+     * Returns once everything committed on {@code c}'s store so far, the commit just made on it
+     * included, is in the file (see the class comment).
+     */
+    void write(Connection c) throws SQLException {
+        MVStore store = fileStore(session(c));
+        if (store == null) {
+            return;
+        }
+        long ticket = committed.incrementAndGet();
+        writing.lock();
+        try {
+            if (written >= ticket) {
+                return; // a write that started after this commit has finished
+            }
+            long upTo = committed.get(); // each of these committed before this write starts
+            store.commit();
+            writes.incrementAndGet();
+            written = upTo;
+        } catch (RuntimeException e) { // H2's MVStoreException: the store is closed or failed to write
+            throw new SQLException("the commit could not be written to the ledger file: " + e.getMessage(), e);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** How many writes this has made (for tests: fewer than the commits under concurrent load). */
+    long writes() {
+        return writes.get();
+    }
+
+    /** The embedded H2 session under {@code c}, else null. */
+    private static SessionLocal session(Connection c) throws SQLException {
+        return c.isWrapperFor(JdbcConnection.class) && c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session
+                ? session : null;
+    }
+
+    /** The MVStore of an embedded H2 file that does not write at every commit itself, else null. */
+    private static MVStore fileStore(SessionLocal session) {
+        if (session == null) {
+            return null;
+        }
+        org.h2.mvstore.db.Store store = session.getDatabase().getStore();
+        MVStore mv = store == null ? null : store.getMvStore();
+        return mv == null || mv.getFileStore() == null || mv.getAutoCommitDelay() == 0 ? null : mv;
+    }
+}

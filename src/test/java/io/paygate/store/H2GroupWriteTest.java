@@ -1,0 +1,198 @@
+package io.paygate.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded H2 file's group commit (H2GroupWrite): a commit is in the file when
+ * {@link Database#inTransaction} returns, and concurrent commits share writes. About H2 only, so
+ * skipped in the PostgreSQL pass.
+ */
+class H2GroupWriteTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyAcknowledgedCommitSurvivesKill9() throws Exception {
+        assumeFalse(TestStore.external(), "the embedded H2 file's writes");
+        // A second JVM commits from four threads and prints each commit once inTransaction returned;
+        // it is killed (SIGKILL) while it commits at full speed. H2 itself writes only once a second
+        // (WRITE_DELAY=1000), so without the group write the last second's acknowledged commits,
+        // hundreds of them, would be gone.
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Committer.class.getName(), dir.toString())
+                .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Set<Long> acknowledged = new HashSet<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                acknowledged.add(Long.parseLong(line));
+                if (acknowledged.size() == 3000) {
+                    child.destroyForcibly(); // SIGKILL: no shutdown hook, H2 not closed
+                    break;
+                }
+            }
+        } finally {
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(acknowledged).hasSize(3000);
+        try (Database db = new Database(Database.embeddedUrl(dir), "sa", "", 2)) {
+            Set<Long> stored = db.inTransaction(c -> {
+                Set<Long> ids = new HashSet<>();
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM acked")) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+                return ids;
+            });
+            assertThat(stored).containsAll(acknowledged);
+        }
+    }
+
+    @Test
+    void concurrentCommitsShareWrites() throws Exception {
+        assumeFalse(TestStore.external(), "the embedded H2 file's writes");
+        try (Database db = new Database(Database.embeddedUrl(dir), "sa", "", 8)) {
+            db.inTransaction(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, note VARCHAR(100))");
+                }
+                return null;
+            });
+            long before = db.groupWrites();
+            AtomicLong ids = new AtomicLong();
+            int threads = 8;
+            int each = 300;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        db.inTransaction(c -> {
+                            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+                                ps.setLong(1, ids.incrementAndGet());
+                                ps.setString(2, "a row");
+                                ps.executeUpdate();
+                            }
+                            return null;
+                        });
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+            pool.shutdown();
+            long writes = db.groupWrites() - before;
+            long commits = (long) threads * each;
+            // Every commit waited for a write; several shared each (one write per commit without the group).
+            // Each transaction changed a row: a read-only one would not wait (readsDoNotWait).
+            assertThat(writes).isPositive().isLessThan(commits * 9 / 10);
+        }
+    }
+
+    @Test
+    void readsDoNotWait() {
+        assumeFalse(TestStore.external(), "the embedded H2 file's writes");
+        try (Database db = new Database(Database.embeddedUrl(dir), "sa", "", 2)) {
+            db.inTransaction(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+                    st.execute("INSERT INTO t VALUES (1)");
+                }
+                return null;
+            });
+            long before = db.groupWrites();
+            for (int i = 0; i < 20; i++) {
+                db.inTransaction(c -> {
+                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                });
+            }
+            assertThat(db.groupWrites()).isEqualTo(before);
+            db.inTransaction(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO t VALUES (2)");
+                }
+                return null;
+            });
+            assertThat(db.groupWrites()).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void storesThatWriteThemselvesAreLeftAlone() {
+        // In memory: nothing to write. WRITE_DELAY=0: H2 writes at every commit itself.
+        for (String url : List.of("jdbc:h2:mem:group-write-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1",
+                Database.embeddedUrl(dir).replace("WRITE_DELAY=1000", "WRITE_DELAY=0"))) {
+            try (Database db = new Database(url, "sa", "", 2)) {
+                db.inTransaction(c -> {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("CREATE TABLE IF NOT EXISTS t (id BIGINT PRIMARY KEY)");
+                        st.execute("INSERT INTO t VALUES (1)");
+                    }
+                    return null;
+                });
+                assertThat(db.groupWrites()).as(url).isZero();
+            }
+        }
+    }
+
+    /** The killed JVM: commits one row per transaction from four threads, printing each id once committed. */
+    public static final class Committer {
+        public static void main(String[] args) throws Exception {
+            Database db = new Database(Database.embeddedUrl(Path.of(args[0])), "sa", "", 4);
+            db.inTransaction(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE acked (id BIGINT PRIMARY KEY)");
+                    st.execute("INSERT INTO acked VALUES (0)"); // a change: the write takes the table with it
+                }
+                return null;
+            });
+            AtomicLong ids = new AtomicLong();
+            Object print = new Object();
+            for (int t = 0; t < 4; t++) {
+                new Thread(() -> {
+                    while (true) {
+                        long id = ids.incrementAndGet();
+                        db.inTransaction(c -> {
+                            try (PreparedStatement ps = c.prepareStatement("INSERT INTO acked VALUES (?)")) {
+                                ps.setLong(1, id);
+                                ps.executeUpdate();
+                            }
+                            return null;
+                        });
+                        synchronized (print) {
+                            System.out.println(id);
+                            System.out.flush();
+                        }
+                    }
+                }).start();
+            }
+        }
+    }
+}
