@@ -29,7 +29,9 @@ import org.apache.camel.ExchangePropertyKey;
  *
  * A call made from inside a route behind a closed gate (a route calling another route of the same
  * file) passes: its exchange is one of those being waited for. The wait for the calls under way is
- * bounded; past it the routes are replaced anyway, and a late call can meet the old race.
+ * bounded; past it the routes are replaced anyway, and a late call can meet the old race. Once the
+ * gate opens, the calls find the new consumer: {@link GatedDirectComponent}'s producers look it up
+ * again after every change (Camel's own cache could hand a caller the old one, see there).
  */
 public final class DirectGate {
     private final Object lock = new Object();
