@@ -58,11 +58,6 @@ public final class GatedDirectComponent extends DirectComponent {
         consumersVersion.incrementAndGet();
     }
 
-    /** The consumer of {@code key}, waiting for one as Camel's producer does when {@code block}; null when none came. */
-    private DirectConsumer consumer(String key, boolean block, long timeout) throws InterruptedException {
-        return getConsumer(key, block, timeout);
-    }
-
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         DirectEndpoint endpoint = new GatedEndpoint(uri, this);
@@ -114,7 +109,7 @@ public final class GatedDirectComponent extends DirectComponent {
             }
             // Read before the lookup: a change after it raises the version, so the next call looks again.
             long version = component.consumersVersion.get();
-            DirectConsumer consumer = component.consumer(key, endpoint.isBlock(), endpoint.getTimeout());
+            DirectConsumer consumer = component.getConsumer(key, endpoint.isBlock(), endpoint.getTimeout());
             found = new Found(version, consumer);
             if (consumer == null && endpoint.isFailIfNoConsumers()) {
                 throw new DirectConsumerNotAvailableException("No consumers available on endpoint: " + endpoint, exchange);
@@ -137,7 +132,6 @@ public final class GatedDirectComponent extends DirectComponent {
 
         @Override
         public boolean process(Exchange exchange, AsyncCallback callback) {
-            DirectConsumer consumer;
             try {
                 gate.enter(key, exchange);
             } catch (InterruptedException e) {
@@ -151,7 +145,7 @@ public final class GatedDirectComponent extends DirectComponent {
                 callback.done(done);
             };
             try {
-                consumer = consumer(exchange);
+                DirectConsumer consumer = consumer(exchange);
                 if (consumer == null) { // failIfNoConsumers=false: the message is dropped, as Camel does
                     exit.done(true);
                     return true;

@@ -114,6 +114,47 @@ class H2GroupWriteTest {
     }
 
     @Test
+    void aWriteH2StartedInTheBackgroundIsWaitedFor() throws Exception {
+        assumeFalse(TestStore.external(), "the embedded H2 file's writes");
+        try (Database db = new Database(Database.embeddedUrl(dir), "sa", "", 2);
+             java.sql.Connection c = db.dataSource().getConnection()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+            }
+            org.h2.mvstore.MVStore mv = ((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
+                    .getDatabase().getStore().getMvStore();
+            // H2's serialisation thread held up, as if busy with an earlier write.
+            java.lang.reflect.Field f = org.h2.mvstore.FileStore.class.getDeclaredField("serializationExecutor");
+            f.setAccessible(true);
+            java.util.concurrent.ThreadPoolExecutor serialisation = (java.util.concurrent.ThreadPoolExecutor) f.get(mv.getFileStore());
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            serialisation.submit(() -> {
+                release.await();
+                return null;
+            });
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO t VALUES (1)"); // committed (autocommit), not yet written
+            }
+            // The background writer's call: takes the change and queues its write without waiting.
+            mv.tryCommit();
+            ExecutorService waiter = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> write = waiter.submit(() -> {
+                    new H2GroupWrite().write(c);
+                    return null;
+                });
+                Thread.sleep(300);
+                assertThat(write.isDone()).as("returned while H2's write was still queued").isFalse();
+                release.countDown();
+                write.get(10, TimeUnit.SECONDS);
+            } finally {
+                release.countDown();
+                waiter.shutdown();
+            }
+        }
+    }
+
+    @Test
     void readsDoNotWait() {
         assumeFalse(TestStore.external(), "the embedded H2 file's writes");
         try (Database db = new Database(Database.embeddedUrl(dir), "sa", "", 2)) {
