@@ -7,11 +7,18 @@
 # orders over HTTP (HttpLoad, POST /api/v1/payments, keep-alive) and over JMS request-reply
 # (JmsLoad), with 1 and 8 clients. Prints one table: rates, p50/p99 and the ratio gateway/bare.
 #
-# Usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres|h2-mem]
-#                             [--instances 1|2] [--jar PATH]
+# Usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--jit-settle MAX]
+#                             [--store h2|postgres|h2-mem] [--instances 1|2] [--jar PATH]
 #   (after `mvn -q package -DskipTests`; defaults: 10 s per row after a 5 s warm-up, the gateway
 #   warmed up for 20 s with 8 HTTP clients before the HTTP rows
 #   and 20 s with 8 JMS clients before the JMS rows, H2)
+# --jit-settle MAX: after each of the two warm-ups, go on warming up in 10 s slices until the
+#   gateway's JIT compiler threads used less than 5 % of one core in two slices in a row, for at
+#   most MAX seconds more (default 240; 0: the fixed warm-up only). On 2 cores the JIT takes much of the CPU
+#   for minutes after a start under load (docs/benchmarks.md); a gateway runs for days, so its
+#   steady state is the figure to compare. Each row also prints the gateway's CPU per PAY and the
+#   share of a core its JIT used during the row (from /proc: the whole process, and its C1/C2
+#   compiler threads).
 # --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
 #   auth; PGHOST/PGPORT/PGUSER override), dropped at the end. It also prints what the database did
 #   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
@@ -31,16 +38,17 @@
 # Every port is a free one picked at start. The data dir is under target/ (on disk, not /tmp).
 # JAVA_OPTS is given to the gateway (e.g. JFR flags); the stub and the clients run with defaults.
 set -euo pipefail
-seconds=10 warmup=5 gateway_warmup=20 store=h2 gateway_jar="" instances=1
+seconds=10 warmup=5 gateway_warmup=20 jit_settle=240 store=h2 gateway_jar="" instances=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --gateway-warmup) gateway_warmup=$2; shift 2 ;;
+    --jit-settle) jit_settle=$2; shift 2 ;;
     --store) store=$2; shift 2 ;;
     --jar) gateway_jar=$2; shift 2 ;;
     --instances) instances=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--store h2|postgres|h2-mem] [--instances 1|2] [--jar PATH]" >&2
+    *) echo "usage: scripts/bench-e2e.sh [--seconds S] [--warmup W] [--gateway-warmup G] [--jit-settle MAX] [--store h2|postgres|h2-mem] [--instances 1|2] [--jar PATH]" >&2
        exit 2 ;;
   esac
 done
@@ -89,11 +97,87 @@ pids+=($!)
 await 30 "the stub" grep -q listening "$work/stub.log"
 
 results="$work/results.txt"
+gateway_pids=""
+cpu_ticks() { # "<process ticks> <JIT ticks>" of the gateway(s): user+system CPU of the whole process
+  # and of its C1/C2 compiler threads, in clock ticks, from /proc (0 0 before a gateway runs)
+  python3 - $gateway_pids <<'PY'
+import os, sys
+total = jit = 0
+def ticks(stat):
+    f = open(stat).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])  # utime, stime
+for pid in sys.argv[1:]:
+    try:
+        total += ticks("/proc/%s/stat" % pid)
+        for t in os.listdir("/proc/%s/task" % pid):
+            if open("/proc/%s/task/%s/comm" % (pid, t)).read().startswith(("C1 Compiler", "C2 Compiler")):
+                jit += ticks("/proc/%s/task/%s/stat" % (pid, t))
+    except OSError:
+        pass
+print(total, jit)
+PY
+}
+thread_ticks() { # one line per gateway thread group (digits in names dropped): "<ticks> <group>"
+  python3 - $gateway_pids <<'PY'
+import collections, os, re, sys
+groups = collections.Counter()
+for pid in sys.argv[1:]:
+    try:
+        for t in os.listdir("/proc/%s/task" % pid):
+            f = open("/proc/%s/task/%s/stat" % (pid, t)).read().rsplit(")", 1)[1].split()
+            name = re.sub(r"\d+", "N", open("/proc/%s/task/%s/comm" % (pid, t)).read().strip())
+            groups[name] += int(f[11]) + int(f[12])
+    except OSError:
+        pass
+for name, ticks in groups.items():
+    print(ticks, name)
+PY
+}
+hz=$(getconf CLK_TCK)
 row() { # row <name> <clients> <java main> <args...>
   local name=$1 clients=$2 main=$3; shift 3
-  local line
+  local line before after t0=$SECONDS
+  before=$(cpu_ticks)
+  [ -z "$gateway_pids" ] || thread_ticks > "$work/threads.before"
   line=$(java -cp "$jar:$tools" "$main" "$@" --clients "$clients" --seconds "$seconds" --warmup "$warmup" | tail -1)
+  after=$(cpu_ticks)
+  if [ -n "$gateway_pids" ]; then # where the gateway's CPU went during the row, by thread
+    thread_ticks > "$work/threads.after"
+    python3 - "$work/threads.before" "$work/threads.after" "$name $clients" <<'PY' >> "$work/threads.txt"
+import sys
+read = lambda p: {l.split(" ", 1)[1].strip(): int(l.split(" ", 1)[0]) for l in open(p) if l.strip()}
+b, a = read(sys.argv[1]), read(sys.argv[2])
+d = sorted(((a[k] - b.get(k, 0), k) for k in a), reverse=True)
+total = sum(x for x, _ in d) or 1
+print("%s: gateway CPU by thread (%% of the gateway's, /proc, threads of the row's whole run): %s" % (sys.argv[3],
+      ", ".join("%s %.0f" % (k, 100.0 * x / total) for x, k in d[:8] if x > 0)))
+PY
+  fi
+  # the gateway's CPU over the row's warm-up and measured seconds, per second of it
+  line="$line $(python3 -c "import sys; b, a, s, hz = sys.argv[1:5]; b, a = list(map(int, b.split())), list(map(int, a.split())); s = max(float(s), 1); print('gwcores=%.2f jitcores=%.2f' % ((a[0] - b[0]) / int(hz) / s, (a[1] - b[1]) / int(hz) / s))" "$before" "$after" "$((SECONDS - t0))" "$hz")"
   echo "$name $clients $line" | tee -a "$results"
+}
+settle() { # settle <warm-up command...>: runs it in 10 s slices until the JIT used < 5 % of a core in two in a row
+  [ "$jit_settle" -gt 0 ] || return 0
+  local spent=0 quiet=0 before after share
+  while :; do
+    before=$(cpu_ticks)
+    "$@" 10
+    after=$(cpu_ticks)
+    spent=$((spent + 10))
+    share=$(python3 -c "import sys; b, a = int(sys.argv[1].split()[1]), int(sys.argv[2].split()[1]); print('%.3f' % ((a - b) / int(sys.argv[3]) / 10))" "$before" "$after" "$hz")
+    if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 0.05 else 1)" "$share"; then
+      quiet=$((quiet + 1))
+    else
+      quiet=0
+    fi
+    if [ "$quiet" -ge 2 ]; then
+      echo "JIT settled after $spent s more warm-up (last 10 s: $share of a core)"; return 0
+    fi
+    if [ "$spent" -ge "$jit_settle" ]; then
+      echo "JIT not settled after $spent s more warm-up (last 10 s: $share of a core)"; return 0
+    fi
+  done
 }
 
 # 1. The bare provider work.
@@ -152,6 +236,7 @@ YAML
   (cd "$dir" && GATEWAY_CONFIG_DIR="$dir/config" GATEWAY_ROUTES_DIR="$routes" GATEWAY_DATA_DIR="$dir/data" \
     exec java ${JAVA_OPTS:-} -jar "$jar" > "$dir/gateway.log" 2>&1) &
   pids+=($!)
+  gateway_pids="$gateway_pids $!"
   await 300 "gateway $n (log: $dir/gateway.log)" curl -sf -o /dev/null "http://127.0.0.1:$port/observe/health" \
     || { tail -30 "$dir/gateway.log" >&2; exit 1; }
 }
@@ -161,13 +246,17 @@ if [ "$instances" = 2 ]; then
   gateway 2 "$http_port2"
   http_urls="$http_urls,http://127.0.0.1:$http_port2"
 fi
-java -cp "$jar:$tools" io.paygate.tools.HttpLoad --url "$http_urls" --token "$token" \
-  --merchant bench-shop --clients 8 --seconds "$gateway_warmup" --warmup 0 > /dev/null
-warmup_jms() {
+warmup_http() { # warmup_http <seconds>
+  java -cp "$jar:$tools" io.paygate.tools.HttpLoad --url "$http_urls" --token "$token" \
+    --merchant bench-shop --clients 8 --seconds "$1" --warmup 0 > /dev/null
+}
+warmup_jms() { # warmup_jms <seconds>
   java -cp "$jar:$tools" io.paygate.tools.JmsLoad --url "tcp://127.0.0.1:$broker_port" --user gateway \
     --password bench-broker-password --token "$token" --merchant bench-shop --clients 8 \
-    --seconds "$gateway_warmup" --warmup 0 > /dev/null
+    --seconds "$1" --warmup 0 > /dev/null
 }
+warmup_http "$gateway_warmup"
+settle warmup_http
 pg_counts() { # one line: orders, then the database's counters (pg_stat_* as of the last flush)
   psql -X -A -t -F ' ' -d "$pgdb" -c "SELECT (SELECT count(*) FROM payment_order), d.xact_commit, d.xact_rollback,
     (SELECT sum(coalesce(seq_scan,0) + coalesce(idx_scan,0)) FROM pg_stat_user_tables),
@@ -199,12 +288,14 @@ print("per PAY over the HTTP rows (%d orders; PostgreSQL counters, the gateway's
       % (d[0], d[1] / n, d[2] / n, d[3] / n, d[4] / n, d[5] / n, d[6] / n))
 PY
 fi
-warmup_jms
+warmup_jms "$gateway_warmup"
+settle warmup_jms
 for c in 1 8; do
   row jms "$c" io.paygate.tools.JmsLoad --url "tcp://127.0.0.1:$broker_port" --user gateway \
     --password bench-broker-password --token "$token" --merchant bench-shop
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$work/threads.txt"
 
 python3 - "$results" "$store, $instances instance(s)" <<'PY'
 import re, sys
@@ -212,15 +303,17 @@ rows = {}
 for line in open(sys.argv[1]):
     name, clients, rest = line.split(" ", 2)
     f = lambda k: float(re.search(k + r"=([\d.]+)", rest).group(1))
-    rows[(name, int(clients))] = dict(rps=f("rps"), p50=f("p50"), p99=f("p99"), errors=int(f("errors")))
+    rows[(name, int(clients))] = dict(rps=f("rps"), p50=f("p50"), p99=f("p99"), errors=int(f("errors")),
+                                      cores=f("gwcores"), jit=f("jitcores"))
 print()
-print("| entry (%s) | clients | gateway PAY/s | bare calls/s | ratio | gateway p50 ms | bare p50 ms | gateway p99 ms | bare p99 ms | errors |" % sys.argv[2])
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| entry (%s) | clients | gateway PAY/s | bare calls/s | ratio | gateway p50 ms | bare p50 ms | gateway p99 ms | bare p99 ms | errors | gateway CPU ms/PAY | JIT, cores |" % sys.argv[2])
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for name in ("http", "jms"):
     for c in (1, 8):
         g, b = rows[(name, c)], rows[("bare", c)]
-        print("| %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |" % (name.upper(), c, g["rps"], b["rps"],
-              g["rps"] / b["rps"] if b["rps"] else 0, g["p50"], b["p50"], g["p99"], b["p99"], g["errors"] + b["errors"]))
+        print("| %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %d | %.2f | %.2f |" % (name.upper(), c, g["rps"], b["rps"],
+              g["rps"] / b["rps"] if b["rps"] else 0, g["p50"], b["p50"], g["p99"], b["p99"], g["errors"] + b["errors"],
+              g["cores"] * 1000 / g["rps"] if g["rps"] else 0, g["jit"]))
 for c in (1, 8):
     h, j = rows[("http", c)], rows[("jms", c)]
     print("JMS/HTTP with %d client(s): %.2f" % (c, j["rps"] / h["rps"] if h["rps"] else 0))

@@ -187,7 +187,10 @@ class MetricsRouteTest extends RouteTestSupport {
         }
         assertThat(sample(text, "gateway_dead_deliveries")).isGreaterThanOrEqualTo(0.0);
         assertThat(text).contains("jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads", "process_cpu_usage",
-                "process_uptime_seconds", "system_cpu_count");
+                "process_uptime_seconds", "system_cpu_count", "jvm_classes_loaded_classes");
+        // the JIT's time (its label names the JVM's compiler): the gateway has compiled something by now
+        assertThat(text.lines().filter(l -> l.startsWith("jvm_compilation_time_ms_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum()).isPositive();
 
         assertThat(sample(text, "gateway_callbacks_total", "attempt=\"1\"", "outcome=\"HTTP_5XX\"")).isEqualTo(1.0);
 
