@@ -53,6 +53,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$store" in h2|postgres|h2-mem) ;; *) echo "--store is h2, postgres or h2-mem" >&2; exit 2 ;; esac
+case "$jit_settle" in ''|*[!0-9]*) echo "--jit-settle is a number of seconds (0: the fixed warm-up only)" >&2; exit 2 ;; esac
 case "$instances" in 1) ;; 2) [ "$store" = postgres ] || { echo "--instances 2 needs --store postgres (H2 opens in one process)" >&2; exit 2; } ;;
   *) echo "--instances is 1 or 2" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
