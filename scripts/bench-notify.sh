@@ -5,7 +5,7 @@
 # measured in the same run with Artemis's `artemis perf client` on a standalone broker.
 # The merchant callbacks of the paid orders go to NotifyLoad itself (127.0.0.1:19099, answers 200);
 # it reports the callbacks' rate during the timed phase next to the notifications' and the backlog left.
-# Usage: [WARMUP_ORDERS=4000] [DUPLICATES=1] [GATEWAY_TREE=dir] [PG_DB=name | MEM_STORE=1] [JFR=file.jfr] [BASELINE=1] \
+# Usage: [WARMUP_ORDERS=40000] [DUPLICATES=1] [GATEWAY_TREE=dir] [PG_DB=name | MEM_STORE=1] [JFR=file.jfr] [BASELINE=1] \
 #        scripts/bench-notify.sh [orders] [concurrency]
 # (after `mvn -q package -DskipTests`; the Artemis distribution is unpacked by `mvn verify`, or here
 # by `mvn dependency:unpack@unpack-artemis`)
@@ -24,8 +24,8 @@
 set -euo pipefail
 orders=${1:-2000}
 concurrency=${2:-8}
-warmup=${WARMUP_ORDERS:-4000}   # further orders notified first, untimed: with 200 the JIT had not
-                                # compiled the notification path yet and the rate was half the warm one
+warmup=${WARMUP_ORDERS:-40000}  # further orders notified first, untimed: with 200, and still with 4000,
+                                # the JIT had not compiled the gateway's paths yet (docs/benchmarks.md)
 duplicates=${DUPLICATES:-1}   # each notification sent this many times in a row
 tree=${GATEWAY_TREE:-}
 pg_db=${PG_DB:-}
