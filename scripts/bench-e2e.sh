@@ -18,7 +18,7 @@
 #   for minutes after a start under load (docs/benchmarks.md); a gateway runs for days, so its
 #   steady state is the figure to compare. Each row also prints the gateway's CPU per PAY and the
 #   share of a core its JIT used during the row (from /proc: the whole process, and its C1/C2
-#   compiler threads).
+#   compiler threads; scripts/lib/proc-cpu.py), and under the table its CPU by thread.
 # --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
 #   auth; PGHOST/PGPORT/PGUSER override), dropped at the end. It also prints what the database did
 #   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
@@ -99,75 +99,30 @@ await 30 "the stub" grep -q listening "$work/stub.log"
 
 results="$work/results.txt"
 gateway_pids=""
-cpu_ticks() { # "<process ticks> <JIT ticks>" of the gateway(s): user+system CPU of the whole process
-  # and of its C1/C2 compiler threads, in clock ticks, from /proc (0 0 before a gateway runs)
-  python3 - $gateway_pids <<'PY'
-import os, sys
-total = jit = 0
-def ticks(stat):
-    f = open(stat).read().rsplit(")", 1)[1].split()
-    return int(f[11]) + int(f[12])  # utime, stime
-for pid in sys.argv[1:]:
-    try:
-        total += ticks("/proc/%s/stat" % pid)
-        for t in os.listdir("/proc/%s/task" % pid):
-            if open("/proc/%s/task/%s/comm" % (pid, t)).read().startswith(("C1 Compiler", "C2 Compiler")):
-                jit += ticks("/proc/%s/task/%s/stat" % (pid, t))
-    except OSError:
-        pass
-print(total, jit)
-PY
+snapshot() { # snapshot <file>: the gateway processes' and threads' CPU now (scripts/lib/proc-cpu.py)
+  python3 "$root/scripts/lib/proc-cpu.py" snapshot $gateway_pids > "$1"
 }
-thread_ticks() { # one line per gateway thread group (digits in names dropped): "<ticks> <group>"
-  python3 - $gateway_pids <<'PY'
-import collections, os, re, sys
-groups = collections.Counter()
-for pid in sys.argv[1:]:
-    try:
-        for t in os.listdir("/proc/%s/task" % pid):
-            f = open("/proc/%s/task/%s/stat" % (pid, t)).read().rsplit(")", 1)[1].split()
-            name = re.sub(r"\d+", "N", open("/proc/%s/task/%s/comm" % (pid, t)).read().strip())
-            groups[name] += int(f[11]) + int(f[12])
-    except OSError:
-        pass
-for name, ticks in groups.items():
-    print(ticks, name)
-PY
-}
-hz=$(getconf CLK_TCK)
 row() { # row <name> <clients> <java main> <args...>
   local name=$1 clients=$2 main=$3; shift 3
-  local line before after t0=$SECONDS
-  before=$(cpu_ticks)
-  [ -z "$gateway_pids" ] || thread_ticks > "$work/threads.before"
+  local line t0=$SECONDS
+  snapshot "$work/cpu.before"
   line=$(java -cp "$jar:$tools" "$main" "$@" --clients "$clients" --seconds "$seconds" --warmup "$warmup" | tail -1)
-  after=$(cpu_ticks)
-  if [ -n "$gateway_pids" ]; then # where the gateway's CPU went during the row, by thread
-    thread_ticks > "$work/threads.after"
-    python3 - "$work/threads.before" "$work/threads.after" "$name $clients" <<'PY' >> "$work/threads.txt"
-import sys
-read = lambda p: {l.split(" ", 1)[1].strip(): int(l.split(" ", 1)[0]) for l in open(p) if l.strip()}
-b, a = read(sys.argv[1]), read(sys.argv[2])
-d = sorted(((a[k] - b.get(k, 0), k) for k in a), reverse=True)
-total = sum(x for x, _ in d) or 1
-print("%s: gateway CPU by thread (%% of the gateway's, /proc, threads of the row's whole run): %s" % (sys.argv[3],
-      ", ".join("%s %.0f" % (k, 100.0 * x / total) for x, k in d[:8] if x > 0)))
-PY
-  fi
-  # the gateway's CPU over the row's warm-up and measured seconds, per second of it
-  line="$line $(python3 -c "import sys; b, a, s, hz = sys.argv[1:5]; b, a = list(map(int, b.split())), list(map(int, a.split())); s = max(float(s), 1); print('gwcores=%.2f jitcores=%.2f' % ((a[0] - b[0]) / int(hz) / s, (a[1] - b[1]) / int(hz) / s))" "$before" "$after" "$((SECONDS - t0))" "$hz")"
+  snapshot "$work/cpu.after"
+  # the gateway's CPU over the row's warm-up and measured seconds, per second of it, and by thread
+  line="$line $(python3 "$root/scripts/lib/proc-cpu.py" cores "$work/cpu.before" "$work/cpu.after" "$((SECONDS - t0))")"
+  [ -z "$gateway_pids" ] || python3 "$root/scripts/lib/proc-cpu.py" threads "$work/cpu.before" "$work/cpu.after" \
+    "$name $clients" >> "$work/threads.txt"
   echo "$name $clients $line" | tee -a "$results"
 }
 settle() { # settle <warm-up command...>: runs it in 10 s slices until the JIT used < 5 % of a core in two in a row
   [ "$jit_settle" -gt 0 ] || return 0
-  local spent=0 quiet=0 before after share
+  local spent=0 quiet=0 share
   while :; do
-    before=$(cpu_ticks)
+    snapshot "$work/cpu.before"
     "$@" 10
-    after=$(cpu_ticks)
+    snapshot "$work/cpu.after"
     spent=$((spent + 10))
-    share=$(python3 -c "import sys; b, a = int(sys.argv[1].split()[1]), int(sys.argv[2].split()[1]); print('%.3f' % ((a - b) / int(sys.argv[3]) / 10))" "$before" "$after" "$hz")
-    if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 0.05 else 1)" "$share"; then
+    if share=$(python3 "$root/scripts/lib/proc-cpu.py" jit "$work/cpu.before" "$work/cpu.after" 10 0.05); then
       quiet=$((quiet + 1))
     else
       quiet=0
