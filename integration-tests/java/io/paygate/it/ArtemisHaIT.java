@@ -56,7 +56,8 @@ class ArtemisHaIT {
     private static final String APP = "wxha";
     private static final String MERCHANT = "ha-shop";
     private static final String NOTIFY_OK = "<return_code><![CDATA[SUCCESS]]></return_code>";
-    private static final int JMS_CLIENTS = 3;
+    /** -Dpaygate.test.ha.clients=N runs more clients, for more transactions open at the kill. */
+    private static final int JMS_CLIENTS = Integer.getInteger("paygate.test.ha.clients", 3);
     private static final long KILL_AFTER_MS = 4_000;
     private static final long LOAD_AFTER_KILL_MS = 10_000;
     /** A client sends a request again (same requestId) when its reply has not come within this. */
@@ -70,6 +71,8 @@ class ArtemisHaIT {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Correlation id → the bodies of every reply that came for it. */
     private final Map<String, List<String>> replies = new ConcurrentHashMap<>();
+    /** Correlation id → when each attempt was sent and each reply came (ms from the kill) and its JMSMessageID, for a failure's message. */
+    private final Map<String, List<String>> trace = new ConcurrentHashMap<>();
     private final AtomicInteger resent = new AtomicInteger();
     private final AtomicInteger sendFailures = new AtomicInteger();
     private final AtomicLong killedAt = new AtomicLong();
@@ -277,7 +280,7 @@ class ArtemisHaIT {
                 for (String corr : r.attempts()) {
                     List<String> got = replies.getOrDefault(corr, List.of());
                     if (got.size() > 1) {
-                        twice.add(corr + " " + got.size());
+                        twice.add(corr + " " + got.size() + " " + trace.get(corr) + " " + got);
                     }
                     bodies.addAll(got);
                 }
@@ -293,6 +296,11 @@ class ArtemisHaIT {
             // a failover can roll both back (the request comes again, answered by the idempotency replay),
             // never deliver the request again after its reply went out. (Before, they were two commits and
             // one run saw an attempt answered twice.)
+            for (String t : twice) {
+                String requestId = t.substring(0, t.indexOf('#'));
+                System.out.printf("ArtemisHaIT: answered twice: %s; the gateway's log of %s:%n%s%n", t, requestId,
+                        gateway.output().lines().filter(l -> l.contains("[" + requestId + "]")).collect(java.util.stream.Collectors.joining("\n")));
+            }
             assertThat(twice).as("attempts answered twice").isEmpty();
             assertThat(differing).as("requests whose replies differ").isEmpty();
             Set<String> attempts = ConcurrentHashMap.newKeySet();
@@ -390,6 +398,7 @@ class ArtemisHaIT {
                         m.setJMSReplyTo(replyQueue);
                         m.setJMSCorrelationID(corr);
                         producer.send(m);
+                        trace(corr, "sent " + m.getJMSMessageID());
                         answered = awaitReply(consumer, r, ATTEMPT_TIMEOUT_MS);
                     } catch (JMSException e) {
                         sendFailures.incrementAndGet();
@@ -426,8 +435,15 @@ class ArtemisHaIT {
                 firstReplyAfterKill.compareAndSet(0, now);
             }
             replies.computeIfAbsent(m.getJMSCorrelationID(), k -> new CopyOnWriteArrayList<>()).add(((TextMessage) m).getText());
+            trace(m.getJMSCorrelationID(), "reply " + m.getJMSMessageID());
         }
         return m;
+    }
+
+    private void trace(String corr, String what) {
+        long kill = killedAt.get();
+        String when = kill == 0 ? "before the kill" : (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - kill) + " ms from the kill");
+        trace.computeIfAbsent(corr, k -> new CopyOnWriteArrayList<>()).add(what + " at " + when);
     }
 
     /** An HTTP PAY; a retryable answer (503, or 409 "still being processed") is sent again with the same requestId. */

@@ -55,6 +55,10 @@ public final class Messaging implements AutoCloseable {
         // transacted=true sends on it: the container's single commit takes the message and sends the
         // reply together.
         component.getConfiguration().setLazyCreateTransactionManager(false);
+        // A consumer's recovery (after a failover rolled its commit back) keeps the other consumers'
+        // sessions open instead of closing the shared connection under them (SessionKeepingListenerContainer).
+        component.getConfiguration().setConsumerType(org.apache.camel.component.jms.ConsumerType.Custom);
+        component.getConfiguration().setMessageListenerContainerFactory(SessionKeepingListenerContainer::new);
     }
 
     public static Messaging start(GatewaySettings settings, MerchantDirectory merchants) throws Exception {
