@@ -187,6 +187,10 @@ class JmsIT {
             assertThat(r.has("error")).isFalse();
             assertThat(reply.getStringProperty("status")).isEqualTo("SUCCESS");
         }
+        // The wait for the query (a delay) stayed on the consumer's thread, so the reply joined the
+        // request's commit (a delay on a timer thread sent it on a session of its own; JmsEntry.markTransacted).
+        assertThat(gateway.output().lines().filter(l -> l.contains("[jms-micro-1]") && l.contains("PAY answered")).toList())
+                .singleElement().asString().contains("JmsConsumer[payments.requests]").contains("SUCCESS");
     }
 
     @Test

@@ -54,10 +54,22 @@ public final class JmsEntry {
     }
 
     /**
+     * Marks a request's exchange as the transacted work it is (camel-jms does not), so that Camel
+     * keeps it on the consumer's thread: a {@code delay} (a barcode PAY polling its provider, a
+     * recalled reverse) then waits there instead of going on on a timer thread, where the consumer's
+     * session is not at hand and the reply would go out on a session of its own, committed before the
+     * request's acknowledgement (TransactedSessionTest).
+     */
+    public static void markTransacted(Exchange ex) {
+        ex.getExchangeExtension().setTransacted(true);
+    }
+
+    /**
      * Notes where and how to answer, keeps the original for the invalid queue, and answers at once
      * a request whose JMSExpiration has passed: it is never processed, so never charged.
      */
     public void receive(Exchange ex) {
+        markTransacted(ex);
         String refused = noteSender(ex);
         noteReplyTo(ex);
         String correlation = ex.getMessage().getHeader("JMSCorrelationID", String.class);

@@ -121,4 +121,54 @@ class TransactedSessionTest {
             camel.close();
         }
     }
+
+    /**
+     * A route that waits (a barcode PAY polling its provider, a recalled reverse) before it replies:
+     * Camel's delay goes on on a timer thread unless the exchange is transacted, and there the
+     * request's session is not at hand, so the reply would go out on a session of its own, committed
+     * before the request's acknowledgement. The JMS entry marks its exchanges transacted
+     * (JmsEntry.receive): the delay waits on the consumer's thread and the reply joins the request's commit.
+     */
+    @Test
+    void aReplyAfterADelayIsSentOnTheRequestsSessionToo() throws Exception {
+        List<String> seen = new ArrayList<>();
+        CamelContext camel = new DefaultCamelContext();
+        camel.addComponent("jms", messaging.component());
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("jms:queue:test.txn.delayed?transacted=true&cacheLevelName=CACHE_CONSUMER&disableReplyTo=true")
+                        .process(ex -> io.paygate.api.JmsEntry.markTransacted(ex))
+                        .process(ex -> seen.add("consumer thread " + Thread.currentThread().getName()))
+                        .delay(20)
+                        .process(ex -> seen.add("after the delay " + Thread.currentThread().getName()))
+                        .to("jms:queue:test.txn.delayed.replies?transacted=true&jmsMessageType=Text")
+                        .process(ex -> {
+                            Session taken = ex.getIn(JmsMessage.class).getJmsSession();
+                            JmsResourceHolder bound = (JmsResourceHolder) TransactionSynchronizationManager
+                                    .getResource(messaging.connectionFactory());
+                            seen.add("bound session is the request's: " + (bound != null && bound.containsSession(taken)));
+                        });
+            }
+        });
+        camel.start();
+        try {
+            camel.createProducerTemplate().sendBody("jms:queue:test.txn.delayed", "request-2");
+            try (Connection c = messaging.connectionFactory().createConnection()) {
+                c.start();
+                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                try (MessageConsumer replyConsumer = s.createConsumer(s.createQueue("test.txn.delayed.replies"))) {
+                    TextMessage reply = (TextMessage) replyConsumer.receive(15_000);
+                    assertThat(reply).isNotNull();
+                    assertThat(reply.getText()).isEqualTo("request-2");
+                }
+            }
+            assertThat(seen).hasSize(3);
+            assertThat(seen.get(1)).as("the delay waited on the consumer's thread")
+                    .isEqualTo(seen.get(0).replace("consumer thread", "after the delay"));
+            assertThat(seen.get(2)).isEqualTo("bound session is the request's: true");
+        } finally {
+            camel.close();
+        }
+    }
 }
