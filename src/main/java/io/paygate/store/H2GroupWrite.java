@@ -3,7 +3,6 @@ package io.paygate.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
@@ -19,8 +18,9 @@ import org.h2.mvstore.MVStore;
  * docs/benchmarks.md). Here H2 writes in the background only ({@link Database#embeddedUrl} sets a
  * {@code WRITE_DELAY} of a second), and each committed transaction waits for a write that started
  * after its commit: the first to wait writes ({@link MVStore#commit()}: everything committed so
- * far, to the file, as {@code WRITE_DELAY=0} did), and those that committed meanwhile find their
- * work written when it is their turn, or write once for all of them. So a transaction's caller
+ * far, to the file, as {@code WRITE_DELAY=0} did), and those that commit meanwhile wait for that
+ * write to end. Then every one of them wakes at once: those whose commit it took go on, and one of
+ * the others writes for all of them. So a transaction's caller
  * still goes on only once its commit is in the file, and survives kill -9 from then on; like
  * before, there is no fsync (an operating-system crash or a power loss may lose the last commits).
  *
@@ -32,9 +32,12 @@ import org.h2.mvstore.MVStore;
 final class H2GroupWrite {
     /** Taken by each transaction after its commit, in order. */
     private final AtomicLong committed = new AtomicLong();
+    /** Guards {@link #written} and {@link #writerActive}; the waiters' monitor. */
+    private final Object turn = new Object();
     /** Every ticket up to this one is in the file. */
-    private volatile long written;
-    private final ReentrantLock writing = new ReentrantLock();
+    private long written;
+    /** A transaction is writing the store now. */
+    private boolean writerActive;
     private final AtomicLong writes = new AtomicLong();
 
     /** Whether the transaction open on {@code c} changed anything: to be asked before its commit. */
@@ -53,12 +56,30 @@ final class H2GroupWrite {
             return;
         }
         long ticket = committed.incrementAndGet();
-        writing.lock();
-        try {
+        boolean interrupted = false;
+        synchronized (turn) {
+            // Wait while another transaction writes, until a write has taken this commit or none is
+            // under way. Every waiter wakes when a write ends: those it took go on at once, side by
+            // side, and one of the others writes next (with a lock they would take turns for the
+            // lock just to learn that they are done, the next write waiting behind them).
+            while (written < ticket && writerActive) {
+                try {
+                    turn.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // a commit's wait is not cut short: the flag is kept for the caller
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             if (written >= ticket) {
                 return; // a write that started after this commit has finished
             }
-            long upTo = committed.get(); // each of these committed before this write starts
+            writerActive = true;
+        }
+        long upTo = committed.get(); // each of these committed before this write starts
+        boolean done = false;
+        try {
             // H2's background writer (and a large transaction's early write) hands its writes to
             // H2's serialisation and save threads without waiting for them. commit() queues its own
             // write behind those and waits for it, so theirs are done when it returns. Should it
@@ -68,11 +89,17 @@ final class H2GroupWrite {
                 store.executeFilestoreOperation(() -> { });
             }
             writes.incrementAndGet();
-            written = upTo;
+            done = true;
         } catch (RuntimeException e) { // H2's MVStoreException: the store is closed or failed to write
             throw new SQLException("the commit could not be written to the ledger file: " + e.getMessage(), e);
         } finally {
-            writing.unlock();
+            synchronized (turn) {
+                writerActive = false;
+                if (done) {
+                    written = upTo;
+                }
+                turn.notifyAll();
+            }
         }
     }
 

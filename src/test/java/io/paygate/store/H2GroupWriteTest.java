@@ -107,9 +107,13 @@ class H2GroupWriteTest {
             pool.shutdown();
             long writes = db.groupWrites() - before;
             long commits = (long) threads * each;
-            // Every commit waited for a write; several shared each (one write per commit without the group).
+            // Every commit waited for a write; several shared each (one write per commit without the group),
+            // more than two on average.
             // Each transaction changed a row: a read-only one would not wait (readsDoNotWait).
-            assertThat(writes).isPositive().isLessThan(commits * 9 / 10);
+            // Measured on 2 cores, idle or with two busy loops beside: 3.0 to 3.7 commits per write; 1.2
+            // to 1.8 when the waiters took turns for a lock after each write only to learn that it had
+            // taken their commit, holding up the next one.
+            assertThat(writes).isPositive().isLessThan(commits / 2);
         }
     }
 
