@@ -56,51 +56,80 @@ final class H2GroupWrite {
             return;
         }
         long ticket = committed.incrementAndGet();
-        boolean interrupted = false;
-        synchronized (turn) {
-            // Wait while another transaction writes, until a write has taken this commit or none is
-            // under way. Every waiter wakes when a write ends: those it took go on at once, side by
-            // side, and one of the others writes next (with a lock they would take turns for the
-            // lock just to learn that they are done, the next write waiting behind them).
-            while (written < ticket && writerActive) {
-                try {
-                    turn.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true; // a commit's wait is not cut short: the flag is kept for the caller
+        // A commit's wait is not cut short by an interrupt: H2 itself would stop waiting for its write
+        // (it swallows the InterruptedException), and the caller would go on before its commit is in
+        // the file. The flag is cleared for the wait and the write, and set again when this returns.
+        boolean interrupted = Thread.interrupted();
+        try {
+            synchronized (turn) {
+                // Wait while another transaction writes, until a write has taken this commit or none
+                // is under way. Every waiter wakes when a write ends: those it took go on at once, side
+                // by side, and one of the others writes next (with a lock they would take turns for
+                // the lock just to learn that they are done, the next write waiting behind them).
+                while (written < ticket && writerActive) {
+                    try {
+                        turn.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (written >= ticket) {
+                    return; // a write that started after this commit has finished
+                }
+                writerActive = true;
+            }
+            long upTo = committed.get(); // each of these committed before this write starts
+            boolean done = false;
+            try {
+                interrupted |= writeStore(store);
+                writes.incrementAndGet();
+                done = true;
+            } catch (RuntimeException e) { // H2's MVStoreException: the store is closed or failed to write
+                throw new SQLException("the commit could not be written to the ledger file: " + e.getMessage(), e);
+            } finally {
+                synchronized (turn) {
+                    writerActive = false;
+                    if (done) {
+                        written = upTo;
+                    }
+                    turn.notifyAll();
                 }
             }
+        } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            if (written >= ticket) {
-                return; // a write that started after this commit has finished
-            }
-            writerActive = true;
         }
-        long upTo = committed.get(); // each of these committed before this write starts
-        boolean done = false;
-        try {
-            // H2's background writer (and a large transaction's early write) hands its writes to
-            // H2's serialisation and save threads without waiting for them. commit() queues its own
-            // write behind those and waits for it, so theirs are done when it returns. Should it
-            // find nothing left to write (not seen: each write leaves H2's own bookkeeping to write
-            // next), wait for those threads explicitly.
-            if (store.commit() < 0) {
-                store.executeFilestoreOperation(() -> { });
-            }
-            writes.incrementAndGet();
-            done = true;
-        } catch (RuntimeException e) { // H2's MVStoreException: the store is closed or failed to write
-            throw new SQLException("the commit could not be written to the ledger file: " + e.getMessage(), e);
-        } finally {
-            synchronized (turn) {
-                writerActive = false;
-                if (done) {
-                    written = upTo;
-                }
-                turn.notifyAll();
-            }
+    }
+
+    /**
+     * Writes everything committed so far to the file and returns once it is there; true when an
+     * interrupt cut one of H2's waits short on the way (and the wait was made again).
+     */
+    private static boolean writeStore(MVStore store) {
+        // H2's background writer (and a large transaction's early write) hands its writes to H2's
+        // serialisation and save threads without waiting for them. commit() queues its own write
+        // behind those and waits for it, so theirs are done when it returns. Should it find nothing
+        // left to write (not seen: each write leaves H2's own bookkeeping to write next), wait for
+        // those threads explicitly.
+        long version = store.commit();
+        if (version < 0) {
+            store.executeFilestoreOperation(() -> { });
+            return false;
         }
+        // H2 stops waiting when the thread is interrupted meanwhile (and clears the flag): then
+        // its write is still under way, and this waits for H2's threads again until the write's
+        // chunk is in the file.
+        boolean cutShort = false;
+        for (int waits = 0; store.getFileStore().lastChunkVersion() < version; waits++) {
+            if (waits == 1000) {
+                throw new IllegalStateException("version " + version + " of the ledger was not written");
+            }
+            cutShort = true;
+            Thread.interrupted();
+            store.executeFilestoreOperation(() -> { });
+        }
+        return cutShort;
     }
 
     /** How many writes this has made or waited for (for tests: fewer than the commits under concurrent load). */

@@ -159,6 +159,85 @@ class H2GroupWriteTest {
     }
 
     @Test
+    void anInterruptDoesNotCutACommitsWaitShort() throws Exception {
+        assumeFalse(TestStore.external(), "the embedded H2 file's writes");
+        try (Database db = new Database(Database.embeddedUrl(dir), "sa", "", 4)) {
+            org.h2.mvstore.MVStore mv = db.inTransaction(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+                }
+                return ((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
+                        .getDatabase().getStore().getMvStore();
+            });
+            // H2's serialisation thread held up, as if busy with an earlier write.
+            java.lang.reflect.Field f = org.h2.mvstore.FileStore.class.getDeclaredField("serializationExecutor");
+            f.setAccessible(true);
+            java.util.concurrent.ThreadPoolExecutor serialisation = (java.util.concurrent.ThreadPoolExecutor) f.get(mv.getFileStore());
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            serialisation.submit(() -> {
+                release.await();
+                return null;
+            });
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+                // The first commit's transaction writes (and waits for H2), the second waits for it.
+                Future<Boolean> writer = pool.submit(() -> insertAndReport(db, 1, threads));
+                awaitIn(threads, 0, "writeStore");
+                Future<Boolean> waiter = pool.submit(() -> insertAndReport(db, 2, threads));
+                awaitIn(threads, 1, "write");
+                threads.forEach(Thread::interrupt);
+                Thread.sleep(300);
+                // H2 swallows the interrupt and stops waiting for its write: the writer went on at once.
+                assertThat(writer.isDone()).as("the writer went on while its write was still queued").isFalse();
+                assertThat(waiter.isDone()).as("the waiter went on while its commit was not written").isFalse();
+                release.countDown();
+                assertThat(writer.get(10, TimeUnit.SECONDS)).as("the writer's interrupt is kept for it").isTrue();
+                assertThat(waiter.get(10, TimeUnit.SECONDS)).as("the waiter's interrupt is kept for it").isTrue();
+            } finally {
+                release.countDown();
+                pool.shutdownNow();
+            }
+            long rows = db.inTransaction(c -> {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+            assertThat(rows).isEqualTo(2);
+        }
+    }
+
+    /** Inserts a row in a transaction of its own; whether the thread is interrupted when that returns. */
+    private static boolean insertAndReport(Database db, long id, List<Thread> threads) {
+        threads.add(Thread.currentThread());
+        db.inTransaction(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO t VALUES (" + id + ")");
+            }
+            return null;
+        });
+        return Thread.currentThread().isInterrupted();
+    }
+
+    /** Waits until the i-th thread is waiting inside H2GroupWrite's {@code method}. */
+    private static void awaitIn(List<Thread> threads, int i, String method) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (threads.size() > i) {
+                Thread t = threads.get(i);
+                boolean inside = java.util.Arrays.stream(t.getStackTrace()).anyMatch(e ->
+                        e.getClassName().equals(H2GroupWrite.class.getName()) && e.getMethodName().equals(method));
+                if (inside && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING)) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("thread " + i + " never waited in H2GroupWrite." + method);
+    }
+
+    @Test
     void readsDoNotWait() {
         assumeFalse(TestStore.external(), "the embedded H2 file's writes");
         try (Database db = new Database(Database.embeddedUrl(dir), "sa", "", 2)) {
