@@ -156,8 +156,11 @@ public final class Database implements AutoCloseable {
         return ps;
     }
 
-    /** How many times the embedded H2 file's group commit has written (for tests; 0 on any other store). */
-    long groupWrites() {
+    /**
+     * How many times the embedded H2 file's group commit has written (for tests and the ledger's
+     * benchmark, io.paygate.tools.LedgerLoad; 0 on any other store).
+     */
+    public long groupWrites() {
         return groupWrite == null ? 0 : groupWrite.writes();
     }
 

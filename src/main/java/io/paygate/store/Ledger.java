@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -149,7 +150,8 @@ public final class Ledger {
             return new TransitionOutcome(TransitionOutcome.Kind.NO_ORDER, null, null);
         }
         OrderRecord o = found.get();
-        Instant now = clock.instant();
+        // To the microsecond, as the column keeps it: the order returned below is the row as stored.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         boolean move = o.status() != t.to() && StatusRules.allowed(o.status(), t.to());
         if (o.status() != t.to() && !move) {
             history(c, t.merchant(), t.orderId(), o.status(), t.to(), false, t.source(), t.note(), now);
@@ -165,13 +167,14 @@ public final class Ledger {
                 + "channel_trade_id = COALESCE(channel_trade_id, ?), paid_amount = COALESCE(paid_amount, ?), "
                 + "coupon_amount = COALESCE(coupon_amount, ?), paid_at = COALESCE(paid_at, ?), updated_at = ?, "
                 + "version = version + 1 WHERE merchant = ? AND order_id = ? AND version = ?";
+        Instant paidAt = t.paidAt() == null ? null : t.paidAt().truncatedTo(ChronoUnit.MICROS);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, t.to().name());
             ps.setString(2, t.providerTradeId());
             ps.setString(3, t.channelTradeId());
             setLong(ps, 4, t.paidAmount());
             setLong(ps, 5, t.couponAmount());
-            setTime(ps, 6, t.paidAt());
+            setTime(ps, 6, paidAt);
             setTime(ps, 7, now);
             ps.setString(8, t.merchant());
             ps.setString(9, t.orderId());
@@ -180,7 +183,16 @@ public final class Ledger {
                 return null;
             }
         }
-        OrderRecord after = find(c, t.merchant(), t.orderId()).orElseThrow();
+        // The row as the update left it, without reading it again: the update matched the version
+        // read, and every change of these columns moves the version (the reconciliation's claims
+        // touch only columns of their own), so the row was o, changed as the SET says.
+        OrderRecord after = new OrderRecord(o.merchant(), o.orderId(), o.provider(), o.method(), o.channel(), o.amount(),
+                o.subject(), o.attach(), o.storeId(), o.deviceId(), o.notifyUrl(), o.expireAt(), t.to(),
+                o.providerTradeId() != null ? o.providerTradeId() : t.providerTradeId(),
+                o.channelTradeId() != null ? o.channelTradeId() : t.channelTradeId(),
+                o.paidAmount() != null ? o.paidAmount() : t.paidAmount(),
+                o.couponAmount() != null ? o.couponAmount() : t.couponAmount(),
+                o.paidAt() != null ? o.paidAt() : paidAt, o.createdAt(), now, o.version() + 1);
         if (!move) {
             return new TransitionOutcome(TransitionOutcome.Kind.UNCHANGED, after, null);
         }

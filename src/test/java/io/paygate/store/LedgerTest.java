@@ -234,6 +234,33 @@ class LedgerTest {
     }
 
     @Test
+    void theOrderATransitionReturnsIsTheRowAsStored() {
+        // A clock and a payment time finer than the column's microseconds: the row keeps microseconds.
+        clock.advance(Duration.ofNanos(123_456_789));
+        ledger.create(pay("O1", 100));
+        TransitionOutcome notPay = ledger.apply(Transition.of(M, "O1", PaymentStatus.NOTPAY, Source.RESPONSE));
+        assertThat(notPay.order()).isEqualTo(ledger.find(M, "O1").orElseThrow());
+
+        clock.advance(Duration.ofNanos(1_000_999));
+        TransitionOutcome paid = ledger.apply(new Transition(M, "O1", PaymentStatus.SUCCESS, Source.QUERY, "T-FIRST", null,
+                90L, null, Instant.parse("2026-11-22T01:31:00.123456789Z"), null));
+        assertThat(paid.kind()).isEqualTo(Kind.APPLIED);
+        assertThat(paid.order()).isEqualTo(ledger.find(M, "O1").orElseThrow());
+        assertThat(paid.order().paidAt()).isEqualTo(Instant.parse("2026-11-22T01:31:00.123456Z"));
+
+        // Under the row lock, facts that fill in and facts that would overwrite, in one report.
+        clock.advance(Duration.ofNanos(777));
+        TransitionOutcome later = db.inTransaction(c -> ledger.applyIn(c, new Transition(M, "O1", PaymentStatus.SUCCESS,
+                Source.NOTIFY, "T-SECOND", "CH-1", 80L, 10L, Instant.parse("2026-11-22T02:00:00Z"), null)));
+        assertThat(later.kind()).isEqualTo(Kind.UNCHANGED);
+        OrderRecord stored = ledger.find(M, "O1").orElseThrow();
+        assertThat(later.order()).isEqualTo(stored);
+        assertThat(stored.providerTradeId()).isEqualTo("T-FIRST");
+        assertThat(stored.channelTradeId()).isEqualTo("CH-1");
+        assertThat(stored.version()).isEqualTo(3);
+    }
+
+    @Test
     void aReportThatAddsNothingWritesNothing() {
         ledger.create(pay("O1", 100));
         ledger.apply(new Transition(M, "O1", PaymentStatus.SUCCESS, Source.QUERY, "T-1", null, 100L, null,

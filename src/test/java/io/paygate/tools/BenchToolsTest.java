@@ -145,6 +145,38 @@ class BenchToolsTest {
         }
     }
 
+    @Test
+    void ledgerLoadMakesEachPaysTwoTransactionsAndCountsTheirWrites(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (io.paygate.store.Database db = new io.paygate.store.Database(io.paygate.store.Database.embeddedUrl(dir), "sa", "", 4)) {
+            LedgerLoad.Report report = LedgerLoad.run(db, 2, 0.3, 1, dir.resolve("ledger.mv.db"));
+            assertThat(report.load().requests()).isPositive();
+            assertThat(report.load().errors()).isZero();
+            assertThat(report.cpuMsPerPay()).isPositive();
+            // Two writing transactions per PAY, sharing writes at most as many as there are clients.
+            assertThat(report.commitsPerWrite()).isBetween(1.0, 2.0 + 1e-9);
+            assertThat(report.fileBytes()).isPositive();
+            // What each PAY left in the ledger: the order NOTPAY with its two history lines, the request's
+            // record COMPLETE with the answer.
+            db.inTransaction(c -> {
+                try (java.sql.Statement st = c.createStatement();
+                     java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM payment_order),"
+                             + " (SELECT COUNT(*) FROM payment_order WHERE status = 'NOTPAY' AND version = 1),"
+                             + " (SELECT COUNT(*) FROM order_history),"
+                             + " (SELECT COUNT(*) FROM idempotency_record WHERE state = 'COMPLETE' AND http_status = 200"
+                             + " AND response_body LIKE '%\"status\":\"NOTPAY\"%')")) {
+                    rs.next();
+                    long orders = rs.getLong(1);
+                    assertThat(orders).isGreaterThanOrEqualTo(report.load().requests());
+                    assertThat(rs.getLong(2)).isEqualTo(orders);
+                    assertThat(rs.getLong(3)).isEqualTo(2 * orders);
+                    assertThat(rs.getLong(4)).isEqualTo(orders);
+                }
+                return null;
+            });
+        }
+    }
+
     private static Map<String, String> post(HttpClient http, FastWechatStub stub, String path, Map<String, String> fields)
             throws Exception {
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stub.port() + path))
