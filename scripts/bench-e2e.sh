@@ -18,7 +18,8 @@
 #   for minutes after a start under load (docs/benchmarks.md); a gateway runs for days, so its
 #   steady state is the figure to compare. Each row also prints the gateway's CPU per PAY and the
 #   share of a core its JIT used during the row (from /proc: the whole process, and its C1/C2
-#   compiler threads; scripts/lib/proc-cpu.py), and under the table its CPU by thread.
+#   compiler threads; scripts/lib/proc-cpu.py), and under the table its CPU by thread. With the
+#   H2 ledger it also prints the ledger file's size at the end, per PAY answered.
 # --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
 #   auth; PGHOST/PGPORT/PGUSER override), dropped at the end. It also prints what the database did
 #   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
@@ -251,6 +252,14 @@ for c in 1 8; do
     --password bench-broker-password --token "$token" --merchant bench-shop
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$store" = h2 ]; then
+  # What the embedded ledger's file holds on disk after the run, against the PAYs answered: H2 keeps
+  # the chunks a write replaced for its retention time (45 s) before it reuses their space.
+  answered=$(curl -sf "http://127.0.0.1:$http_port/observe/metrics" \
+    | awk '/^gateway_requests_total\{/ {s += $NF} END {printf "%d", s}')
+  bytes=$(stat -c %s "$work/g1/data/ledger.mv.db" 2>/dev/null || echo 0)
+  echo "ledger file at the end: $((bytes >> 20)) MiB, $answered PAYs answered ($([ "${answered:-0}" -gt 0 ] && echo $((bytes / answered)) || echo 0) bytes of file per PAY)"
+fi
 cat "$work/threads.txt"
 
 python3 - "$results" "$store, $instances instance(s)" <<'PY'

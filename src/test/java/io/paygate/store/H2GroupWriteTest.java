@@ -125,17 +125,8 @@ class H2GroupWriteTest {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
             }
-            org.h2.mvstore.MVStore mv = ((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
-                    .getDatabase().getStore().getMvStore();
-            // H2's serialisation thread held up, as if busy with an earlier write.
-            java.lang.reflect.Field f = org.h2.mvstore.FileStore.class.getDeclaredField("serializationExecutor");
-            f.setAccessible(true);
-            java.util.concurrent.ThreadPoolExecutor serialisation = (java.util.concurrent.ThreadPoolExecutor) f.get(mv.getFileStore());
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            serialisation.submit(() -> {
-                release.await();
-                return null;
-            });
+            org.h2.mvstore.MVStore mv = mvStore(c);
+            java.util.concurrent.CountDownLatch release = holdSerialisation(mv);
             try (Statement st = c.createStatement()) {
                 st.execute("INSERT INTO t VALUES (1)"); // committed (autocommit), not yet written
             }
@@ -166,18 +157,9 @@ class H2GroupWriteTest {
                 try (Statement st = c.createStatement()) {
                     st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
                 }
-                return ((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
-                        .getDatabase().getStore().getMvStore();
+                return mvStore(c);
             });
-            // H2's serialisation thread held up, as if busy with an earlier write.
-            java.lang.reflect.Field f = org.h2.mvstore.FileStore.class.getDeclaredField("serializationExecutor");
-            f.setAccessible(true);
-            java.util.concurrent.ThreadPoolExecutor serialisation = (java.util.concurrent.ThreadPoolExecutor) f.get(mv.getFileStore());
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            serialisation.submit(() -> {
-                release.await();
-                return null;
-            });
+            java.util.concurrent.CountDownLatch release = holdSerialisation(mv);
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
                 List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -206,6 +188,28 @@ class H2GroupWriteTest {
             });
             assertThat(rows).isEqualTo(2);
         }
+    }
+
+    /** The MVStore of the embedded H2 database under {@code c}. */
+    private static org.h2.mvstore.MVStore mvStore(java.sql.Connection c) throws java.sql.SQLException {
+        return ((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
+                .getDatabase().getStore().getMvStore();
+    }
+
+    /**
+     * Holds up H2's serialisation thread, as if busy with an earlier write, until the latch returned
+     * is counted down.
+     */
+    private static java.util.concurrent.CountDownLatch holdSerialisation(org.h2.mvstore.MVStore mv) throws Exception {
+        java.lang.reflect.Field f = org.h2.mvstore.FileStore.class.getDeclaredField("serializationExecutor");
+        f.setAccessible(true);
+        java.util.concurrent.ThreadPoolExecutor serialisation = (java.util.concurrent.ThreadPoolExecutor) f.get(mv.getFileStore());
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        serialisation.submit(() -> {
+            release.await();
+            return null;
+        });
+        return release;
     }
 
     /** Inserts a row in a transaction of its own; whether the thread is interrupted when that returns. */
