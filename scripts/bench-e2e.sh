@@ -19,7 +19,8 @@
 #   steady state is the figure to compare. Each row also prints the gateway's CPU per PAY and the
 #   share of a core its JIT used during the row (from /proc: the whole process, and its C1/C2
 #   compiler threads; scripts/lib/proc-cpu.py), and under the table its CPU by thread. With the
-#   H2 ledger it also prints the ledger file's size at the end, per PAY answered.
+#   H2 ledger it also prints the ledger file's size at the end, per PAY answered, and each row the
+#   commits one write of the file carried (gateway_store_commits_total / gateway_store_writes_total).
 # --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
 #   auth; PGHOST/PGPORT/PGUSER override), dropped at the end. It also prints what the database did
 #   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
@@ -105,15 +106,26 @@ snapshot() { # snapshot <file>: the gateway processes' and threads' CPU now (scr
 }
 row() { # row <name> <clients> <java main> <args...>
   local name=$1 clients=$2 main=$3; shift 3
-  local line t0=$SECONDS
+  local line t0=$SECONDS group_before group_after
   snapshot "$work/cpu.before"
+  group_before=$(group_writes)
   line=$(java -cp "$jar:$tools" "$main" "$@" --clients "$clients" --seconds "$seconds" --warmup "$warmup" | tail -1)
+  group_after=$(group_writes)
   snapshot "$work/cpu.after"
   # the gateway's CPU over the row's warm-up and measured seconds, per second of it, and by thread
   line="$line $(python3 "$root/scripts/lib/proc-cpu.py" cores "$work/cpu.before" "$work/cpu.after" "$((SECONDS - t0))")"
   [ -z "$gateway_pids" ] || python3 "$root/scripts/lib/proc-cpu.py" threads "$work/cpu.before" "$work/cpu.after" \
     "$name $clients" >> "$work/threads.txt"
+  if [ -n "$group_before" ] && [ -n "$group_after" ]; then # the embedded ledger's commits per write of its file
+    line="$line $(echo "$group_before $group_after" | awk '{w = $4 - $2; printf "commits/write=%.2f", (w > 0 ? ($3 - $1) / w : 0)}')"
+  fi
   echo "$name $clients $line" | tee -a "$results"
+}
+group_writes() { # "commits writes" of the first gateway's H2 ledger (gateway_store_*_total), else nothing
+  [ "$store" = h2 ] && [ -n "$gateway_pids" ] || return 0
+  curl -sf "http://127.0.0.1:$http_port/observe/metrics" | awk '
+    /^gateway_store_commits_total / {c = $NF} /^gateway_store_writes_total / {w = $NF}
+    END {if (c != "" && w != "") printf "%d %d", c, w}'
 }
 settle() { # settle <warm-up command...>: runs it in 10 s slices until the JIT used < 5 % of a core in two in a row
   [ "$jit_settle" -gt 0 ] || return 0

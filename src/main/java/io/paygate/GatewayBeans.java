@@ -118,6 +118,14 @@ public final class GatewayBeans {
         io.micrometer.core.instrument.FunctionCounter.builder("gateway.reconcile.sweeps", reconciler,
                         io.paygate.reconcile.Reconciler::sweepsRun)
                 .description("Pending-order reconciliation sweeps run by this instance").register(metrics.registry());
+        if (db.groupWriting()) { // the embedded ledger: how many commits one write of its file carries
+            io.micrometer.core.instrument.FunctionCounter.builder("gateway.store.commits", db, Database::groupCommits)
+                    .description("Commits of the embedded H2 ledger that waited for their write to its file")
+                    .register(metrics.registry());
+            io.micrometer.core.instrument.FunctionCounter.builder("gateway.store.writes", db, Database::groupWrites)
+                    .description("Writes of the embedded H2 ledger's file, each carrying every commit waiting at the time")
+                    .register(metrics.registry());
+        }
         this.microWait = new io.paygate.reconcile.MicroWait(queue, ledger, timings, clock);
         this.reconcileExecutor = io.paygate.reconcile.Reconciler.executor(settings.intValue("gateway.reconcile.concurrency", 1, 64));
         this.providerHttpClient = providerHttpClient(settings);

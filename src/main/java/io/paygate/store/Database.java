@@ -164,6 +164,19 @@ public final class Database implements AutoCloseable {
         return groupWrite == null ? 0 : groupWrite.writes();
     }
 
+    /**
+     * How many commits have waited for the embedded H2 file's group commit (0 on any other store):
+     * against {@link #groupWrites()}, how many commits a write of the file carried.
+     */
+    public long groupCommits() {
+        return groupWrite == null ? 0 : groupWrite.commits();
+    }
+
+    /** Whether this store is H2, whose commits are written to its file by the group commit. */
+    public boolean groupWriting() {
+        return groupWrite != null;
+    }
+
     /** How many pooled connections keep statements here (for tests). */
     int connectionsKeepingStatements() {
         return kept.size();

@@ -132,9 +132,14 @@ final class H2GroupWrite {
         return cutShort;
     }
 
-    /** How many writes this has made or waited for (for tests: fewer than the commits under concurrent load). */
+    /** How many writes this has made (for tests: fewer than the commits under concurrent load). */
     long writes() {
         return writes.get();
+    }
+
+    /** How many commits have waited for a write (each commit of a transaction that changed something). */
+    long commits() {
+        return committed.get();
     }
 
     /** The embedded H2 session under {@code c}, else null. */

@@ -81,6 +81,7 @@ class H2GroupWriteTest {
                 return null;
             });
             long before = db.groupWrites();
+            long commitsBefore = db.groupCommits();
             AtomicLong ids = new AtomicLong();
             int threads = 8;
             int each = 300;
@@ -114,6 +115,8 @@ class H2GroupWriteTest {
             // to 1.8 when the waiters took turns for a lock after each write only to learn that it had
             // taken their commit, holding up the next one.
             assertThat(writes).isPositive().isLessThan(commits / 2);
+            // gateway_store_commits_total counts each of them once
+            assertThat(db.groupCommits() - commitsBefore).isEqualTo(commits);
         }
     }
 
@@ -253,6 +256,7 @@ class H2GroupWriteTest {
                 return null;
             });
             long before = db.groupWrites();
+            long commitsBefore = db.groupCommits();
             for (int i = 0; i < 20; i++) {
                 db.inTransaction(c -> {
                     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
@@ -262,6 +266,7 @@ class H2GroupWriteTest {
                 });
             }
             assertThat(db.groupWrites()).isEqualTo(before);
+            assertThat(db.groupCommits()).isEqualTo(commitsBefore);
             db.inTransaction(c -> {
                 try (Statement st = c.createStatement()) {
                     st.execute("INSERT INTO t VALUES (2)");
@@ -269,6 +274,7 @@ class H2GroupWriteTest {
                 return null;
             });
             assertThat(db.groupWrites()).isEqualTo(before + 1);
+            assertThat(db.groupCommits()).isEqualTo(commitsBefore + 1);
         }
     }
 
