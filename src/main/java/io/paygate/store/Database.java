@@ -157,8 +157,8 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * How many times the embedded H2 file's group commit has written (for tests and the ledger's
-     * benchmark, io.paygate.tools.LedgerLoad; 0 on any other store).
+     * How many times the embedded H2 file's group commit has written (gateway_store_writes_total, the
+     * ledger's benchmark io.paygate.tools.LedgerLoad, tests; 0 on any other store).
      */
     public long groupWrites() {
         return groupWrite == null ? 0 : groupWrite.writes();

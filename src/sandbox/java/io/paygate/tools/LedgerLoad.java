@@ -83,7 +83,7 @@ public final class LedgerLoad {
         String hash = "0".repeat(64);
         AtomicLong pays = new AtomicLong();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long[] atStart = new long[3];
+        long[] atStart = new long[4];
         Thread mark = new Thread(() -> {
             try {
                 Thread.sleep((long) (warmup * 1000));
@@ -93,6 +93,7 @@ public final class LedgerLoad {
             atStart[0] = os.getProcessCpuTime();
             atStart[1] = pays.get();
             atStart[2] = db.groupWrites();
+            atStart[3] = db.groupCommits();
         }, "ledger-load-mark");
         mark.start();
         LoadRun.Result load = LoadRun.run(clients, warmup, seconds, index -> n -> {
@@ -127,7 +128,8 @@ public final class LedgerLoad {
         long cpu = os.getProcessCpuTime() - atStart[0];
         long measured = Math.max(1, pays.get() - atStart[1]);
         long writes = db.groupWrites() - atStart[2];
-        double commitsPerWrite = writes == 0 ? 0 : 2.0 * measured / writes;
+        long commits = db.groupCommits() - atStart[3];
+        double commitsPerWrite = writes == 0 ? 0 : (double) commits / writes;
         long size = -1;
         try {
             size = file != null && Files.exists(file) && writes > 0 ? Files.size(file) : -1;
