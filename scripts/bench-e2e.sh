@@ -21,6 +21,9 @@
 #   compiler threads; scripts/lib/proc-cpu.py), and under the table its CPU by thread. With the
 #   H2 ledger it also prints the ledger file's size at the end, per PAY answered, and each row the
 #   commits one write of the file carried (gateway_store_commits_total / gateway_store_writes_total).
+#   A second table gives how the machine's cores were shared during each row (its warm-up and
+#   measured seconds): the gateway, the provider stub and the load client (its JVM's start included;
+#   measured with /usr/bin/time, the table is left out without it), bare rows included.
 # --store postgres: a fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust
 #   auth; PGHOST/PGPORT/PGUSER override), dropped at the end. It also prints what the database did
 #   per PAY over the two HTTP rows (pg_stat_database / pg_stat_user_tables deltas divided by the
@@ -97,6 +100,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, sto
 (exec java -cp "$tools" io.paygate.tools.FastWechatStub --port "$stub_port" --mch "$mch" --appid "$appid" \
   --key "$key" --threads 8 > "$work/stub.log" 2>&1) &
 pids+=($!)
+stub_pid=$!
 await 30 "the stub" grep -q listening "$work/stub.log"
 
 results="$work/results.txt"
@@ -108,12 +112,27 @@ row() { # row <name> <clients> <java main> <args...>
   local name=$1 clients=$2 main=$3; shift 3
   local line t0=$SECONDS group_before group_after
   snapshot "$work/cpu.before"
+  python3 "$root/scripts/lib/proc-cpu.py" snapshot "$stub_pid" > "$work/stub.before"
   group_before=$(group_writes)
-  line=$(java -cp "$jar:$tools" "$main" "$@" --clients "$clients" --seconds "$seconds" --warmup "$warmup" | tail -1)
+  rm -f "$work/client.time"
+  # the load client's own CPU (user + system seconds, its JVM's start and warm-up included), when
+  # /usr/bin/time is there
+  if [ -x /usr/bin/time ]; then
+    line=$(/usr/bin/time -f "%U %S" -o "$work/client.time" java -cp "$jar:$tools" "$main" "$@" --clients "$clients" \
+      --seconds "$seconds" --warmup "$warmup" | tail -1)
+  else
+    line=$(java -cp "$jar:$tools" "$main" "$@" --clients "$clients" --seconds "$seconds" --warmup "$warmup" | tail -1)
+  fi
   group_after=$(group_writes)
   snapshot "$work/cpu.after"
-  # the gateway's CPU over the row's warm-up and measured seconds, per second of it, and by thread
-  line="$line $(python3 "$root/scripts/lib/proc-cpu.py" cores "$work/cpu.before" "$work/cpu.after" "$((SECONDS - t0))")"
+  python3 "$root/scripts/lib/proc-cpu.py" snapshot "$stub_pid" > "$work/stub.after"
+  # the gateway's CPU over the row's warm-up and measured seconds, per second of it, and by thread;
+  # the same for the stub and the load client: how the machine's cores were shared during the row
+  local elapsed=$((SECONDS - t0))
+  line="$line $(python3 "$root/scripts/lib/proc-cpu.py" cores "$work/cpu.before" "$work/cpu.after" "$elapsed")"
+  line="$line stubcores=$(python3 "$root/scripts/lib/proc-cpu.py" cores "$work/stub.before" "$work/stub.after" "$elapsed" \
+    | sed 's/gwcores=\([0-9.]*\).*/\1/')"
+  [ -s "$work/client.time" ] && line="$line clientcores=$(awk -v s="$elapsed" 'END {printf "%.2f", ($1 + $2) / (s > 0 ? s : 1)}' "$work/client.time")"
   [ -z "$gateway_pids" ] || python3 "$root/scripts/lib/proc-cpu.py" threads "$work/cpu.before" "$work/cpu.after" \
     "$name $clients" >> "$work/threads.txt"
   if [ -n "$group_before" ] && [ -n "$group_after" ]; then # the embedded ledger's commits per write of its file
@@ -294,4 +313,19 @@ for name in ("http", "jms"):
 for c in (1, 8):
     h, j = rows[("http", c)], rows[("jms", c)]
     print("JMS/HTTP with %d client(s): %.2f" % (c, j["rps"] / h["rps"] if h["rps"] else 0))
+# How the machine's cores were shared during each row (warm-up and measured seconds): the gateway,
+# the provider stub, the load client (its JVM's start included). The bare rows have no gateway.
+shares = {}
+for line in open(sys.argv[1]):
+    name, clients, rest = line.split(" ", 2)
+    g = lambda k: (lambda m: float(m.group(1)) if m else None)(re.search(k + r"=([\d.]+)", rest))
+    shares[(name, int(clients))] = (g("gwcores"), g("stubcores"), g("clientcores"))
+if all(v[1] is not None and v[2] is not None for v in shares.values()):
+    print()
+    print("| row | clients | gateway, cores | stub, cores | load client, cores | all three |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name in ("bare", "http", "jms"):
+        for c in (1, 8):
+            gw, stub, client = shares[(name, c)]
+            print("| %s | %d | %.2f | %.2f | %.2f | %.2f |" % (name.upper() if name != "bare" else "bare", c, gw, stub, client, gw + stub + client))
 PY
