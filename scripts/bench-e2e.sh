@@ -117,12 +117,9 @@ row() { # row <name> <clients> <java main> <args...>
   rm -f "$work/client.time"
   # the load client's own CPU (user + system seconds, its JVM's start and warm-up included), when
   # /usr/bin/time is there
-  if [ -x /usr/bin/time ]; then
-    line=$(/usr/bin/time -f "%U %S" -o "$work/client.time" java -cp "$jar:$tools" "$main" "$@" --clients "$clients" \
-      --seconds "$seconds" --warmup "$warmup" | tail -1)
-  else
-    line=$(java -cp "$jar:$tools" "$main" "$@" --clients "$clients" --seconds "$seconds" --warmup "$warmup" | tail -1)
-  fi
+  local timed=()
+  [ -x /usr/bin/time ] && timed=(/usr/bin/time -f "%U %S" -o "$work/client.time")
+  line=$("${timed[@]}" java -cp "$jar:$tools" "$main" "$@" --clients "$clients" --seconds "$seconds" --warmup "$warmup" | tail -1)
   group_after=$(group_writes)
   snapshot "$work/cpu.after"
   python3 "$root/scripts/lib/proc-cpu.py" snapshot "$stub_pid" > "$work/stub.after"
@@ -298,9 +295,9 @@ import re, sys
 rows = {}
 for line in open(sys.argv[1]):
     name, clients, rest = line.split(" ", 2)
-    f = lambda k: float(re.search(k + r"=([\d.]+)", rest).group(1))
-    rows[(name, int(clients))] = dict(rps=f("rps"), p50=f("p50"), p99=f("p99"), errors=int(f("errors")),
-                                      cores=f("gwcores"), jit=f("jitcores"))
+    g = lambda k: (lambda m: float(m.group(1)) if m else None)(re.search(k + r"=([\d.]+)", rest))
+    rows[(name, int(clients))] = dict(rps=g("rps"), p50=g("p50"), p99=g("p99"), errors=int(g("errors")),
+                                      cores=g("gwcores"), jit=g("jitcores"), stub=g("stubcores"), client=g("clientcores"))
 print()
 print("| entry (%s) | clients | gateway PAY/s | bare calls/s | ratio | gateway p50 ms | bare p50 ms | gateway p99 ms | bare p99 ms | errors | gateway CPU ms/PAY | JIT, cores |" % sys.argv[2])
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -315,17 +312,13 @@ for c in (1, 8):
     print("JMS/HTTP with %d client(s): %.2f" % (c, j["rps"] / h["rps"] if h["rps"] else 0))
 # How the machine's cores were shared during each row (warm-up and measured seconds): the gateway,
 # the provider stub, the load client (its JVM's start included). The bare rows have no gateway.
-shares = {}
-for line in open(sys.argv[1]):
-    name, clients, rest = line.split(" ", 2)
-    g = lambda k: (lambda m: float(m.group(1)) if m else None)(re.search(k + r"=([\d.]+)", rest))
-    shares[(name, int(clients))] = (g("gwcores"), g("stubcores"), g("clientcores"))
-if all(v[1] is not None and v[2] is not None for v in shares.values()):
+if all(r["stub"] is not None and r["client"] is not None for r in rows.values()):
     print()
     print("| row | clients | gateway, cores | stub, cores | load client, cores | all three |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name in ("bare", "http", "jms"):
         for c in (1, 8):
-            gw, stub, client = shares[(name, c)]
-            print("| %s | %d | %.2f | %.2f | %.2f | %.2f |" % (name.upper() if name != "bare" else "bare", c, gw, stub, client, gw + stub + client))
+            r = rows[(name, c)]
+            print("| %s | %d | %.2f | %.2f | %.2f | %.2f |" % (name.upper() if name != "bare" else "bare", c, r["cores"],
+                  r["stub"], r["client"], r["cores"] + r["stub"] + r["client"]))
 PY

@@ -172,7 +172,10 @@ public final class Database implements AutoCloseable {
         return groupWrite == null ? 0 : groupWrite.commits();
     }
 
-    /** Whether this store is H2, whose commits are written to its file by the group commit. */
+    /**
+     * Whether this store is H2, so that {@link #groupCommits()} and {@link #groupWrites()} mean
+     * something (both stay 0 on an in-memory H2 or one whose URL sets WRITE_DELAY=0: nothing waits).
+     */
     public boolean groupWriting() {
         return groupWrite != null;
     }
