@@ -358,4 +358,23 @@ class JmsIT {
             assertThat(events.receive(2000)).isNull();
         }
     }
+
+    /**
+     * Nor to one of them dressed as a temporary queue: payments.deliveries is a queue a reply could
+     * be routed to, and the gateway's deliveries route would take it for an event.
+     */
+    @Test
+    void aReplyToAGatewayQueueNamedAsATemporaryOneIsAnsweredOnTheResultsQueueInstead() throws Exception {
+        try (JmsClient c = new JmsClient(brokerPort, "merchant-systems", CLIENT_PASSWORD)) {
+            String corr = "hijack-temp-" + UUID.randomUUID();
+            TextMessage m = request(c, query("jms-x2", "JMS-X002"), TOKEN);
+            m.setJMSReplyTo(org.apache.activemq.artemis.jms.client.ActiveMQDestination.createTemporaryQueue("payments.deliveries"));
+            m.setJMSCorrelationID(corr);
+            c.session.createProducer(c.session.createQueue("payments.requests")).send(m);
+            Message reply = c.session.createConsumer(c.session.createQueue("payments.results"),
+                    "JMSCorrelationID = '" + corr + "'").receive(30_000);
+            assertThat(reply).isNotNull();
+            assertThat(((TextMessage) reply).getText()).contains("JMS-X002");
+        }
+    }
 }

@@ -221,11 +221,12 @@ public final class JmsEntry {
         }
     }
 
+    /**
+     * The destination's name, temporary ones included: a temporary queue's name is random, but a
+     * client can name one {@code payments.deliveries} and send that as its JMSReplyTo.
+     */
     private static String destinationName(Object destination) {
         try {
-            if (destination instanceof jakarta.jms.TemporaryQueue || destination instanceof jakarta.jms.TemporaryTopic) {
-                return null;
-            }
             if (destination instanceof jakarta.jms.Queue q) {
                 return q.getQueueName();
             }
