@@ -377,4 +377,43 @@ class JmsIT {
             assertThat(((TextMessage) reply).getText()).contains("JMS-X002");
         }
     }
+
+    /**
+     * A temporary reply queue that is gone (its client disconnected before the answer) gets no
+     * reply: sending one would make the queue again, on the gateway's own connection, holding the
+     * reply for nobody for as long as the gateway runs. The payment stands, the request is taken,
+     * and the same request sent again is answered from the ledger.
+     */
+    @Test
+    void aRequestWhoseTemporaryReplyQueueIsGoneIsTakenAndNotAnswered() throws Exception {
+        String gone;
+        try (JmsClient other = new JmsClient(brokerPort, "merchant-systems", CLIENT_PASSWORD)) {
+            gone = other.session.createTemporaryQueue().getQueueName();
+        }
+        try (JmsClient c = new JmsClient(brokerPort, "merchant-systems", CLIENT_PASSWORD)) {
+            String corr = "gone-" + UUID.randomUUID();
+            TextMessage m = request(c, pay("jms-g1", "JMS-G001"), TOKEN);
+            m.setJMSReplyTo(org.apache.activemq.artemis.jms.client.ActiveMQDestination.createTemporaryQueue(gone));
+            m.setJMSCorrelationID(corr);
+            long calls = simCalls();
+            c.session.createProducer(c.session.createQueue("payments.requests")).send(m);
+            gateway.awaitOutput("the reply to correlation id " + corr + " is not sent", Duration.ofSeconds(30));
+            assertThat(simCalls()).isEqualTo(calls + 1);
+            org.apache.activemq.artemis.api.core.client.ClientSession core =
+                    ((org.apache.activemq.artemis.jms.client.ActiveMQSession) c.session).getCoreSession();
+            assertThat(core.queueQuery(org.apache.activemq.artemis.api.core.SimpleString.of(gone)).isExists()).isFalse();
+
+            TemporaryQueue replies = c.session.createTemporaryQueue();
+            TextMessage again = request(c, pay("jms-g1", "JMS-G001"), TOKEN);
+            again.setJMSReplyTo(replies);
+            c.session.createProducer(c.session.createQueue("payments.requests")).send(again);
+            Message reply = c.session.createConsumer(replies).receive(30_000);
+            assertThat(reply).isNotNull();
+            assertThat(JSON.readTree(((TextMessage) reply).getText()).get("status").asText()).isEqualTo("NOTPAY");
+            assertThat(simCalls()).isEqualTo(calls + 1);
+            // Taken once: not delivered again after the reply that was not sent.
+            assertThat(gateway.output().lines().filter(l -> l.contains("is not sent: its temporary queue is gone")).count())
+                    .isEqualTo(1);
+        }
+    }
 }

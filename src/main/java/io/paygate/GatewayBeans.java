@@ -193,7 +193,7 @@ public final class GatewayBeans {
         registry.accept("jms", messaging.component());
         registry.accept("jmsEntry", new io.paygate.api.JmsEntry(api, json, merchants,
                 messaging.embedded() ? settings.get("gateway.broker.user") : null,
-                messaging::temporaryQueueOwner));
+                messaging));
         // On a store shared by several gateways one relays at a time (a lease); the embedded store is this gateway's alone.
         io.paygate.store.Leases relayLeases = settings.get("gateway.store.url").isBlank() ? null
                 : new io.paygate.store.Leases(db, clock);

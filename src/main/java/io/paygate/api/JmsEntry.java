@@ -30,27 +30,22 @@ public final class JmsEntry {
     private final ObjectMapper json;
     private final io.paygate.config.MerchantDirectory merchants;
     private final String esbUser;
-    private final java.util.function.Function<String, java.util.Optional<String>> temporaryQueueOwner;
-
-    /** For tests and gateways without merchants' broker logins: every sender is trusted as the ESB is. */
-    public JmsEntry(PaymentApi api, ObjectMapper json) {
-        this(api, json, null, null, q -> java.util.Optional.empty());
-    }
+    private final io.paygate.broker.ReplyDestinations destinations;
 
     /**
      * @param merchants           maps a sender's broker login to its merchant
      * @param esbUser             the shared login of a trusted integration ({@code gateway.broker.user} of the embedded
      *                            broker); it may send for any merchant. Null on an external broker: there every login
      *                            that is not a merchant's is trusted (its security-settings decide who may send)
-     * @param temporaryQueueOwner the login that created a temporary queue ({@link io.paygate.broker.Messaging#temporaryQueueOwner})
+     * @param destinations who created a temporary queue, and where a reply to a JMSReplyTo goes ({@link io.paygate.broker.Messaging})
      */
     public JmsEntry(PaymentApi api, ObjectMapper json, io.paygate.config.MerchantDirectory merchants, String esbUser,
-                    java.util.function.Function<String, java.util.Optional<String>> temporaryQueueOwner) {
+                    io.paygate.broker.ReplyDestinations destinations) {
         this.api = api;
         this.json = json;
         this.merchants = merchants;
         this.esbUser = esbUser;
-        this.temporaryQueueOwner = temporaryQueueOwner;
+        this.destinations = destinations;
     }
 
     /**
@@ -210,7 +205,7 @@ public final class JmsEntry {
                 return true;
             }
             String login = merchants.brokerLogins().get(merchant) == null ? null : merchants.brokerLogins().get(merchant).user();
-            java.util.Optional<String> owner = temporaryQueueOwner.apply(name);
+            java.util.Optional<String> owner = destinations.temporaryQueueOwner(name);
             if (owner.isPresent() && owner.get().equals(io.paygate.broker.Messaging.UNKNOWN_OWNER)) {
                 // An external broker does not say who made a temporary queue: its type is all there is.
                 return replyTo instanceof jakarta.jms.TemporaryQueue && !name.startsWith("payments.");
@@ -279,8 +274,15 @@ public final class JmsEntry {
         Object replyTo = io.paygate.route.RouteProperties.JMS_REPLY_TO.get(ex);
         if (replyTo instanceof String queue) {
             ex.getMessage().setHeader("CamelJmsDestinationName", queue);
-        } else if (replyTo != null) {
-            ex.getMessage().setHeader("CamelJmsDestination", replyTo);
+        } else if (replyTo instanceof jakarta.jms.Destination destination) {
+            java.util.Optional<jakarta.jms.Destination> to = destinations.replyDestination(destination);
+            if (to.isPresent()) {
+                ex.getMessage().setHeader("CamelJmsDestination", to.get());
+            } else {
+                io.paygate.route.RouteProperties.JMS_REPLY_GONE.set(ex, true);
+                LOG.warn("the reply to correlation id {} is not sent: its temporary queue is gone (the client disconnected "
+                        + "before the answer); the request's work is kept and a replay of it answers again", correlation);
+            }
         }
     }
 

@@ -335,6 +335,17 @@ public final class EmbeddedBroker implements AutoCloseable {
         return java.util.Optional.of(q.getUser().toString());
     }
 
+    /**
+     * An anycast queue of this name exists now on the address of the same name: what Artemis's
+     * client asks the broker (an address query and a queue query) before its first send to a queue,
+     * known here without asking.
+     */
+    public boolean hasQueue(String name) {
+        org.apache.activemq.artemis.core.server.ActiveMQServer s = server.getActiveMQServer();
+        org.apache.activemq.artemis.core.server.Queue q = s == null ? null : s.locateQueue(name);
+        return q != null && q.getRoutingType() == RoutingType.ANYCAST && q.getAddress().toString().equals(name);
+    }
+
     /** Messages on one queue (0 when it does not exist yet), from the server's own count. */
     public long queueDepth(String queue) {
         org.apache.activemq.artemis.core.server.ActiveMQServer s = server.getActiveMQServer();

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * sends while it handles a message goes out on that same session: the request's acknowledgement and
  * its reply (or a callback's retry copy) are one commit, never two.
  */
-public final class Messaging implements AutoCloseable {
+public final class Messaging implements AutoCloseable, ReplyDestinations {
     private static final Logger LOG = LoggerFactory.getLogger(Messaging.class);
 
     private static final String INTERNAL_USER = "gateway-internal";
@@ -59,6 +59,49 @@ public final class Messaging implements AutoCloseable {
         // sessions open instead of closing the shared connection under them (SessionKeepingListenerContainer).
         component.getConfiguration().setConsumerType(org.apache.camel.component.jms.ConsumerType.Custom);
         component.getConfiguration().setMessageListenerContainerFactory(SessionKeepingListenerContainer::new);
+        if (broker != null) {
+            component.getConfiguration().setDestinationResolver(this::resolve);
+        }
+    }
+
+    /**
+     * A destination the routes name (payments.results, a merchant's replies queue, the invalid
+     * queue, the deliveries queue). Artemis's client makes a new object for a name on every send and
+     * asks the broker about each new object before sending to it: a queue query to make it, then an
+     * address query and a queue query, three round trips to the broker for each reply, in the same
+     * JVM too. A queue the embedded broker has now is sent to as one it need not ask about; anything
+     * else is made and checked by the client, as before.
+     */
+    private jakarta.jms.Destination resolve(jakarta.jms.Session session, String name, boolean pubSub)
+            throws jakarta.jms.JMSException {
+        if (!pubSub && broker.hasQueue(name)) {
+            org.apache.activemq.artemis.jms.client.ActiveMQDestination queue =
+                    org.apache.activemq.artemis.jms.client.ActiveMQDestination.createQueue(name);
+            queue.setCreated(true);
+            return queue;
+        }
+        return pubSub ? session.createTopic(name) : session.createQueue(name);
+    }
+
+    /**
+     * On the embedded broker, a queue that exists now is sent to without Artemis's client asking
+     * the broker about it first (two round trips per reply), and a temporary queue that is gone
+     * gets no reply: the client would make it again, as a temporary queue of the gateway's own
+     * connection holding the reply for as long as that connection lives, which is the gateway's.
+     * Should the queue go between this look and the send, the broker makes it on the send (its
+     * address settings allow that outside payments.*) and the reply waits there. On an external
+     * broker the destination is sent to as it is, and Artemis's client asks about it.
+     */
+    @Override
+    public java.util.Optional<jakarta.jms.Destination> replyDestination(jakarta.jms.Destination replyTo) {
+        if (broker == null || !(replyTo instanceof org.apache.activemq.artemis.jms.client.ActiveMQDestination d) || !d.isQueue()) {
+            return java.util.Optional.of(replyTo);
+        }
+        if (broker.hasQueue(d.getAddress())) {
+            d.setCreated(true);
+            return java.util.Optional.of(d);
+        }
+        return d.isTemporary() ? java.util.Optional.empty() : java.util.Optional.of(replyTo);
     }
 
     public static Messaging start(GatewaySettings settings, MerchantDirectory merchants) throws Exception {
@@ -207,10 +250,7 @@ public final class Messaging implements AutoCloseable {
         broker.addMerchantEventQueue(merchant);
     }
 
-    /**
-     * Who created a temporary queue: the login's name on the embedded broker, empty when the queue
-     * is not a temporary one there, and {@code "?"} on an external broker, which does not tell.
-     */
+    @Override
     public java.util.Optional<String> temporaryQueueOwner(String queue) {
         return broker == null ? java.util.Optional.of(UNKNOWN_OWNER) : broker.temporaryQueueOwner(queue);
     }

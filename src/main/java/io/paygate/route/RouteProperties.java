@@ -82,6 +82,8 @@ public final class RouteProperties {
     public static final Property<String> BUS_MERCHANT = new Property<>("busMerchant", String.class);
     /** Where the JMS reply goes: a JMS destination (the request's JMSReplyTo) or a queue's name. */
     public static final Property<Object> JMS_REPLY_TO = new Property<>("jmsReplyTo", Object.class);
+    /** The request's JMSReplyTo is a temporary queue that is gone: no reply is sent (routes/jms-api.yaml). */
+    public static final Property<Boolean> JMS_REPLY_GONE = new Property<>("gatewayReplyGone", Boolean.class);
     /** The reply's JMSCorrelationID: the request's, else its JMSMessageID. */
     public static final Property<String> JMS_CORRELATION = new Property<>("jmsCorrelation", String.class);
     /** The request as received, for payments.requests.invalid. */
