@@ -125,6 +125,16 @@ class JmsIT {
         return m;
     }
 
+    /** Sends the request with a new temporary queue as its JMSReplyTo and waits for the reply there (null: none in 30 s). */
+    private static Message sendForReply(JmsClient c, TextMessage request) throws Exception {
+        TemporaryQueue replies = c.session.createTemporaryQueue();
+        request.setJMSReplyTo(replies);
+        c.session.createProducer(c.session.createQueue("payments.requests")).send(request);
+        Message reply = c.session.createConsumer(replies).receive(30_000);
+        assertThat(reply).as("a reply on the temporary queue").isNotNull();
+        return reply;
+    }
+
     private static long simCalls() throws Exception {
         return JSON.readTree(Http.get(sim + "/sandbox/wechat/stats", null).body()).get("total").asLong();
     }
@@ -196,12 +206,8 @@ class JmsIT {
     @Test
     void requestReplyByMessageId() throws Exception {
         try (JmsClient c = new JmsClient(brokerPort, "merchant-systems", CLIENT_PASSWORD)) {
-            TemporaryQueue replies = c.session.createTemporaryQueue();
             TextMessage m = request(c, query("jms-m1", "JMS-NONE-1"), TOKEN);
-            m.setJMSReplyTo(replies);
-            c.session.createProducer(c.session.createQueue("payments.requests")).send(m);
-            Message reply = c.session.createConsumer(replies).receive(30_000);
-            assertThat(reply).isNotNull();
+            Message reply = sendForReply(c, m);
             assertThat(reply.getJMSCorrelationID()).isEqualTo(m.getJMSMessageID());
             JsonNode r = JSON.readTree(((TextMessage) reply).getText());
             assertThat(r.at("/error/code").asText()).isEqualTo("ORDER_NOT_FOUND");
@@ -403,12 +409,7 @@ class JmsIT {
                     ((org.apache.activemq.artemis.jms.client.ActiveMQSession) c.session).getCoreSession();
             assertThat(core.queueQuery(org.apache.activemq.artemis.api.core.SimpleString.of(gone)).isExists()).isFalse();
 
-            TemporaryQueue replies = c.session.createTemporaryQueue();
-            TextMessage again = request(c, pay("jms-g1", "JMS-G001"), TOKEN);
-            again.setJMSReplyTo(replies);
-            c.session.createProducer(c.session.createQueue("payments.requests")).send(again);
-            Message reply = c.session.createConsumer(replies).receive(30_000);
-            assertThat(reply).isNotNull();
+            Message reply = sendForReply(c, request(c, pay("jms-g1", "JMS-G001"), TOKEN));
             assertThat(JSON.readTree(((TextMessage) reply).getText()).get("status").asText()).isEqualTo("NOTPAY");
             assertThat(simCalls()).isEqualTo(calls + 1);
             // Taken once: not delivered again after the reply that was not sent.
