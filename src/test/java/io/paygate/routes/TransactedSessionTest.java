@@ -121,6 +121,49 @@ class TransactedSessionTest {
     }
 
     /**
+     * A reply to a queue the broker does not have, and may not make (payments.*), leaves the
+     * request's transaction whole: the request is taken once. Messaging's destination resolver spares
+     * the client's questions to the broker only for queues the broker has. A destination marked as
+     * checked that the broker does not have would pass the send, and the broker would refuse the
+     * whole transaction at its commit ("Address Does Not Exist"), so the request would come back
+     * again and again. (Asked, the Artemis client does not fail here either: it falls back to the
+     * 1.x name jms.queue.payments.nowhere, which the broker makes, and the reply goes there.)
+     */
+    @Test
+    void aReplyToAQueueTheBrokerDoesNotHaveLeavesTheRequestsTransactionWhole() throws Exception {
+        AtomicInteger deliveries = new AtomicInteger();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        CamelContext camel = started(r -> r.from("jms:queue:test.txn.nowhere?transacted=true&cacheLevelName=CACHE_CONSUMER&disableReplyTo=true")
+                        .process(ex -> deliveries.incrementAndGet())
+                        .setHeader("CamelJmsDestinationName", r.constant("payments.nowhere"))
+                        .doTry()
+                            .to("jms:queue:payments.results?transacted=true&jmsMessageType=Text")
+                        .doCatch(Exception.class)
+                            .process(ex -> failures.add(String.valueOf(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class))))
+                        .end()
+                        .removeHeader("CamelJmsDestinationName")
+                        .to("jms:queue:test.txn.nowhere.done?transacted=true"));
+        try {
+            camel.createProducerTemplate().sendBody("jms:queue:test.txn.nowhere", "request-n");
+            List<String> done = new ArrayList<>();
+            try (Connection c = messaging.connectionFactory().createConnection()) {
+                c.start();
+                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                try (MessageConsumer consumer = s.createConsumer(s.createQueue("test.txn.nowhere.done"))) {
+                    for (TextMessage m = (TextMessage) consumer.receive(15_000); m != null; m = (TextMessage) consumer.receive(2_000)) {
+                        done.add(m.getText());
+                    }
+                }
+            }
+            assertThat(done).as("the request's transaction committed once").containsExactly("request-n");
+            assertThat(deliveries.get()).as("the request was taken at its first delivery").isEqualTo(1);
+            assertThat(failures).as("the reply's send did not fail").isEmpty();
+        } finally {
+            camel.close();
+        }
+    }
+
+    /**
      * A route that waits (a barcode PAY polling its provider, a recalled reverse) before it replies:
      * Camel's delay goes on on a timer thread unless the exchange is transacted, and there the
      * request's session is not at hand, so the reply would go out on a session of its own, committed
