@@ -276,14 +276,20 @@ public final class JmsEntry {
             ex.getMessage().setHeader("CamelJmsDestinationName", queue);
         } else if (replyTo instanceof jakarta.jms.Destination destination) {
             java.util.Optional<jakarta.jms.Destination> to = destinations.replyDestination(destination);
-            if (to.isPresent()) {
-                ex.getMessage().setHeader("CamelJmsDestination", to.get());
-            } else {
+            // A gone temporary queue keeps its destination: a jms-reply route of its own (ops') without
+            // the shipped route's check of gatewayReplyGone sends there as it always did, never to payments.results.
+            ex.getMessage().setHeader("CamelJmsDestination", to.orElse(destination));
+            if (to.isEmpty()) {
                 io.paygate.route.RouteProperties.JMS_REPLY_GONE.set(ex, true);
-                LOG.warn("the reply to correlation id {} is not sent: its temporary queue is gone (the client disconnected "
-                        + "before the answer); the request's work is kept and a replay of it answers again", correlation);
             }
         }
+    }
+
+    /** The reply is not sent: its temporary queue is gone (routes/jms-api.yaml). */
+    public void replyGone(Exchange ex) {
+        LOG.warn("the reply to correlation id {} is not sent: its temporary queue is gone (the client disconnected "
+                + "before the answer); the request's work is kept and a replay of it answers again",
+                io.paygate.route.RouteProperties.JMS_CORRELATION.get(ex));
     }
 
     private static void header(Exchange ex, String name, String value) {
