@@ -7,8 +7,6 @@ import io.paygate.broker.Messaging;
 import jakarta.jms.Connection;
 import jakarta.jms.Destination;
 import jakarta.jms.Session;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQDestination;
@@ -31,18 +29,7 @@ class ReplyDestinationsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("reply-destinations");
-        Files.writeString(dir.resolve("application.properties"), String.join("\n",
-                "gateway.broker.port=0",
-                "gateway.broker.user=" + USER,
-                "gateway.broker.password=" + PASSWORD, ""));
-        Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",
-                "merchants:",
-                "  reply-shop:",
-                "    provider: testpay",
-                "    apiToken: reply-shop-token-5512",
-                "    testpay: {baseUrl: 'http://127.0.0.1:9', key: reply-key-5512}", ""));
-        fixture = RouteTestSupport.Fixture.load(dir, 2);
+        fixture = RouteTestSupport.Fixture.onBroker("reply", USER, PASSWORD);
         messaging = Messaging.start(fixture.settings(), fixture.merchants());
     }
 

@@ -53,6 +53,25 @@ abstract class RouteTestSupport extends CamelTestSupport {
             }
         }
 
+        /**
+         * A fresh config folder for a test of the bus alone: the embedded broker on a free port with
+         * the ESB login {@code brokerUser}, and one testpay merchant {@code <name>-shop} nothing calls.
+         */
+        static Fixture onBroker(String name, String brokerUser, String brokerPassword) throws IOException {
+            Path dir = Files.createTempDirectory(name);
+            Files.writeString(dir.resolve("application.properties"), String.join("\n",
+                    "gateway.broker.port=0",
+                    "gateway.broker.user=" + brokerUser,
+                    "gateway.broker.password=" + brokerPassword, ""));
+            Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",
+                    "merchants:",
+                    "  " + name + "-shop:",
+                    "    provider: testpay",
+                    "    apiToken: " + name + "-shop-token-4411",
+                    "    testpay: {baseUrl: 'http://127.0.0.1:9', key: " + name + "-key-4411}", ""));
+            return load(dir, 2);
+        }
+
         @Override
         public void close() {
             db.close();

@@ -8,8 +8,6 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,24 +39,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 class TransactedSessionTest {
     private static final String DUPLICATE_ID = "transacted-session-dup-1";
-    private static Path dir;
     private static RouteTestSupport.Fixture fixture;
     private static Messaging messaging;
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("transacted-session");
-        Files.writeString(dir.resolve("application.properties"), String.join("\n",
-                "gateway.broker.port=0",
-                "gateway.broker.user=txn-client",
-                "gateway.broker.password=txn-broker-pass-4411", ""));
-        Files.writeString(dir.resolve("merchants.yaml"), String.join("\n",
-                "merchants:",
-                "  txn-shop:",
-                "    provider: testpay",
-                "    apiToken: txn-shop-token-4411",
-                "    testpay: {baseUrl: 'http://127.0.0.1:9', key: txn-key-4411}", ""));
-        fixture = RouteTestSupport.Fixture.load(dir, 2);
+        fixture = RouteTestSupport.Fixture.onBroker("txn", "txn-client", "txn-broker-pass-4411");
         messaging = Messaging.start(fixture.settings(), fixture.merchants());
     }
 
