@@ -74,13 +74,27 @@ public final class Messaging implements AutoCloseable, ReplyDestinations {
      */
     private jakarta.jms.Destination resolve(jakarta.jms.Session session, String name, boolean pubSub)
             throws jakarta.jms.JMSException {
-        if (!pubSub && broker.hasQueue(name)) {
+        if (!pubSub) {
             org.apache.activemq.artemis.jms.client.ActiveMQDestination queue =
                     org.apache.activemq.artemis.jms.client.ActiveMQDestination.createQueue(name);
-            queue.setCreated(true);
-            return queue;
+            if (checkedHere(queue)) {
+                return queue;
+            }
         }
         return pubSub ? session.createTopic(name) : session.createQueue(name);
+    }
+
+    /**
+     * Marks a queue the embedded broker has now as one Artemis's client need not ask the broker
+     * about; false (and unmarked) for anything else. Never a queue the broker lacks: sent to as
+     * checked, it would fail the whole JMS transaction at its commit (TransactedSessionTest).
+     */
+    private boolean checkedHere(org.apache.activemq.artemis.jms.client.ActiveMQDestination queue) {
+        if (!broker.hasQueue(queue.getAddress())) {
+            return false;
+        }
+        queue.setCreated(true);
+        return true;
     }
 
     /**
@@ -97,8 +111,7 @@ public final class Messaging implements AutoCloseable, ReplyDestinations {
         if (broker == null || !(replyTo instanceof org.apache.activemq.artemis.jms.client.ActiveMQDestination d) || !d.isQueue()) {
             return java.util.Optional.of(replyTo);
         }
-        if (broker.hasQueue(d.getAddress())) {
-            d.setCreated(true);
+        if (checkedHere(d)) {
             return java.util.Optional.of(d);
         }
         return d.isTemporary() ? java.util.Optional.empty() : java.util.Optional.of(replyTo);
