@@ -3,7 +3,8 @@
 # (FastWechatStub), driven at a FIXED rate over HTTP by io.paygate.tools.SoakLoad (PAY SCAN of new
 # orders, every 10th request a QUERY of the last order whose PAY was answered), for a fixed number
 # of minutes. Every minute: a full GC in the gateway (`jcmd <pid> GC.run`), then its heap used and
-# committed (`jcmd <pid> GC.heap_info`) and its resident memory (VmRSS of /proc/<pid>/status); one
+# committed (`jcmd <pid> GC.heap_info`), its resident memory (VmRSS of /proc/<pid>/status) and the
+# ledger's size on disk (the H2 file, or the PostgreSQL database's pg_database_size); one
 # table row a minute (the load's counts of a minute can come a few seconds later: the whole table is
 # printed again at the end with them), and at the end the slope (mean of the last 5 minutes minus
 # mean of the first 5, per minute between their centres) and the error count.
@@ -138,7 +139,14 @@ sample() { # prints "<heap used MiB after full GC> <RSS MiB> <heap committed MiB
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$gateway/status")
   awk -v h="$heap" -v r="$rss" -v c="$committed" 'BEGIN {printf "%.1f %.1f %.1f\n", h / 1024, r / 1024, c / 1024}'
 }
-echo "minute 0 (before the load): $(sample) (heap MiB used after GC, RSS MiB, heap MiB committed)"
+ledger() { # prints the ledger's size on disk in MiB: the H2 file, or the PostgreSQL database
+  if [ "$store" = postgres ]; then
+    psql -d "$pgdb" -Atc 'SELECT pg_database_size(current_database())' | awk '{printf "%.1f\n", $1 / 1048576}'
+  else
+    stat -c %s "$work/data/ledger.mv.db" | awk '{printf "%.1f\n", $1 / 1048576}'
+  fi
+}
+echo "minute 0 (before the load): $(sample) (heap MiB used after GC, RSS MiB, heap MiB committed); ledger $(ledger) MiB"
 java -cp "$jar:$tools" io.paygate.tools.SoakLoad --url "http://127.0.0.1:$http_port" --token "$token" \
   --merchant bench-shop --rate "$rate" --minutes "$minutes" > "$work/load.txt" 2> "$work/load.err" &
 load=$!
@@ -146,15 +154,15 @@ pids+=($load)
 begin=$SECONDS
 : > "$work/mem.txt"
 header() {
-  printf '| minute | heap used after full GC (MiB) | RSS (MiB) | heap committed (MiB) | PAY | QUERY | errors | p50 ms | p99 ms | load avg |\n'
-  printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+  printf '| minute | heap used after full GC (MiB) | RSS (MiB) | heap committed (MiB) | PAY | QUERY | errors | p50 ms | p99 ms | load avg | ledger (MiB) |\n'
+  printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 }
-row() { # row <minute> <heap> <rss> <committed> <load avg>
+row() { # row <minute> <heap> <rss> <committed> <load avg> <ledger MiB>
   local line
   line=$(grep "^minute=$1 " "$work/load.txt" || true)
   field() { echo "$line" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
-  printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(field pay)" "$(field query)" \
-    "$(field errors)" "$(field p50)" "$(field p99)" "$5"
+  printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(field pay)" "$(field query)" \
+    "$(field errors)" "$(field p50)" "$(field p99)" "$5" "$6"
 }
 header
 for m in $(seq 1 "$minutes"); do
@@ -162,15 +170,16 @@ for m in $(seq 1 "$minutes"); do
   kill -0 "$gateway" 2>/dev/null || { echo "the gateway died: $(tail -20 "$work/gateway.log")" >&2; exit 1; }
   [ -z "${analyze_each_minute:-}" ] || psql -d "$pgdb" -qc ANALYZE
   mem=$(sample)
-  echo "$m $mem $(cut -d' ' -f1 /proc/loadavg)" >> "$work/mem.txt"
+  avg=$(cut -d' ' -f1 /proc/loadavg) size=$(ledger)
+  echo "$m $mem $avg $size" >> "$work/mem.txt"
   # shellcheck disable=SC2086
-  row $m $mem "$(cut -d' ' -f1 /proc/loadavg)"
+  row $m $mem "$avg" "$size"
 done
 wait "$load" && load_rc=0 || load_rc=$?
 echo
 echo "The whole table, with every minute's load counts:"
 header
-while read -r m heap rss committed avg; do row "$m" "$heap" "$rss" "$committed" "$avg"; done < "$work/mem.txt"
+while read -r m heap rss committed avg size; do row "$m" "$heap" "$rss" "$committed" "$avg" "$size"; done < "$work/mem.txt"
 tail -1 "$work/load.txt"
 [ -s "$work/load.err" ] && cat "$work/load.err"
 python3 - "$work/mem.txt" <<'PY'
